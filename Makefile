@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := demo/north-west-demo.fieldwork
+
+.PHONY: run test lint bench demo screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(DEMO): | $(STAMP)
+	mkdir -p demo
+	$(BIN)/fieldwork demo $(DEMO)
+
+demo: $(DEMO)
+
+run: $(STAMP) $(DEMO)
+	$(BIN)/fieldwork open $(DEMO)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+screenshots: $(STAMP) $(DEMO)
+	$(BIN)/python tools/screenshots.py docs/images
+
+clean:
+	rm -rf $(VENV) demo build dist *.egg-info

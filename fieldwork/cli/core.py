@@ -1,0 +1,100 @@
+"""Core commands: ``demo``, ``info`` and ``open``."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from fieldwork.demo import DemoSizes, make_demo
+from fieldwork.service import Service
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = subparsers.add_parser(
+        "demo",
+        help="make a demo inspection workspace",
+        description="Make a demo inspection with generated but realistic cases in all three "
+        "samples, reproducibly from a seed.",
+    )
+    demo.add_argument("path", type=Path, help="the workspace file to create")
+    demo.add_argument("--seed", type=int, default=2020, help="random seed (default 2020)")
+    demo.add_argument(
+        "--case-supervision",
+        type=int,
+        default=24,
+        metavar="N",
+        help="case supervision cases (default 24)",
+    )
+    demo.add_argument(
+        "--court-reports", type=int, default=12, metavar="N", help="court reports (default 12)"
+    )
+    demo.add_argument("--victim", type=int, default=6, metavar="N", help="victim cases (default 6)")
+    demo.add_argument(
+        "--complete",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="share of cases fully answered and complete, 0 to 1 (default: a "
+        "third complete, a third in progress, a third not started)",
+    )
+    demo.add_argument(
+        "--all-complete",
+        action="store_const",
+        const=1.0,
+        dest="complete",
+        help="answer every case fully (the benchmark data set)",
+    )
+    demo.set_defaults(run=run_demo)
+
+    info = subparsers.add_parser("info", help="summarise a workspace")
+    info.add_argument("path", type=Path, help="the workspace file")
+    info.set_defaults(run=run_info)
+
+    gui = subparsers.add_parser("open", help="open a workspace in the application")
+    gui.add_argument("workspace", type=Path, nargs="?", help="the workspace file")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    sizes = DemoSizes(args.case_supervision, args.court_reports, args.victim)
+    service = make_demo(
+        args.path, seed=args.seed, sizes=sizes, complete=args.complete, user=args.user or "demo"
+    )
+    cases = service.cases()
+    service.close()
+    print(f"Created {args.path} with {len(cases)} cases (seed {args.seed}).")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    with Service.open(args.path, user=args.user, backup=False) as service:
+        workspace = service.workspace
+        inspection = service.inspection()
+        framework = service.framework
+        cases = service.cases()
+        print(f"Workspace:  {args.path}")
+        print(f"Kind:       {workspace.meta('kind')}")
+        print(
+            f"Framework:  {framework.title} ({framework.id} {framework.version}, "
+            f"hash {framework.content_hash[:12]})"
+        )
+        if inspection is None:
+            print("Inspection: none yet")
+            return 0
+        print(f"Inspection: {inspection.name}")
+        if inspection.provider:
+            print(f"Provider:   {inspection.provider}")
+        if inspection.fieldwork_start:
+            print(f"Fieldwork:  {inspection.fieldwork_start} to {inspection.fieldwork_end}")
+        print(f"Inspectors: {', '.join(i.name for i in service.inspectors()) or 'none'}")
+        print()
+        print(f"{'Sample':<36}{'Cases':>6}{'Not started':>13}{'In progress':>13}{'Complete':>10}")
+        for sample in framework.samples:
+            mine = [c for c in cases if c.sample == sample.id]
+            status = Counter(c.status for c in mine)
+            print(
+                f"{sample.title:<36}{len(mine):>6}{status['not started']:>13}"
+                f"{status['in progress']:>13}{status['complete']:>10}"
+            )
+        print(f"{'All samples':<36}{len(cases):>6}")
+    return 0

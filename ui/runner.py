@@ -1,0 +1,115 @@
+"""Runs service operations on the one thread that owns the workspace connection.
+
+An operation is a plain function ``op(service) -> result``. It runs on the
+worker thread (never touching a widget); its result, or its error, comes back
+on the GUI thread through a queued signal and is handed to the callback given
+with it. This is the only way the GUI reaches the store.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from fieldwork.service import Service
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Op = Callable[[Service], Any]
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
+_STOP = object()
+
+
+class ServiceRunner(QObject):
+    """A worker thread that owns one ``Service`` and runs operations on it in order."""
+
+    finished = Signal(int, object)  # job id, result
+    failed = Signal(int, object)  # job id, exception
+    idle = Signal()  # the queue has drained
+
+    def __init__(self, open_service: Callable[[], Service], parent: QObject | None = None):
+        super().__init__(parent)
+        self._open_service = open_service
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._callbacks: dict[int, tuple[OnDone | None, OnError | None]] = {}
+        self._ids = itertools.count(1)
+        self._pending = 0
+        self.service: Service | None = None  # only touched on the worker thread
+        self.finished.connect(self._on_finished)
+        self.failed.connect(self._on_failed)
+        self._thread = threading.Thread(target=self._loop, name="fieldwork-store", daemon=True)
+        self._thread.start()
+
+    def submit(
+        self,
+        op: Callable[[Service], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: OnError | None = None,
+    ) -> int:
+        job = next(self._ids)
+        self._callbacks[job] = (on_done, on_error)
+        self._pending += 1
+        self._jobs.put((job, op))
+        return job
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close the service on its own thread and wait for the thread to end."""
+        if self._thread.is_alive():
+            self._jobs.put(_STOP)
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        opened_error: BaseException | None = None
+        try:
+            self.service = self._open_service()
+        except BaseException as exc:  # reported with the first job
+            opened_error = exc
+        while True:
+            item = self._jobs.get()
+            if item is _STOP:
+                break
+            job, op = item
+            if opened_error is not None:
+                self.failed.emit(job, opened_error)
+                continue
+            try:
+                result = op(self.service)
+            except BaseException as exc:
+                self.failed.emit(job, exc)
+            else:
+                self.finished.emit(job, result)
+        if self.service is not None:
+            try:
+                self.service.close()
+            except Exception:  # closing must not raise on the way out
+                log.exception("closing the workspace failed")
+
+    def _done(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.idle.emit()
+
+    def _on_finished(self, job: int, result: object) -> None:
+        on_done, _ = self._callbacks.pop(job, (None, None))
+        self._done()
+        if on_done is not None:
+            on_done(result)
+
+    def _on_failed(self, job: int, error: BaseException) -> None:
+        _, on_error = self._callbacks.pop(job, (None, None))
+        self._done()
+        if on_error is not None:
+            on_error(error)
+        else:
+            log.error("operation failed", exc_info=error)
