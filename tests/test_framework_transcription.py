@@ -329,9 +329,15 @@ CONDITIONAL_WORDING = re.compile(
 )
 
 
+# "where appropriate" qualifies only a side clause of these prompts; their main part always applies.
+PARTLY_CONDITIONAL = {"2.1.3.3", "2.4.3.3"}
+
+
 def test_conditional_prompts_may_be_marked_na(framework):
     for p in all_prompts(framework):
-        if CONDITIONAL_WORDING.search(p["text"]):
+        if p["id"] in PARTLY_CONDITIONAL:
+            assert "inspector_may_mark_na" not in p, p["id"]
+        elif CONDITIONAL_WORDING.search(p["text"]):
             assert p.get("inspector_may_mark_na") is True, p["id"]
     marked = [p["id"] for p in all_prompts(framework) if p.get("inspector_may_mark_na")]
     assert len(marked) >= 10
