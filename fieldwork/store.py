@@ -128,8 +128,11 @@ class Workspace:
             workspace._check_framework(frameworks)
         except sqlite3.DatabaseError as exc:
             lock.release()
+            newest = sorted(backups_dir(path).glob("*.sqlite"))[-1:]
+            restore = f"restore the newest backup: {newest[0]}" if newest else "no backup found"
             raise WorkspaceError(
-                f"not a readable Fieldwork workspace ({exc})", file=str(path)
+                f"the workspace cannot be read, it may be damaged (SQLite: {exc}); {restore}",
+                file=str(path),
             ) from None
         except BaseException:
             lock.release()
