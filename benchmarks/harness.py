@@ -26,6 +26,7 @@ class Figure:
     target: str
     floor: float | None = None  # the floor measured in the same run, if the target is a ratio
     limit: float | None = None  # the number the value (or ratio) must not exceed
+    absolute_limit: float | None = None  # a bound on the value itself, beside a ratio limit
 
     @property
     def ratio(self) -> float | None:
@@ -36,7 +37,8 @@ class Figure:
         if self.limit is None:
             return None
         measured = self.ratio if self.floor else self.value
-        return measured is not None and measured <= self.limit
+        within = measured is not None and measured <= self.limit
+        return within and (self.absolute_limit is None or self.value <= self.absolute_limit)
 
     def line(self) -> str:
         measured = f"{self.value:,.2f} {self.unit}"

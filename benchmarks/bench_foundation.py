@@ -1,0 +1,119 @@
+"""Start-up to the main window, and one answer committed with its history row."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.harness import BenchData, Figure
+from fieldwork.service import Service
+from fieldwork.store import PRAGMAS
+
+APP = """
+import sys
+from PySide6.QtWidgets import QApplication
+from ui.main_window import MainWindow
+app = QApplication(sys.argv[:1])
+window = MainWindow(__import__("pathlib").Path(sys.argv[1]), user="bench")
+window.cases_loaded.connect(lambda n: (print("ready", n, flush=True), app.quit()))
+window.show()
+app.exec()
+window.close()
+"""
+
+BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTableView, QTreeView
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import QTimer
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+splitter = QSplitter()
+tree, table = QTreeView(), QTableView()
+tree.setModel(QStandardItemModel(10, 1)); table.setModel(QStandardItemModel(200, 7))
+splitter.addWidget(tree); splitter.addWidget(table)
+window.setCentralWidget(splitter)
+window.show()
+QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
+app.exec()
+"""
+
+
+def _launch(script: str, *args: str) -> float:
+    """Milliseconds from process start to the line "ready"."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("ready"):
+            elapsed = (time.perf_counter() - start) * 1000
+            break
+    else:
+        raise RuntimeError("the window never reported ready")
+    proc.communicate()
+    return elapsed
+
+
+def startup(data: BenchData, repeat: int = 5) -> Figure:
+    workspace = data.standard_workspace
+    app, bare = [], []
+    for _ in range(repeat):  # interleaved, so both see the same machine load
+        bare.append(_launch(BARE))
+        app.append(_launch(APP, str(workspace)))
+    value, floor = statistics.median(app), statistics.median(bare)
+    return Figure(
+        "start-up: process start to main window with 200-case list",
+        value,
+        "ms",
+        "≤ 4 × floor and ≤ 1 s",
+        floor=floor,
+        limit=4.0 if value <= 1000 else 0.0,
+    )
+
+
+def one_answer(data: BenchData, repeat: int = 300) -> Figure:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answer.fieldwork"
+        service = Service.create(path, user="bench")
+        service.create_inspection("Bench")
+        case = service.add_case("case-supervision", "E1", {"disposal": "community sentence"})
+        timings = []
+        for n in range(repeat):
+            start = time.perf_counter()
+            service.answer(case.id, "2.1.1.1", "yes" if n % 2 else "no")
+            timings.append((time.perf_counter() - start) * 1000)
+        service.close()
+
+        conn = sqlite3.connect(Path(folder) / "bare.sqlite", isolation_level=None)
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT)")
+        floor = []
+        for n in range(repeat):
+            start = time.perf_counter()
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO t (value) VALUES (?)", [str(n)])
+            conn.execute("COMMIT")
+            floor.append((time.perf_counter() - start) * 1000)
+        conn.close()
+    return Figure(
+        "one answer committed to disk, history row included",
+        statistics.median(timings),
+        "ms",
+        "≤ 3 × floor",
+        floor=statistics.median(floor),
+        limit=3.0,
+    )
+
+
+def run(data: BenchData) -> list[Figure]:
+    return [one_answer(data), startup(data)]
