@@ -9,7 +9,7 @@ reason).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from fieldwork.errors import MissingItem
@@ -128,6 +128,21 @@ def case_items(
                 _item(kq, ItemKind.JUDGEMENT, standard.id, kq.id, kq_applies, responses.get(kq.id))
             )
     return items
+
+
+def with_response(items: Iterable[CaseItem], response: StoredResponse) -> list[CaseItem]:
+    """The items again, with one item's stored response replaced (no re-evaluation of rules)."""
+    return [
+        replace(
+            item,
+            state=_state(item.applies, response),
+            note=response.note,
+            na_reason=response.na_reason,
+        )
+        if item.item_id == response.item_id
+        else item
+        for item in items
+    ]
 
 
 def progress(items: Iterable[CaseItem]) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from fieldwork.applicability import (
     case_items,
     missing_items,
     progress,
+    with_response,
 )
 from fieldwork.errors import (
     CaseIncomplete,
@@ -416,7 +417,7 @@ class Service:
         edit_reason: str = "",
     ) -> Change:
         """Answer a prompt Yes / No / Not applicable (with reason), or clear it (None)."""
-        summary, item = self._target(case_id, prompt_id, ItemKind.PROMPT)
+        summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
         if value not in ("yes", "no", "na", None):
             raise InvalidChange(
                 f"{value!r} is not an answer; use yes, no or na",
@@ -431,7 +432,7 @@ class Service:
         fields: dict[str, Any] = {"value": value}
         if na_reason is not None:
             fields["na_reason"] = na_reason
-        return self._set_response(summary, item, fields, edit_reason)
+        return self._set_response(summary, items, item, fields, edit_reason)
 
     def judge(
         self,
@@ -443,24 +444,24 @@ class Service:
         edit_reason: str = "",
     ) -> Change:
         """Record (or clear, with None) a key-question judgement, optionally with its rationale."""
-        summary, item = self._target(case_id, key_question_id, ItemKind.JUDGEMENT)
+        summary, item, items = self._target(case_id, key_question_id, ItemKind.JUDGEMENT)
         fields: dict[str, Any] = {
             "value": None if satisfactory is None else ("yes" if satisfactory else "no")
         }
         if rationale is not None:
             fields["note"] = rationale
-        return self._set_response(summary, item, fields, edit_reason)
+        return self._set_response(summary, items, item, fields, edit_reason)
 
     def set_note(self, case_id: str, item_id: str, note: str, *, edit_reason: str = "") -> Change:
         """A prompt's note, or a key question's rationale."""
-        summary, item = self._target(case_id, item_id, None)
-        return self._set_response(summary, item, {"note": note}, edit_reason)
+        summary, item, items = self._target(case_id, item_id, None)
+        return self._set_response(summary, items, item, {"note": note}, edit_reason)
 
     def set_na_reason(
         self, case_id: str, prompt_id: str, reason: str, *, edit_reason: str = ""
     ) -> Change:
-        summary, item = self._target(case_id, prompt_id, ItemKind.PROMPT)
-        return self._set_response(summary, item, {"na_reason": reason}, edit_reason)
+        summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
+        return self._set_response(summary, items, item, {"na_reason": reason}, edit_reason)
 
     def set_attribute(
         self, case_id: str, attribute_id: str, value: AttributeValue, *, edit_reason: str = ""
@@ -577,10 +578,13 @@ class Service:
 
     def _target(
         self, case_id: str, item_id: str, kind: ItemKind | None
-    ) -> tuple[CaseSummary, CaseItem]:
+    ) -> tuple[CaseSummary, CaseItem, list[CaseItem]]:
+        """The case, the item to change and all the case's items; refuses unknown or
+        inapplicable items."""
         summary = self.case_summary(case_id)
         place = f"case {summary.reference}"
-        item = next((i for i in self._items(summary) if i.item_id == item_id), None)
+        items = self._items(summary)
+        item = next((i for i in items if i.item_id == item_id), None)
         if item is None or (kind is not None and item.kind is not kind):
             what = kind.value if kind else "item"
             known = (
@@ -597,7 +601,7 @@ class Service:
             raise InvalidChange(
                 f"{item.kind.value} {item_id} does not apply to this case{reason}", place=place
             )
-        return summary, item
+        return summary, item, items
 
     def _require_edit_reason(self, summary: CaseSummary, edit_reason: str) -> None:
         if summary.status == "complete" and not edit_reason.strip():
@@ -612,7 +616,12 @@ class Service:
         )
 
     def _set_response(
-        self, summary: CaseSummary, item: CaseItem, fields: dict[str, Any], edit_reason: str
+        self,
+        summary: CaseSummary,
+        items: list[CaseItem],
+        item: CaseItem,
+        fields: dict[str, Any],
+        edit_reason: str,
     ) -> Change:
         row = self.db.execute(
             "SELECT id, value, na_reason, note, revision, rev FROM responses "
@@ -666,7 +675,10 @@ class Service:
                     reason=edit_reason,
                     at=now,
                 )
-            return self._after_change(summary, self._items(summary), (item.item_id,), edit_reason)
+            stored = StoredResponse(item.item_id, **{**old, **changed})
+            return self._after_change(
+                summary, with_response(items, stored), (item.item_id,), edit_reason
+            )
 
     def _after_change(
         self,
