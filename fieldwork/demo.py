@@ -220,8 +220,8 @@ def _answer(
             }
         )
     db = service.db
-    db["responses"].insert_all(records, batch_size=500)
-    db["history"].insert_all(history, batch_size=500)
+    db.table("responses").insert_all(records, batch_size=500)
+    db.table("history").insert_all(history, batch_size=500)
     status = "complete" if count == len(items) else "in progress"
     db.execute(
         "UPDATE cases SET done = ?, status = ?, completed_at = ? WHERE id = ?",

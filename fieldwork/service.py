@@ -215,7 +215,7 @@ class Service:
             self.framework.id,
         )
         with self.workspace.write() as db:
-            db["inspections"].insert(
+            db.table("inspections").insert(
                 {
                     "id": inspection.id,
                     "name": inspection.name,
@@ -253,7 +253,7 @@ class Service:
             raise InvalidChange(f"there is already an inspector called {name.strip()!r}")
         inspector = Inspector(new_id(), name.strip(), email.strip(), role)
         with self.workspace.write() as db:
-            db["inspectors"].insert(
+            db.table("inspectors").insert(
                 {
                     "id": inspector.id,
                     "inspection_id": inspection.id,
@@ -329,8 +329,8 @@ class Service:
                         f"case {record['reference']!r} is already in sample {record['sample']!r}"
                     )
                 existing.add(key)
-            db["cases"].insert_all(records, batch_size=500)
-            db["history"].insert_all(
+            db.table("cases").insert_all(records, batch_size=500)
+            db.table("history").insert_all(
                 (
                     {
                         "id": new_id(),
@@ -357,7 +357,18 @@ class Service:
 
     @staticmethod
     def _summary(row: tuple[Any, ...]) -> CaseSummary:
-        return CaseSummary(*row[:8], attributes=json.loads(row[8]))
+        case_id, sample, reference, status, done, total, inspector_id, inspector, attrs = row
+        return CaseSummary(
+            case_id,
+            sample,
+            reference,
+            status,
+            done,
+            total,
+            inspector_id,
+            inspector,
+            json.loads(attrs),
+        )
 
     def cases(self, *, inspector_id: str | None = None) -> list[CaseSummary]:
         """Every case, in sample then reference order."""
@@ -648,7 +659,7 @@ class Service:
                     [*changed.values(), new_id(), now, self.user, row[0]],
                 )
             else:
-                db["responses"].insert(
+                db.table("responses").insert(
                     {
                         "id": new_id(),
                         "case_id": summary.id,

@@ -89,7 +89,7 @@ class Workspace:
             db.execute(f"PRAGMA user_version={len(known_names())}")
             now = clock().isoformat()
             with db.atomic():
-                db["meta"].insert_all(
+                db.table("meta").insert_all(
                     [
                         {"key": "workspace_id", "value": new_id()},
                         {"key": "kind", "value": kind},
@@ -144,10 +144,10 @@ class Workspace:
     def _check_integrity(self) -> None:
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
         if rows != ["ok"]:
-            newest = self.backups()[-1:] or ["no backup found"]
+            newest = self.backups()[-1:]
+            restore = f"restore the newest backup: {newest[0]}" if newest else "no backup found"
             raise WorkspaceError(
-                f"the workspace is damaged ({'; '.join(rows[:3])}); restore the newest backup: "
-                f"{newest[0]}",
+                f"the workspace is damaged ({'; '.join(rows[:3])}); {restore}",
                 file=str(self.path),
             )
 
