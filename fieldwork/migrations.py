@@ -98,6 +98,89 @@ def m0001_initial(db: Database) -> None:
     )
 
 
+@migrations(name="0003_sampling")
+def m0003_sampling(db: Database) -> None:
+    """Populations imported from providers, saved column mappings, draws and their reserves."""
+    db.executescript(
+        """
+        CREATE TABLE population_mappings (
+            sample TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mapping TEXT NOT NULL CHECK (json_valid(mapping)),
+            saved_at TEXT NOT NULL,
+            saved_by TEXT NOT NULL,
+            PRIMARY KEY (sample, name)
+        );
+        CREATE TABLE population_imports (
+            id TEXT PRIMARY KEY,
+            sample TEXT NOT NULL,
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            columns TEXT NOT NULL CHECK (json_valid(columns)),
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL
+        );
+        -- The eligible population as the provider sent it, one row per case, kept so that
+        -- the strata, the reserve and the sampling report can always be recomputed.
+        CREATE TABLE population (
+            id INTEGER PRIMARY KEY,
+            import_id TEXT NOT NULL REFERENCES population_imports(id),
+            sample TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            source_row INTEGER NOT NULL,
+            attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+            extra TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(extra)),
+            UNIQUE (import_id, reference)
+        );
+        CREATE INDEX population_sample ON population (sample);
+        CREATE TABLE sample_draws (
+            id TEXT PRIMARY KEY,
+            sample TEXT NOT NULL UNIQUE,
+            import_id TEXT NOT NULL REFERENCES population_imports(id),
+            seed INTEGER NOT NULL,
+            confidence REAL NOT NULL,
+            margin REAL NOT NULL,
+            size INTEGER NOT NULL,
+            size_rule TEXT NOT NULL CHECK (size_rule IN ('formula', 'given')),
+            population_size INTEGER NOT NULL,
+            eligible_size INTEGER NOT NULL,
+            filters TEXT NOT NULL CHECK (json_valid(filters)),
+            plan TEXT NOT NULL CHECK (json_valid(plan)),
+            drawn_at TEXT NOT NULL,
+            drawn_by TEXT NOT NULL
+        );
+        -- Every eligible case of a draw: in the sample, on the reserve list (in the order
+        -- the seeded draw ranked it within its stratum), or withdrawn from the sample.
+        CREATE TABLE sample_members (
+            draw_id TEXT NOT NULL REFERENCES sample_draws(id),
+            population_id INTEGER NOT NULL REFERENCES population(id),
+            reference TEXT NOT NULL,
+            stratum TEXT NOT NULL CHECK (json_valid(stratum)),
+            rank INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('sample', 'reserve', 'withdrawn')),
+            case_id TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            replaced_by TEXT,
+            PRIMARY KEY (draw_id, population_id)
+        );
+        CREATE INDEX sample_members_stratum ON sample_members (draw_id, stratum, rank);
+        CREATE INDEX sample_members_case ON sample_members (case_id);
+        -- A case replaced from the reserve leaves the cases table; what it held is kept here.
+        CREATE TABLE withdrawn_cases (
+            case_id TEXT PRIMARY KEY,
+            draw_id TEXT REFERENCES sample_draws(id),
+            sample TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            withdrawn_at TEXT NOT NULL,
+            withdrawn_by TEXT NOT NULL,
+            record TEXT NOT NULL CHECK (json_valid(record))
+        );
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 
