@@ -181,6 +181,103 @@ def m0003_sampling(db: Database) -> None:
     )
 
 
+@migrations(name="0002_bundles")
+def m0002_bundles(db: Database) -> None:
+    """Bundles and sync: keys, bundles sent and received, conflicts, QA comments, lineage."""
+    db.executescript(
+        """
+        -- Public keys: the inspectorate's (owner 'central') and each inspector's. A new key
+        -- may be endorsed (signed) by the owner's previous signing key, so a holder of the old
+        -- key can trust the new one. Private keys live in passphrase-protected files.
+        CREATE TABLE keys (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            purpose TEXT NOT NULL CHECK (purpose IN ('signing', 'encryption')),
+            algorithm TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            retired_at TEXT,
+            endorsed_by TEXT,
+            endorsement TEXT
+        );
+        CREATE INDEX keys_owner ON keys (owner, purpose);
+        -- Every bundle this workspace has written or read, newest sequence per inspector last.
+        CREATE TABLE bundles (
+            id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('exported', 'imported')),
+            kind TEXT NOT NULL CHECK (kind IN ('assignment', 'return')),
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(summary)),
+            UNIQUE (direction, kind, inspector_id, sequence)
+        );
+        -- Cases sent to an inspector, with the attributes as last agreed with them: the base
+        -- of the three-way merge of attribute changes.
+        CREATE TABLE sent_cases (
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            inspector_id TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, inspector_id)
+        );
+        -- Two versions of one record that neither supersedes: kept for the data team.
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            entity TEXT NOT NULL CHECK (entity IN ('response', 'attribute')),
+            item_id TEXT NOT NULL,
+            current TEXT NOT NULL CHECK (json_valid(current)),
+            incoming TEXT NOT NULL CHECK (json_valid(incoming)),
+            inspector_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT CHECK (resolution IN ('current', 'incoming')),
+            resolved_by TEXT
+        );
+        CREATE INDEX conflicts_open ON conflicts (case_id, entity, item_id)
+            WHERE resolved_at IS NULL;
+        CREATE TABLE qa_comments (
+            id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            item_id TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX qa_comments_case ON qa_comments (case_id);
+        -- Which response revision descends from which: a revision's parents (the one it
+        -- replaced, and for a resolved conflict the version it overrode). Kept by triggers so
+        -- every way of writing a response records it.
+        CREATE TABLE response_lineage (
+            case_id TEXT NOT NULL,
+            rev TEXT NOT NULL,
+            parent TEXT NOT NULL,
+            PRIMARY KEY (rev, parent)
+        );
+        CREATE INDEX response_lineage_case ON response_lineage (case_id);
+        CREATE TRIGGER response_lineage_insert AFTER INSERT ON responses
+        WHEN NEW.replaces IS NOT NULL
+        BEGIN
+            INSERT OR IGNORE INTO response_lineage (case_id, rev, parent)
+            VALUES (NEW.case_id, NEW.rev, NEW.replaces);
+        END;
+        CREATE TRIGGER response_lineage_update AFTER UPDATE OF rev ON responses
+        WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
+        BEGIN
+            INSERT OR IGNORE INTO response_lineage (case_id, rev, parent)
+            VALUES (NEW.case_id, NEW.rev, NEW.replaces);
+        END;
+        INSERT OR IGNORE INTO response_lineage (case_id, rev, parent)
+        SELECT case_id, rev, replaces FROM responses WHERE replaces IS NOT NULL;
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 
