@@ -278,6 +278,62 @@ def m0002_bundles(db: Database) -> None:
     )
 
 
+@migrations(name="0004_scoring")
+def m0004_scoring(db: Database) -> None:
+    """Central scoring: ratings-panel decisions, domain 1 ratings, previous-inspection figures."""
+    db.executescript(
+        """
+        -- The ratings panel's decision on a standard of domains 2 and 3, with the figures it
+        -- was shown (provisional rating, lowest key question) so a later change in the case
+        -- data can be seen against it. One current decision per standard; every earlier one
+        -- stays in the history.
+        CREATE TABLE panel_decisions (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            standard_id TEXT NOT NULL,
+            provisional TEXT,
+            lowest_item TEXT,
+            lowest_percentage INTEGER,
+            final TEXT NOT NULL
+                CHECK (final IN ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')),
+            reasons TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            UNIQUE (inspection_id, standard_id)
+        );
+        -- Domain 1 ratings: single judgements by the lead inspector, with their evidence.
+        CREATE TABLE domain1_ratings (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            standard_id TEXT NOT NULL,
+            rating TEXT NOT NULL
+                CHECK (rating IN ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')),
+            evidence TEXT NOT NULL,
+            entered_by TEXT NOT NULL,
+            entered_at TEXT NOT NULL,
+            UNIQUE (inspection_id, standard_id)
+        );
+        -- The previous inspection's published figures: a percentage (NULL: no comparable
+        -- data) and, where known, its sample size, per key question or prompt; a rating per
+        -- standard.
+        CREATE TABLE previous_figures (
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            item_id TEXT NOT NULL,
+            percentage REAL CHECK (percentage IS NULL OR percentage BETWEEN 0 AND 100),
+            sample_size INTEGER CHECK (sample_size IS NULL OR sample_size > 0),
+            rating TEXT
+                CHECK (rating IS NULL
+                       OR rating IN ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')),
+            source TEXT NOT NULL,
+            source_row INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            PRIMARY KEY (inspection_id, item_id)
+        );
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 
