@@ -40,3 +40,19 @@ screenshots: $(STAMP) $(DEMO)
 
 clean:
 	rm -rf $(VENV) demo build dist *.egg-info
+
+# The installable desktop application (docs/packaging.md). PyInstaller comes with
+# the `package` extra, installed only here: running and testing from source never need it.
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+.PHONY: package package-test
+
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,package]"
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py
+
+package-test: package
+	$(BIN)/python packaging/smoke_test.py

@@ -6,6 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from fieldwork import userdirs
 from fieldwork.demo import DemoSizes, make_demo
 from fieldwork.service import Service
 
@@ -17,7 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Make a demo inspection with generated but realistic cases in all three "
         "samples, reproducibly from a seed.",
     )
-    demo.add_argument("path", type=Path, help="the workspace file to create")
+    demo.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        help="the workspace file to create (default: a new one in Documents/Fieldwork)",
+    )
     demo.add_argument("--seed", type=int, default=2020, help="random seed (default 2020)")
     demo.add_argument(
         "--case-supervision",
@@ -57,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_demo(args: argparse.Namespace) -> int:
     sizes = DemoSizes(args.case_supervision, args.court_reports, args.victim)
+    if args.path is None:
+        args.path = userdirs.default_demo_path()
+        userdirs.ensure_dir(args.path.parent)
     service = make_demo(
         args.path, seed=args.seed, sizes=sizes, complete=args.complete, user=args.user or "demo"
     )

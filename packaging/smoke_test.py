@@ -1,0 +1,280 @@
+"""Smoke test of the built application, with no display and no Python of its own.
+
+    python packaging/smoke_test.py                 # tests dist/Fieldwork (make package-test)
+    python packaging/smoke_test.py --app PATH      # another build's executable
+
+It runs the packaged executable as an inspector's laptop would, in a temporary
+home folder, with Qt's offscreen platform:
+
+1. ``--version`` prints the version the package was built from;
+2. ``demo`` makes a workspace in a temporary folder;
+3. ``info`` reads it back (frameworks, schemas and reference data are found);
+4. ``print`` writes a case summary sheet as a PDF (skipped, saying so, if this
+   build has no ``print`` command yet);
+5. ``open`` shows the main window offscreen until it has listed the cases
+   (``FIELDWORK_SMOKE_QUIT=1`` makes it print "ready" and quit), timing it;
+6. the application wrote nothing into its own folder, and its log went to the
+   per-user log folder.
+
+Only the standard library is used, so any Python 3.11 runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+STEP_TIMEOUT = 180  # seconds; a hung step fails rather than blocking CI
+
+
+def load_manifest() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fieldwork_manifest", HERE / "manifest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+manifest = load_manifest()
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Skipped(Exception):
+    pass
+
+
+def default_app() -> Path:
+    dist = REPO / "dist"
+    if sys.platform == "darwin":
+        return dist / f"{manifest.APP_NAME}.app" / "Contents" / "MacOS" / manifest.EXECUTABLE
+    suffix = ".exe" if sys.platform == "win32" else ""
+    return dist / manifest.APP_NAME / f"{manifest.EXECUTABLE}{suffix}"
+
+
+class Smoke:
+    def __init__(self, app: Path, scratch: Path):
+        self.app = app
+        self.scratch = scratch
+        self.home = scratch / "home"
+        self.home.mkdir()
+        self.workspace = scratch / "work" / "smoke.fieldwork"
+        self.workspace.parent.mkdir()
+        self.env = self._environment()
+        self.startup_seconds: float | None = None
+
+    def _environment(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            # Nothing from a development checkout may leak into the packaged app.
+            if key not in ("FIELDWORK_RESOURCES", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+            and not key.startswith("XDG_")
+        }
+        env.update(
+            {
+                "QT_QPA_PLATFORM": "offscreen",
+                "HOME": str(self.home),
+                "XDG_CONFIG_HOME": str(self.home / ".config"),
+                "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+                "XDG_STATE_HOME": str(self.home / ".local" / "state"),
+                "XDG_CACHE_HOME": str(self.home / ".cache"),
+                "PYTHONIOENCODING": "utf-8",
+            }
+        )
+        env.pop(manifest.SMOKE_QUIT_VARIABLE, None)
+        if sys.platform == "win32":
+            # Known folders on Windows come from the shell, not from these, so
+            # on a CI runner the log goes to the runner's own AppData.
+            env["USERPROFILE"] = str(self.home)
+        return env
+
+    def run(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        command = [str(self.app), *args]
+        try:
+            result = subprocess.run(
+                command,
+                env=self.env,
+                cwd=self.scratch,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=STEP_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise StepFailed(f"{' '.join(args)}: no answer after {STEP_TIMEOUT} s") from exc
+        if result.returncode != expect:
+            raise StepFailed(
+                f"`fieldwork {' '.join(args)}` exited {result.returncode} (expected {expect})\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    # The steps -----------------------------------------------------------------
+
+    def version(self) -> str:
+        out = self.run("--version").stdout.strip()
+        wanted = f"fieldwork {manifest.version()}"
+        if out != wanted:
+            raise StepFailed(f"--version printed {out!r}, expected {wanted!r}")
+        return out
+
+    def demo(self) -> str:
+        self.run("--user", "Smoke", "demo", str(self.workspace), "--seed", "7")
+        if not self.workspace.is_file():
+            raise StepFailed(f"demo did not create {self.workspace}")
+        return f"{self.workspace.stat().st_size // 1024} KB workspace"
+
+    def info(self) -> str:
+        out = self.run("info", str(self.workspace)).stdout
+        for wanted in ("Framework:", "Inspection: North West", "All samples"):
+            if wanted not in out:
+                raise StepFailed(f"info did not print {wanted!r}:\n{out}")
+        return next(line for line in out.splitlines() if line.startswith("Inspection:"))
+
+    def print_sheet(self) -> str:
+        probe = subprocess.run(
+            [str(self.app), "print", "--help"],
+            env=self.env,
+            cwd=self.scratch,
+            capture_output=True,
+            text=True,
+            timeout=STEP_TIMEOUT,
+        )
+        if probe.returncode != 0:
+            raise Skipped("this build has no `fieldwork print` command yet")
+        pdf = self.scratch / "sheets.pdf"
+        self.run("print", str(self.workspace), "--all", "--output", str(pdf))
+        data = pdf.read_bytes() if pdf.is_file() else b""
+        if not data.startswith(b"%PDF") or b"%%EOF" not in data[-1024:]:
+            raise StepFailed(f"print did not write a PDF at {pdf}")
+        return f"{len(data) // 1024} KB PDF"
+
+    def window(self) -> str:
+        env = dict(self.env, **{manifest.SMOKE_QUIT_VARIABLE: "1"})
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(self.app), "open", str(self.workspace)],
+            env=env,
+            cwd=self.scratch,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one pipe: two could fill and stall the app
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        assert process.stdout is not None
+        ready_at = None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("ready") and ready_at is None:
+                ready_at = time.perf_counter()
+        try:
+            process.wait(timeout=STEP_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            raise StepFailed("the application did not quit after it was ready") from exc
+        if process.returncode != 0 or ready_at is None:
+            raise StepFailed(
+                f"the main window never said ready (exit {process.returncode})\n"
+                f"output:\n{''.join(lines)}"
+            )
+        self.startup_seconds = ready_at - started
+        ready = next(line for line in lines if line.startswith("ready")).strip()
+        return f"{ready} after {self.startup_seconds:.2f} s"
+
+    def left_alone(self, before: dict[str, tuple[int, int]]) -> str:
+        after = snapshot(app_root(self.app))
+        changed = sorted(
+            name for name in set(before) | set(after) if before.get(name) != after.get(name)
+        )
+        if changed:
+            raise StepFailed(
+                "the application wrote into its own folder: " + ", ".join(changed[:10])
+            )
+        if sys.platform.startswith("linux"):
+            log = self.home / ".local" / "state" / manifest.APP_NAME / "log" / "fieldwork.log"
+            if not log.is_file() or "starting" not in log.read_text(encoding="utf-8"):
+                raise StepFailed(f"no log in the per-user log folder ({log})")
+            return f"log at ~/{log.relative_to(self.home).as_posix()}"
+        return "nothing written beside the executable"
+
+
+def app_root(executable: Path) -> Path:
+    """The folder the installer copies: the one-folder build, or the .app bundle."""
+    for parent in executable.parents:
+        if parent.suffix == ".app":
+            return parent
+    return executable.parent
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        path.relative_to(folder).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def folder_size(folder: Path) -> int:
+    return sum(size for size, _ in snapshot(folder).values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Smoke test of the built Fieldwork application.")
+    parser.add_argument("--app", type=Path, default=default_app(), help="the built executable")
+    args = parser.parse_args(argv)
+    app = args.app.resolve()
+    if not app.is_file():
+        print(f"smoke test: no application at {app}; build it first (make package)")
+        return 2
+    root = app_root(app)
+    before = snapshot(root)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="fieldwork-smoke-") as scratch:
+        smoke = Smoke(app, Path(scratch))
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("--version", smoke.version),
+            ("demo", smoke.demo),
+            ("info", smoke.info),
+            ("print", smoke.print_sheet),
+            ("open (offscreen)", smoke.window),
+            ("own folder untouched", lambda: smoke.left_alone(before)),
+        ]
+        for name, step in steps:
+            try:
+                detail = step()
+            except Skipped as skip:
+                print(f"SKIP {name}: {skip}")
+                continue
+            except StepFailed as fail:
+                failed += 1
+                print(f"FAIL {name}: {fail}")
+                continue
+            passed += 1
+            print(f"ok   {name}: {detail}")
+        print()
+        print(f"application: {root} ({folder_size(root) / 1_000_000:.0f} MB on disk)")
+        if smoke.startup_seconds is not None:
+            print(f"start-up:    {smoke.startup_seconds:.2f} s from launch to the case list shown")
+    # The closing line in the form CI reads.
+    print(f"smoke: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
