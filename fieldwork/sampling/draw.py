@@ -7,9 +7,10 @@
    is given by hand.
 3. The eligible cases are split into strata (gender × disposal × RoSH for case
    supervision; the plan says which) and the size is shared between the strata in
-   proportion to their populations by largest remainders. Where the sample is at least
-   as large as the number of strata, every stratum gets at least one case: the case is
-   taken from the stratum that was given the most above its exact share.
+   proportion to their populations by largest remainders: each stratum gets its exact
+   share rounded down or up, never a whole case away from it. The cases left after
+   rounding down go first to strata that would otherwise get none, so every stratum
+   is represented wherever that is possible without breaking proportion.
 4. Within a stratum, cases are taken in the order of their *draw number*: the first
    16 hex digits of SHA-256("SEED:REFERENCE"). Anyone with the population, the seed and
    the strata can re-draw the same sample, with any tool and any version of Python;
@@ -134,7 +135,7 @@ def apply_eligibility(
         steps.append(
             FilterStep(
                 "exclusions",
-                f"exclusion list ({len(wanted)} reference{'s' if len(wanted) != 1 else ''})",
+                f"Exclusion list ({len(wanted)} reference{'s' if len(wanted) != 1 else ''})",
                 before - len(kept),
                 len(kept),
                 not_found,
@@ -166,33 +167,30 @@ def read_exclusions(text: str) -> tuple[str, ...]:
 
 # -- proportional allocation and the draw -------------------------------------------------
 def allocate(sizes: Mapping[K, int], n: int) -> dict[K, int]:
-    """Share ``n`` between strata in proportion to their sizes (largest remainders).
+    """Share ``n`` between strata in proportion to their sizes, by largest remainders.
 
-    Ties go to the larger stratum, then to the earlier one in ``sizes``' order. Where
-    ``n`` is at least the number of non-empty strata, each of them gets at least one.
+    Each stratum gets its exact share rounded down or up, so no count is a whole case
+    or more from proportional. The cases left after rounding down go first to strata
+    that would otherwise get none (so every stratum is represented where the size
+    allows), then by largest remainder; ties go to the larger stratum, then to the
+    earlier one in ``sizes``' order.
     """
     total = sum(sizes.values())
     if n < 0 or n > total:
         raise InvalidChange(f"cannot draw {n} cases from a population of {total}")
-    keys = [k for k in sizes if sizes[k] > 0]
-    if not keys:
-        return {k: 0 for k in sizes}
-    order = {k: i for i, k in enumerate(keys)}
-    exact = {k: Fraction(n * sizes[k], total) for k in keys}
-    counts = {k: math.floor(exact[k]) for k in keys}
+    counts = {k: 0 for k in sizes}
+    if total == 0:
+        return counts
+    order = {k: i for i, k in enumerate(sizes)}
+    exact = {k: Fraction(n * size, total) for k, size in sizes.items()}
+    for k in sizes:
+        counts[k] = math.floor(exact[k])
     left = n - sum(counts.values())
-    for k in sorted(keys, key=lambda k: (-(exact[k] - counts[k]), -sizes[k], order[k]))[:left]:
+    candidates = [k for k in sizes if exact[k] > counts[k]]
+    candidates.sort(key=lambda k: (counts[k] > 0, -(exact[k] - counts[k]), -sizes[k], order[k]))
+    for k in candidates[:left]:
         counts[k] += 1
-    if n >= len(keys):
-        while zeros := [k for k in keys if counts[k] == 0]:
-            taker = min(zeros, key=lambda k: (-exact[k], order[k]))
-            giver = min(
-                (k for k in keys if counts[k] >= 2),
-                key=lambda k: (-(counts[k] - exact[k]), order[k]),
-            )
-            counts[giver] -= 1
-            counts[taker] += 1
-    return {k: counts.get(k, 0) for k in sizes}
+    return counts
 
 
 def draw_number(seed: int, reference: str) -> str:
@@ -241,7 +239,9 @@ def stratum_of(case: PopulationCase, strata: Sequence[str]) -> Stratum:
     return tuple(case.value(a) for a in strata)
 
 
-def _stratum_order(sample: Sample, strata: Sequence[str]) -> Any:
+def stratum_order(sample: Sample, strata: Sequence[str]) -> Any:
+    """A sort key putting strata in the framework's order of each attribute's choices."""
+
     def rank(key: Stratum) -> tuple[tuple[int, str], ...]:
         out = []
         for attribute_id, value in zip(strata, key, strict=True):
@@ -305,7 +305,7 @@ def plan_draw(
     groups: dict[Stratum, list[PopulationCase]] = defaultdict(list)
     for case in eligible:
         groups[stratum_of(case, plan.strata)].append(case)
-    keys = sorted(groups, key=_stratum_order(sample, plan.strata))
+    keys = sorted(groups, key=stratum_order(sample, plan.strata))
     counts = allocate({k: len(groups[k]) for k in keys}, worked.n)
     drawn = []
     for key in keys:

@@ -29,6 +29,7 @@ from fieldwork.sampling.draw import (
     members,
     plan_draw,
     stored_draw,
+    stratum_order,
 )
 from fieldwork.sampling.plans import SamplingPlan, plan_from_dict
 from fieldwork.sampling.population import PopulationCase, population_info
@@ -177,7 +178,8 @@ def _build(
     for case, key, role, _, _ in rows:  # already in stratum, rank order
         by_stratum[key].append((case, role))
     strata = []
-    for key, cases in by_stratum.items():
+    for key in sorted(by_stratum, key=stratum_order(sample, plan.strata)):
+        cases = by_stratum[key]
         roles = Counter(role for _, role in cases)
         strata.append(
             StratumRow(
