@@ -1,0 +1,78 @@
+"""The bundles a workspace has written and read: their sequence numbers and summaries.
+
+Sequence numbers count each inspector's bundles of each kind. A receiver refuses a
+bundle older than one it has already taken, and takes the same bundle twice as
+"already done".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldwork.bundles import container
+from fieldwork.framework import Framework
+from fieldwork.service import Service
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A bundle this workspace wrote."""
+
+    path: Path
+    kind: str
+    bundle_id: str
+    inspector_id: str
+    inspector_name: str
+    sequence: int
+    file_sha256: str
+    counts: Mapping[str, int] = field(default_factory=dict)
+    issued_key: str | None = None  # id of a signing key issued inside the bundle
+
+
+def default_name(kind: str, inspector_name: str, sequence: int) -> str:
+    slug = "-".join("".join(c if c.isalnum() else " " for c in inspector_name.lower()).split())
+    return f"{kind}-{slug or 'inspector'}-{sequence:04d}{container.EXTENSION}"
+
+
+def next_sequence(service: Service, direction: str, kind: str, inspector_id: str) -> int:
+    row = service.db.execute(
+        "SELECT MAX(sequence) FROM bundles WHERE direction = ? AND kind = ? AND inspector_id = ?",
+        [direction, kind, inspector_id],
+    ).fetchone()
+    return int(row[0] or 0) + 1
+
+
+def last_sequence(service: Service, direction: str, kind: str, inspector_id: str) -> int:
+    return next_sequence(service, direction, kind, inspector_id) - 1
+
+
+def framework_fields(framework: Framework) -> dict[str, str]:
+    return {"id": framework.id, "version": framework.version, "hash": framework.content_hash}
+
+
+def record_bundle(
+    service: Service,
+    manifest: container.Manifest,
+    direction: str,
+    digest: str,
+    summary: Mapping[str, Any],
+) -> None:
+    service.db.execute(
+        "INSERT INTO bundles (id, direction, kind, inspector_id, sequence, created_at, "
+        "recorded_at, file_sha256, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            manifest.bundle_id,
+            direction,
+            manifest.kind,
+            manifest.inspector_id,
+            manifest.sequence,
+            manifest.created_at,
+            service.workspace.now(),
+            digest,
+            json.dumps(dict(summary)),
+        ],
+    )
