@@ -1,0 +1,507 @@
+"""Case summary sheets (design section 7): what a case holds, on paper.
+
+``case_sheet`` reads a case from the service into a ``CaseSheet``; ``case_sheet_flowables``
+turns one into flowables (a pure function: no service, no clock); ``write_case_sheets``
+puts any number of them into one PDF, each case on new pages with its own bookmark.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
+
+from fieldwork.applicability import CaseItem, ItemKind, ItemState
+from fieldwork.errors import FieldworkError, MissingItem, StorageError
+from fieldwork.framework import AttributeValue, Framework, Sample
+from fieldwork.reports.document import (
+    Built,
+    Furniture,
+    Progress,
+    SheetDocument,
+    SheetStart,
+)
+from fieldwork.reports.styles import (
+    BOLD,
+    CELL_SIZE,
+    FONT,
+    RULE,
+    TABLE_STYLE,
+    Para,
+    fixed,
+    paragraphs,
+    styles,
+    text,
+)
+from fieldwork.service import CaseDetail, Service
+
+
+class PrintCancelled(FieldworkError):
+    """The person printing stopped the run; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("printing cancelled")
+
+
+@dataclass(frozen=True)
+class KeyQuestionPart:
+    """One key question of a case: its judgement, the prompts that apply and those that don't."""
+
+    id: str
+    text: str
+    judgement: CaseItem
+    prompts: tuple[CaseItem, ...]
+    not_applicable: tuple[CaseItem, ...]  # prompts left out by the framework's rules
+
+
+@dataclass(frozen=True)
+class StandardPart:
+    id: str
+    title: str
+    key_questions: tuple[KeyQuestionPart, ...]
+    not_applicable: tuple[CaseItem, ...]  # key-question judgements left out by rule
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    """Everything a case summary sheet shows, read from the workspace at one moment."""
+
+    inspection: str
+    provider: str
+    sample: str
+    reference_label: str
+    reference: str
+    inspector: str
+    status: str
+    done: int
+    total: int
+    attributes: tuple[tuple[str, str], ...]  # (label, value as shown)
+    standards: tuple[StandardPart, ...]
+    missing: tuple[MissingItem, ...]
+
+    @property
+    def case(self) -> str:
+        return f"{self.reference_label} {self.reference}"
+
+
+# -- reading a case ---------------------------------------------------------------------
+def shown(value: AttributeValue) -> str:
+    """An attribute value as words on paper."""
+    if value is None or value == "":
+        return "Not recorded"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    with contextlib.suppress(ValueError):
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+    return value[:1].upper() + value[1:]
+
+
+def _attributes(
+    sample: Sample, values: Mapping[str, AttributeValue]
+) -> tuple[tuple[str, str], ...]:
+    known = [(a.label, shown(values.get(a.id))) for a in sample.attributes]
+    # Anything stored that the framework no longer names is still shown: nothing is hidden.
+    extra = [
+        (key, shown(v)) for key, v in values.items() if key not in {a.id for a in sample.attributes}
+    ]
+    return tuple(known + extra)
+
+
+def _standards(
+    framework: Framework, sample: str, items: Sequence[CaseItem]
+) -> tuple[StandardPart, ...]:
+    by_question: dict[str, list[CaseItem]] = {}
+    for item in items:
+        by_question.setdefault(item.key_question_id, []).append(item)
+    parts = []
+    for standard in framework.case_standards(sample):
+        questions, left_out = [], []
+        for kq in standard.key_questions:
+            mine = by_question.get(kq.id, [])
+            judgement = next(i for i in mine if i.kind is ItemKind.JUDGEMENT)
+            if not judgement.applies:
+                left_out.append(judgement)
+                continue
+            prompts = [i for i in mine if i.kind is ItemKind.PROMPT]
+            questions.append(
+                KeyQuestionPart(
+                    kq.id,
+                    kq.text,
+                    judgement,
+                    tuple(p for p in prompts if p.applies),
+                    tuple(p for p in prompts if not p.applies),
+                )
+            )
+        parts.append(StandardPart(standard.id, standard.title, tuple(questions), tuple(left_out)))
+    return tuple(parts)
+
+
+def sheet_of(
+    detail: CaseDetail, framework: Framework, inspection: str, provider: str = ""
+) -> CaseSheet:
+    """A case's sheet from what the service returned for it."""
+    summary = detail.summary
+    sample = framework.sample(summary.sample)
+    return CaseSheet(
+        inspection=inspection,
+        provider=provider,
+        sample=sample.title,
+        reference_label=sample.reference_label,
+        reference=summary.reference,
+        inspector=summary.inspector_name or "",
+        status=summary.status,
+        done=summary.done,
+        total=summary.total,
+        attributes=_attributes(sample, summary.attributes),
+        standards=_standards(framework, summary.sample, detail.items),
+        missing=tuple(detail.missing),
+    )
+
+
+def case_sheet(service: Service, case_id: str) -> CaseSheet:
+    """Read one case's sheet from the workspace."""
+    inspection = service.inspection()
+    return sheet_of(
+        service.case(case_id),
+        service.framework,
+        inspection.name if inspection else "",
+        inspection.provider if inspection else "",
+    )
+
+
+# -- the sheet as flowables -------------------------------------------------------------
+ANSWERS = {
+    ItemState.YES: "Yes",
+    ItemState.NO: "No",
+    ItemState.NA_CHOICE: "Not applicable",
+    ItemState.UNANSWERED: "Not answered",
+    ItemState.NA_RULE: "Does not apply",
+}
+JUDGEMENTS = {
+    ItemState.YES: "Satisfactory",
+    ItemState.NO: "Not satisfactory",
+    ItemState.NA_CHOICE: "Not applicable",
+    ItemState.UNANSWERED: "Not yet judged",
+    ItemState.NA_RULE: "Does not apply",
+}
+MISSING = {
+    "answer": "Answer",
+    "judgement": "Judgement",
+    "rationale": "Rationale",
+    "reason for not applicable": "Reason for not applicable",
+}
+
+_WIDTH = 210 * mm - 2 * 18 * mm
+_ITEM_COLUMNS = (19 * mm, _WIDTH - 19 * mm - 28 * mm, 28 * mm)
+_ITEM_HEADER = ["Item", "Wording, notes and rationale", "Answer"]
+
+
+def _table(
+    rows: list[list[Any]], widths: Sequence[float], commands: Sequence[tuple[Any, ...]] = ()
+) -> Table:
+    table = Table(
+        rows,
+        colWidths=list(widths),
+        repeatRows=1,
+        splitInRow=1,  # a long note may break inside its row rather than overflow the page
+        hAlign="LEFT",
+    )
+    table.setStyle(TABLE_STYLE)
+    if commands:
+        table.setStyle(TableStyle(list(commands)))
+    return table
+
+
+def _answer(item: CaseItem) -> str:
+    return (JUDGEMENTS if item.kind is ItemKind.JUDGEMENT else ANSWERS)[item.state]
+
+
+def _wording(item: CaseItem, wording: Flowable) -> list[Flowable]:
+    s = styles()
+    cell: list[Flowable] = [wording]
+    if item.state is ItemState.NA_CHOICE:
+        reason = item.na_reason.strip() or "(no reason given yet)"
+        cell += paragraphs(reason, s.note, "Reason:")
+    if item.note.strip():
+        name = "Rationale" if item.kind is ItemKind.JUDGEMENT else "Note"
+        cell += paragraphs(item.note, s.note, f"{name}:")
+    elif item.kind is ItemKind.JUDGEMENT:
+        cell.append(fixed("<i>none recorded yet</i>", "note", "Rationale:"))
+    return cell
+
+
+def _key_question(kq: KeyQuestionPart) -> list[Flowable]:
+    rows: list[list[Any]] = [
+        _ITEM_HEADER,
+        [
+            "Judgement",
+            _wording(kq.judgement, fixed("Is the work satisfactory?", "cell_bold")),
+            _answer(kq.judgement),
+        ],
+    ]
+    rows += [[p.item_id, _wording(p, fixed(text(p.text), "cell")), _answer(p)] for p in kq.prompts]
+    commands: list[tuple[Any, ...]] = [
+        # The judgement row is bold and ruled off: the inspector's verdict, then the prompts.
+        ("FONTNAME", (0, 1), (-1, 1), BOLD),
+        ("LINEBELOW", (0, 1), (-1, 1), 1.5, RULE),
+    ]
+    # Anything not yet answered stands out in bold type, not in colour.
+    commands += [
+        ("FONTNAME", (2, row), (2, row), BOLD)
+        for row, p in enumerate(kq.prompts, start=2)
+        if p.state is ItemState.UNANSWERED
+    ]
+    out: list[Flowable] = [
+        Para(f"{text(kq.id)}&nbsp;&nbsp;{text(kq.text)}", styles().key_question),
+        _table(rows, _ITEM_COLUMNS, commands),
+    ]
+    if kq.not_applicable:
+        out.append(
+            Para(
+                _left_out("Prompts that do not apply to this case", kq.not_applicable),
+                styles().small,
+            )
+        )
+    return out
+
+
+def _left_out(heading: str, items: Sequence[CaseItem]) -> str:
+    listed = "; ".join(
+        text(i.item_id) + (f" ({text(i.rule_note)})" if i.rule_note else "") for i in items
+    )
+    return f"<b>{text(heading)}</b> (by the framework's rules): {listed}."
+
+
+def _cell(value: str, width: float, shared: bool = False) -> str | Para:
+    """A table cell: plain text when it fits on one line (much the cheaper), else a paragraph.
+
+    A plain string is drawn as it is, never read as markup.
+    """
+    room = width - 8  # the table style's left and right padding
+    if "\n" not in value and stringWidth(value, FONT, CELL_SIZE) <= room:
+        return value
+    return fixed(text(value), "cell") if shared else Para(text(value), styles().cell)
+
+
+def _attributes_table(sheet: CaseSheet) -> Table:
+    pairs = [(sheet.reference_label, sheet.reference), *sheet.attributes]
+    half = (len(pairs) + 1) // 2
+    left, right = pairs[:half], pairs[half:] + [("", "")] * (2 * half - len(pairs))
+    quarter = _WIDTH / 4
+    widths = (quarter * 1.3, quarter * 0.7, quarter * 1.3, quarter * 0.7)
+    rows: list[list[Any]] = [["Case attribute", "Value", "Case attribute", "Value"]]
+    rows += [
+        [
+            _cell(a, widths[0], shared=True),
+            _cell(b, widths[1]),
+            _cell(c, widths[2], shared=True),
+            _cell(d, widths[3]),
+        ]
+        for (a, b), (c, d) in zip(left, right, strict=True)
+    ]
+    return _table(rows, widths)
+
+
+def _still_to_do(sheet: CaseSheet) -> list[Flowable]:
+    s = styles()
+    out: list[Flowable] = [CondPageBreak(40 * mm), Para("Still to do", s.heading)]
+    if not sheet.missing:
+        out.append(Para("Nothing: every item that applies to this case is done.", s.body))
+        return out
+    count = len(sheet.missing)
+    out.append(
+        Para(
+            f"{count} item{'s' if count != 1 else ''} still to do before the case can be "
+            "marked complete.",
+            s.body,
+        )
+    )
+    out.append(Spacer(0, 3))
+    rows: list[list[Any]] = [["Item", "What is missing", "Wording"]]
+    rows += [
+        [m.item_id, MISSING.get(m.what, m.what), fixed(text(m.text), "cell")] for m in sheet.missing
+    ]
+    out.append(_table(rows, (19 * mm, 36 * mm, _WIDTH - 55 * mm)))
+    return out
+
+
+def _status(sheet: CaseSheet) -> str:
+    left = len(sheet.missing)
+    todo = f"{left} still to do (listed at the end)" if left else "nothing still to do"
+    return (
+        f"{text(sheet.sample)} · status: {text(sheet.status)} · {sheet.done} of {sheet.total} "
+        f"items done, {todo}"
+    )
+
+
+def case_sheet_flowables(sheet: CaseSheet) -> list[Flowable]:
+    """The body of one case's sheet, in reading order (the page furniture is the document's)."""
+    s = styles()
+    out: list[Flowable] = [
+        Para(f"Case summary sheet: {text(sheet.case)}", s.title),
+        Para(_status(sheet), s.subtitle),
+        Para("Case attributes", s.heading),
+        _attributes_table(sheet),
+    ]
+    for standard in sheet.standards:
+        out.append(CondPageBreak(45 * mm))
+        out.append(Para(f"{text(standard.id)}&nbsp;&nbsp;{text(standard.title)}", s.heading))
+        for kq in standard.key_questions:
+            out += _key_question(kq)
+        if standard.not_applicable:
+            heading = "Key questions that do not apply to this case"
+            out.append(Para(_left_out(heading, standard.not_applicable), s.small))
+    out += _still_to_do(sheet)
+    return out
+
+
+# -- one PDF of many sheets -------------------------------------------------------------
+@dataclass(frozen=True)
+class SheetsWritten:
+    """What ``write_case_sheets`` put in the PDF."""
+
+    cases: int
+    pages: int
+    sheet_pages: tuple[int, ...]
+
+
+def furniture(sheet: CaseSheet, printed_at: datetime) -> Furniture:
+    return Furniture(sheet.inspection, sheet.case, sheet.sample, sheet.inspector, printed_at)
+
+
+def build_sheets(
+    sheets: Sequence[CaseSheet],
+    out: str | IO[bytes],
+    *,
+    printed_at: datetime,
+    invariant: bool = False,
+    progress: Progress | None = None,
+) -> Built:
+    """Lay out sheets into one PDF written to ``out``, each case from a new page."""
+    if not sheets:
+        raise FieldworkError("there are no cases to print")
+    story: list[Flowable] = []
+    for n, sheet in enumerate(sheets):
+        if n:
+            story.append(PageBreak())
+        story.append(SheetStart(furniture(sheet, printed_at), f"{sheet.case} ({sheet.sample})"))
+        story += case_sheet_flowables(sheet)
+    title = (
+        f"Case summary sheet: {sheets[0].case}"
+        if len(sheets) == 1
+        else f"Case summary sheets: {sheets[0].inspection} ({len(sheets)} cases)"
+    )
+    document = SheetDocument(
+        out, title=title, invariant=invariant, progress=progress, sheets=len(sheets)
+    )
+    return document.build_story(story)
+
+
+def read_sheets(
+    service: Service, case_ids: Sequence[str], progress: Progress | None = None
+) -> list[CaseSheet]:
+    """Read the sheets of these cases, in this order."""
+    inspection = service.inspection()
+    name, provider = (inspection.name, inspection.provider) if inspection else ("", "")
+    sheets = []
+    for n, case_id in enumerate(case_ids):
+        sheets.append(sheet_of(service.case(case_id), service.framework, name, provider))
+        if progress is not None:
+            progress(n + 1, len(case_ids))
+    return sheets
+
+
+def case_sheets_pdf(
+    service: Service,
+    case_ids: Sequence[str],
+    *,
+    printed_at: datetime,
+    invariant: bool = False,
+    progress: Progress | None = None,
+) -> tuple[bytes, SheetsWritten]:
+    """The sheets of these cases as one PDF, in memory (for printing: no file left behind)."""
+    buffer = io.BytesIO()
+    written = _write(service, case_ids, buffer, printed_at, invariant, progress)
+    return buffer.getvalue(), written
+
+
+def write_case_sheets(
+    service: Service,
+    case_ids: Sequence[str],
+    path: str | Path,
+    *,
+    printed_at: datetime,
+    invariant: bool = False,
+    progress: Progress | None = None,
+) -> SheetsWritten:
+    """Write the sheets of these cases to one PDF file.
+
+    The file appears whole or not at all: the PDF is built beside it and moved into place.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise StorageError("this is a folder; give a file name for the PDF", file=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageError("the folder does not exist", file=str(folder))
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise StorageError(f"cannot write here ({exc.strerror or exc})", file=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            written = _write(service, case_ids, stream, printed_at, invariant, progress)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write the PDF ({exc.strerror or exc})", file=str(path)
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    return written
+
+
+def _write(
+    service: Service,
+    case_ids: Sequence[str],
+    out: IO[bytes],
+    printed_at: datetime,
+    invariant: bool,
+    progress: Progress | None,
+) -> SheetsWritten:
+    # One run of steps for the whole job: reading each case, then two layout passes over it.
+    n = len(case_ids)
+    step: Callable[[int, int], None] | None = None
+    if progress is not None:
+        report = progress
+
+        def reading(done: int, total: int) -> None:
+            report(done, 3 * n)
+
+        def building(done: int, total: int) -> None:
+            report(n + done, 3 * n)
+
+        step = reading
+    sheets = read_sheets(service, case_ids, step)
+    built = build_sheets(
+        sheets,
+        out,
+        printed_at=printed_at,
+        invariant=invariant,
+        progress=building if progress is not None else None,
+    )
+    if progress is not None:
+        progress(3 * n, 3 * n)
+    return SheetsWritten(len(sheets), built.pages, built.sheet_pages)

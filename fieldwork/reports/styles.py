@@ -1,0 +1,227 @@
+"""The look shared by every Fieldwork report: fonts, paragraph styles and the one table style.
+
+Sheets are printed on office printers, so nothing here carries meaning by colour alone: the
+only tint is a light grey behind header rows, and every state is spelt out in words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, TableStyle
+
+#: Unicode fonts to embed, best first: (regular, bold, italic, bold italic). A sheet holds names
+#: and notes typed by people, so a font limited to Latin-1 (Helvetica) would drop letters such
+#: as "ł" or "ş". DejaVu Sans is on Linux (and CI); Arial on Windows and macOS; Vera ships with
+#: reportlab itself, so there is always a last resort.
+_VERA = Path(reportlab.__file__).parent / "fonts"
+_DEJAVU = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+)
+
+
+def _family(folder: str | Path, names: tuple[str, ...]) -> tuple[Path, ...]:
+    return tuple(Path(folder) / name for name in names)
+
+
+FONT_CANDIDATES: tuple[tuple[Path, ...], ...] = (
+    _family("/usr/share/fonts/truetype/dejavu", _DEJAVU),
+    _family("/usr/share/fonts/dejavu", _DEJAVU),
+    _family("C:/Windows/Fonts", ("arial.ttf", "arialbd.ttf", "ariali.ttf", "arialbi.ttf")),
+    _family(
+        "/System/Library/Fonts/Supplemental",
+        ("Arial.ttf", "Arial Bold.ttf", "Arial Italic.ttf", "Arial Bold Italic.ttf"),
+    ),
+    _family(_VERA, ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf", "VeraBI.ttf")),
+)
+
+FONT = "Sheet"
+BOLD = "Sheet-Bold"
+ITALIC = "Sheet-Italic"
+BOLD_ITALIC = "Sheet-BoldItalic"
+CELL_SIZE = 8.5
+
+
+@cache
+def register_fonts() -> Path:
+    """Register the sheet's font family once per process; returns the regular font's file."""
+    for files in FONT_CANDIDATES:
+        if all(f.is_file() for f in files):
+            for name, file in zip((FONT, BOLD, ITALIC, BOLD_ITALIC), files, strict=True):
+                pdfmetrics.registerFont(TTFont(name, str(file)))
+            pdfmetrics.registerFontFamily(
+                FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
+            )
+            return files[0]
+    raise RuntimeError(f"no usable font: reportlab's own Vera fonts are missing from {_VERA}")
+
+
+GREY = colors.Color(0.88, 0.88, 0.88)  # header rows: light enough for any printer
+RULE = colors.black
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    key_question: ParagraphStyle
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    note: ParagraphStyle
+    small: ParagraphStyle
+
+
+@cache
+def styles() -> Styles:
+    register_fonts()
+    body = ParagraphStyle(
+        "body", fontName=FONT, fontSize=9, leading=12, alignment=TA_LEFT, splitLongWords=1
+    )
+    cell = ParagraphStyle("cell", parent=body, fontSize=CELL_SIZE, leading=11)
+    return Styles(
+        title=ParagraphStyle(
+            "title", parent=body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=2
+        ),
+        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=10, leading=13, spaceAfter=8),
+        heading=ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        key_question=ParagraphStyle(
+            "key_question",
+            parent=body,
+            fontName=BOLD,
+            fontSize=9.5,
+            leading=12.5,
+            spaceBefore=7,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        body=body,
+        cell=cell,
+        cell_bold=ParagraphStyle("cell_bold", parent=cell, fontName=BOLD),
+        # A note hangs under its label ("Note:", "Rationale:", "Reason:"), drawn as the bullet:
+        # the label stays out of the note's own text, which keeps the note's layout simple.
+        note=ParagraphStyle(
+            "note",
+            parent=cell,
+            leftIndent=20 * mm,
+            bulletIndent=2 * mm,
+            bulletFontName=BOLD,
+            bulletFontSize=CELL_SIZE,
+            spaceBefore=2,
+        ),
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, spaceBefore=3),
+    )
+
+
+#: The one table style of every report table: ruled grid, grey bold header row that repeats
+#: on each page, text aligned to the top of its cell. Plain-string cells use the cell font.
+TABLE_STYLE = TableStyle(
+    [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+        ("LEADING", (0, 0), (-1, -1), 11),
+        ("FONTNAME", (0, 0), (-1, 0), BOLD),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, 0), GREY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+    ]
+)
+
+# C0 controls other than tab and newline cannot be drawn and would upset the paragraph parser.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class Para(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A table wraps each cell when it measures the table and again when it draws it, and again
+    for each part when it splits across pages; the lines only depend on the width.
+    """
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if availWidth == self._wrapped_width and hasattr(self, "blPara"):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size  # type: ignore[no-any-return]
+
+
+class SharedPara(Para):
+    """A paragraph drawn once per document as a PDF form and shown by reference after that.
+
+    For text that is the same on every sheet (the framework's wording): 200 sheets print the
+    same 78 prompts, and a reference costs a few bytes where drawing the text again costs
+    its layout and its glyphs.
+    """
+
+    def draw(self) -> None:
+        canvas = self.canv
+        forms: dict[tuple[int, float], str] = canvas.__dict__.setdefault("_shared_paragraphs", {})
+        key = (id(self), self.width)
+        name = forms.get(key)
+        if name is None:
+            name = forms[key] = f"Shared{len(forms)}"
+            # The form's box must hold the glyphs' overshoot, so give it some room.
+            canvas.beginForm(name, -6, -6, self.width + 6, self.height + 6)
+            super().draw()
+            canvas.endForm()
+        canvas.doForm(name)
+
+
+@cache
+def fixed(markup: str, style: str, label: str | None = None) -> SharedPara:
+    """One shared paragraph, for table cells only, of text that is the same on every sheet.
+
+    Sharing a cell is safe: a Paragraph keeps nothing from being drawn but its line breaks,
+    and splitting makes new paragraphs. It saves laying out the same 78 prompts for each case.
+    Never share a flowable of the story itself: the document marks those as it places them.
+    """
+    return SharedPara(markup, getattr(styles(), style), bulletText=label)
+
+
+def text(value: str) -> str:
+    """User text made safe for a Paragraph: escaped, so ``<b>`` prints as typed, never as markup."""
+    return escape(_CONTROL.sub("", value)).replace("\t", " ").replace("\n", "<br/>")
+
+
+def paragraphs(value: str, style: ParagraphStyle, label: str | None = None) -> list[Para]:
+    """A note as paragraphs (split on blank lines), so a long note can break across pages.
+
+    ``label`` is put before the first paragraph as its bullet.
+    """
+    parts = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))]
+    parts = [p for p in parts if p.strip()] or [""]
+    return [
+        Para(text(part), style, bulletText=label if n == 0 else None)
+        for n, part in enumerate(parts)
+    ]
