@@ -30,7 +30,7 @@ import json
 import math
 import sqlite3
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -257,6 +257,36 @@ def stratum_order(sample: Sample, strata: Sequence[str]) -> Any:
     return rank
 
 
+def stratify(
+    cases: Sequence[PopulationCase],
+    strata: Sequence[str],
+    n: int,
+    seed: int,
+    order: Callable[[Stratum], Any] | None = None,
+) -> tuple[StratumDraw, ...]:
+    """Split cases into strata, share ``n`` between them and take each stratum's first cases
+    in draw-number order; the rest of each stratum, in the same order, is its reserve."""
+    groups: dict[Stratum, list[PopulationCase]] = defaultdict(list)
+    for case in cases:
+        groups[stratum_of(case, strata)].append(case)
+    keys = sorted(groups, key=order or (lambda key: [str(v) for v in key]))
+    counts = allocate({k: len(groups[k]) for k in keys}, n)
+    drawn = []
+    for key in keys:
+        ordered = sorted(groups[key], key=lambda c: (draw_number(seed, c.reference), c.reference))
+        take = counts[key]
+        drawn.append(
+            StratumDraw(
+                key,
+                len(ordered),
+                n * len(ordered) / len(cases),
+                tuple(ordered[:take]),
+                tuple(ordered[take:]),
+            )
+        )
+    return tuple(drawn)
+
+
 def plan_draw(
     service: Service,
     sample_id: str,
@@ -302,24 +332,7 @@ def plan_draw(
                 f"a sample of {size} cannot be drawn from {len(eligible)} eligible cases"
             )
         worked = SampleSize(len(eligible), confidence, margin, worked.z, worked.n0, size)
-    groups: dict[Stratum, list[PopulationCase]] = defaultdict(list)
-    for case in eligible:
-        groups[stratum_of(case, plan.strata)].append(case)
-    keys = sorted(groups, key=stratum_order(sample, plan.strata))
-    counts = allocate({k: len(groups[k]) for k in keys}, worked.n)
-    drawn = []
-    for key in keys:
-        ordered = sorted(groups[key], key=lambda c: (draw_number(seed, c.reference), c.reference))
-        take = counts[key]
-        drawn.append(
-            StratumDraw(
-                key,
-                len(ordered),
-                worked.n * len(ordered) / len(eligible),
-                tuple(ordered[:take]),
-                tuple(ordered[take:]),
-            )
-        )
+    drawn = stratify(eligible, plan.strata, worked.n, seed, stratum_order(sample, plan.strata))
     return DrawPlan(
         sample,
         plan,
@@ -329,7 +342,7 @@ def plan_draw(
         len(cases),
         tuple(steps),
         eligibility,
-        tuple(drawn),
+        drawn,
     )
 
 
