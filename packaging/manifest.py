@@ -25,6 +25,8 @@ RESOURCES = REPO / "resources"
 APP_NAME = "Fieldwork"
 #: The executable's name inside the one-folder build (``fieldwork.exe`` on Windows).
 EXECUTABLE = "fieldwork"
+#: Windows only: the same program without a console window, for shortcuts.
+GUI_EXECUTABLE_WINDOWS = "fieldwork-gui"
 BUNDLE_ID = "uk.gov.justiceinspectorates.fieldwork"
 PUBLISHER = "Fieldwork"
 COPYRIGHT = "Fieldwork contributors, MIT licence"
@@ -47,6 +49,15 @@ RESOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("icons", "*.ico"),
     ("icons", "*.icns"),
     ("translations", "*.qm"),  # compiled Qt translations, when there are any
+)
+
+#: Data files inside installed libraries that our code reads by path, as
+#: (package, folder in it, file globs). PyInstaller collects a library's code,
+#: not its data; ``tests/test_packaging.py`` finds every ``Path(lib.__file__)``
+#: in our code and fails unless it is listed here.
+PACKAGE_DATA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # The last-resort Unicode font of the case sheets (fieldwork/reports/styles.py).
+    ("reportlab", "fonts", ("Vera*.ttf", "bitstream-vera-license.txt")),
 )
 
 #: Files under ``resources/`` that are deliberately not shipped.
@@ -141,6 +152,23 @@ def datas(resources: Path = RESOURCES) -> list[tuple[str, str]]:
         (str(resources / relative), str(Path("resources") / relative.parent))
         for relative in resource_files(resources)
     ]
+
+
+def package_datas() -> list[tuple[str, str]]:
+    """PyInstaller ``datas`` for ``PACKAGE_DATA``, from the installed libraries."""
+    import importlib.util
+
+    result = []
+    for package, folder, patterns in PACKAGE_DATA:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise LookupError(f"{package} is not installed; it is needed for {folder}/")
+        source = Path(next(iter(spec.submodule_search_locations))) / folder
+        files = sorted({path for pattern in patterns for path in source.glob(pattern)})
+        if not files:
+            raise LookupError(f"{source} has none of {', '.join(patterns)}")
+        result += [(str(path), f"{package}/{folder}") for path in files]
+    return result
 
 
 def dynamic_imports(repo: Path = REPO) -> list[str]:
