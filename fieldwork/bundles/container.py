@@ -17,11 +17,13 @@ known key, and each decrypted entry against its JSON Schema.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -229,8 +231,6 @@ def read_sealed(path: str | Path) -> SealedBundle:
 
 
 def _read_zip(path: Path, data: bytes, file_sha256: str) -> SealedBundle:
-    import io
-
     source = str(path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise BundleError(
@@ -369,9 +369,9 @@ def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
 
 def write_members(path: Path, members: Sequence[tuple[str, bytes]]) -> str:
     """Write the zip atomically (a temporary file renamed into place); return its SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.partial")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
             for name, content in members:
                 info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
@@ -383,7 +383,8 @@ def write_members(path: Path, members: Sequence[tuple[str, bytes]]) -> str:
             digest = hashlib.sha256(fh.read()).hexdigest()
         os.replace(temporary, path)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise BundleError(f"cannot write the bundle ({exc.strerror})", file=str(path)) from None
     return digest
 
