@@ -21,6 +21,7 @@ OpenGui = Callable[[Path | None], int]
 
 COMMAND_MODULES = [
     "fieldwork.cli.core",
+    "fieldwork.cli.scoring",
     "fieldwork.cli.sampling",
 ]
 
