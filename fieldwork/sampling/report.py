@@ -203,11 +203,11 @@ def summary_flowables(summary: SamplingSummary, inspection: str) -> list[Flowabl
             str(sum(st.reserve for st in summary.strata)),
         ]
     )
-    label_width = 0.35 / len(attributes)
+    label_width = 0.44 / len(attributes)
     story.append(
         _table(
             rows,
-            [label_width] * len(attributes) + [0.13, 0.09, 0.11, 0.09, 0.09, 0.14],
+            [label_width] * len(attributes) + [0.125, 0.085, 0.075, 0.09, 0.085, 0.1],
             total_row=True,
             numbers_from=len(attributes),
         )
