@@ -32,7 +32,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 TOP = 26 * mm  # header band
 BOTTOM = 24 * mm  # footer band
-FOOTER_SIZE = 8.5
+FOOTER_SIZE = HEADER_SIZE = 8.5
 
 #: Called as ``progress(done, total)``; it may raise to stop the build.
 Progress = Callable[[int, int], None]
@@ -172,20 +172,23 @@ class SheetDocument(BaseDocTemplate):
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         left, right = MARGIN, PAGE_WIDTH - MARGIN
-        centre = PAGE_WIDTH / 2
+        width, centre = right - left, PAGE_WIDTH / 2
 
         # Header: the marking, then the inspection on the left and the case on the right.
         canvas.setFont(BOLD, 10)
         canvas.drawCentredString(centre, PAGE_HEIGHT - 11 * mm, MARKING)
         if furniture is not None:
+            # The case comes first: the inspection gives way to it, down to two fifths.
             case = f"{furniture.case} · {furniture.sample}"
-            case_width = min(stringWidth(case, BOLD, 8.5), (right - left) * 0.55)
-            canvas.setFont(BOLD, 8.5)
-            canvas.drawRightString(right, PAGE_HEIGHT - 18 * mm, fit(case, BOLD, 8.5, case_width))
-            canvas.setFont(FONT, 8.5)
-            room = right - left - case_width - 6 * mm
+            gap, size = 6 * mm, HEADER_SIZE
+            inspection_width = min(stringWidth(furniture.inspection, FONT, size), width * 0.4)
+            case_width = min(stringWidth(case, BOLD, size), width - inspection_width - gap)
+            canvas.setFont(BOLD, size)
+            canvas.drawRightString(right, PAGE_HEIGHT - 18 * mm, fit(case, BOLD, size, case_width))
+            canvas.setFont(FONT, size)
+            room = width - case_width - gap
             canvas.drawString(
-                left, PAGE_HEIGHT - 18 * mm, fit(furniture.inspection, FONT, 8.5, room)
+                left, PAGE_HEIGHT - 18 * mm, fit(furniture.inspection, FONT, size, room)
             )
         canvas.line(left, PAGE_HEIGHT - 20 * mm, right, PAGE_HEIGHT - 20 * mm)
 
