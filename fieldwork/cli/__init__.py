@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "fieldwork.cli.core",
     "fieldwork.cli.scoring",
     "fieldwork.cli.sampling",
+    "fieldwork.cli.printing",
 ]
 
 
