@@ -1,65 +1,480 @@
-"""The case list: a table model over the rows the service returned."""
+"""The case list: a table model over the rows the service returned, and its filter/sort proxy."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from fieldwork.service import CaseSummary
+from fieldwork.service import CaseSummary, Change
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: Role giving a case's id on any cell of its row.
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(IntEnum):
+    SAMPLE = 0
+    REFERENCE = 1
+    STATUS = 2
+    COMPLETENESS = 3
+    DISPOSAL = 4
+    ROSH = 5
+    GRADE = 6
+    INSPECTOR = 7
+
+
+HEADERS = {
+    Column.SAMPLE: "Sample",
+    Column.REFERENCE: "Reference",
+    Column.STATUS: "Status",
+    Column.COMPLETENESS: "Complete",
+    Column.DISPOSAL: "Disposal",
+    Column.ROSH: "Risk of serious harm",
+    Column.GRADE: "Officer grade",
+    Column.INSPECTOR: "Inspector",
+}
+
+_STATUS_ORDER = {"not started": 0, "in progress": 1, "complete": 2}
+_ROSH_ORDER = {"low": 0, "medium": 1, "high": 2, "very high": 3}
+
+
+def _attribute(case: CaseSummary, name: str) -> str:
+    value = case.attributes.get(name)
+    return "" if value is None else str(value)
+
 
 class CaseListModel(QAbstractTableModel):
-    """One row per case; holds only what the service fetched, never queries."""
+    """One row per case; holds only what the service fetched, never queries.
 
-    COLUMNS = ("Sample", "Reference", "Status", "Complete", "Inspector")
+    Besides the cells, it keeps for every row a lower-case search text and a sort key per
+    column, made once when the rows arrive, so that filtering and sorting 10,000 cases
+    is a pass over plain Python lists rather than a call of ``data()`` per cell.
+    """
+
+    COLUMNS = tuple(HEADERS[c] for c in Column)
 
     def __init__(self, sample_titles: dict[str, str] | None = None, parent: Any = None):
         super().__init__(parent)
         self._rows: list[CaseSummary] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._search: list[str] = []
+        self._row_of: dict[str, int] = {}
         self._sample_titles = sample_titles or {}
+
+    # -- filling ---------------------------------------------------------------------------
+    def set_sample_titles(self, titles: dict[str, str]) -> None:
+        self._sample_titles = dict(titles)
 
     def set_cases(self, rows: Sequence[CaseSummary]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._cells = [self._cells_of(case) for case in self._rows]
+        self._search = [" ".join(cells).lower() for cells in self._cells]
+        self._row_of = {case.id: n for n, case in enumerate(self._rows)}
         self.endResetModel()
 
+    def apply_change(self, change: Change) -> None:
+        """Show a saved change's new status and progress on its case's row."""
+        row = self._row_of.get(change.case_id)
+        if row is None:
+            return
+        case = dataclasses.replace(
+            self._rows[row], status=change.status, done=change.done, total=change.total
+        )
+        self.update_case(case)
+
+    def update_case(self, case: CaseSummary) -> None:
+        row = self._row_of.get(case.id)
+        if row is None:
+            return
+        self._rows[row] = case
+        self._cells[row] = self._cells_of(case)
+        self._search[row] = " ".join(self._cells[row]).lower()
+        self.dataChanged.emit(
+            self.index(row, 0),
+            self.index(row, len(Column) - 1),
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole],
+        )
+
+    def _cells_of(self, case: CaseSummary) -> tuple[str, ...]:
+        return (
+            self._sample_titles.get(case.sample, case.sample),
+            case.reference,
+            case.status,
+            f"{case.completeness}%",
+            _attribute(case, "disposal"),
+            _attribute(case, "rosh"),
+            _attribute(case, "officer_grade"),
+            case.inspector_name or "",
+        )
+
+    # -- what the proxy and the window read ------------------------------------------------
     def case_at(self, row: int) -> CaseSummary:
         return self._rows[row]
 
+    def row_of(self, case_id: str) -> int | None:
+        return self._row_of.get(case_id)
+
+    def search_texts(self) -> list[str]:
+        return self._search
+
+    def sort_keys(self, column: int) -> list[Any]:
+        """A key per row that orders the column as a reader expects (numbers as numbers)."""
+        if column == Column.COMPLETENESS:
+            return [(c.completeness, c.done) for c in self._rows]
+        if column == Column.STATUS:
+            return [_STATUS_ORDER.get(c.status, 9) for c in self._rows]
+        if column == Column.ROSH:
+            return [_ROSH_ORDER.get(_attribute(c, "rosh"), 9) for c in self._rows]
+        return [cells[column].casefold() for cells in self._cells]
+
+    # -- QAbstractTableModel ---------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(Column)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.COLUMNS)
+            and 0 <= section < len(Column)
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
         ):
             return self.COLUMNS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
-        case = self._rows[index.row()]
-        column = index.column()
-        if column == 0:
-            return self._sample_titles.get(case.sample, case.sample)
-        if column == 1:
-            return case.reference
-        if column == 2:
-            return case.status
-        if column == 3:
-            return f"{case.completeness}%"
-        if column == 4:
-            return case.inspector_name or ""
+        row, column = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._cells[row][column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.COMPLETENESS:
+            case = self._rows[row]
+            return f"{case.done} of {case.total} applicable items done"
+        if role == CASE_ID_ROLE:
+            return self._rows[row].id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.COMPLETENESS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class CaseFilterProxy(QAbstractProxyModel):
+    """Type-to-filter and sort over a ``CaseListModel``.
+
+    Every word typed must appear somewhere in the row (any column). The proxy keeps a
+    plain list from its rows to the source's rows and rebuilds it in one pass when the
+    filter or the sort changes; ``QSortFilterProxyModel`` would call back into Python
+    once per row and comparison, which is too slow for a national workspace.
+    """
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self._words: list[str] = []
+        self._sort_column = -1
+        self._order = Qt.SortOrder.AscendingOrder
+        self._rows: list[int] = []  # proxy row -> source row
+        self._proxy_row: list[int] = []  # source row -> proxy row, or -1 when filtered out
+
+    # -- source ----------------------------------------------------------------------------
+    def setSourceModel(self, model: CaseListModel) -> None:  # type: ignore[override]
+        old = self.sourceModel()
+        if old is not None:
+            old.modelReset.disconnect(self._source_reset)
+            old.dataChanged.disconnect(self._source_data_changed)
+            old.layoutChanged.disconnect(self._source_reset)
+            old.rowsInserted.disconnect(self._source_reset)
+            old.rowsRemoved.disconnect(self._source_reset)
+        self.beginResetModel()
+        super().setSourceModel(model)
+        model.modelReset.connect(self._source_reset)
+        model.dataChanged.connect(self._source_data_changed)
+        model.layoutChanged.connect(self._source_reset)
+        model.rowsInserted.connect(self._source_reset)
+        model.rowsRemoved.connect(self._source_reset)
+        self._rebuild()
+        self.endResetModel()
+
+    def _model(self) -> CaseListModel:
+        return self.sourceModel()  # type: ignore[return-value]
+
+    def _source_reset(self, *args: object) -> None:
+        self.beginResetModel()
+        self._rebuild()
+        self.endResetModel()
+
+    def _source_data_changed(
+        self, top: QModelIndex, bottom: QModelIndex, roles: list[int] | None = None
+    ) -> None:
+        for source_row in range(top.row(), bottom.row() + 1):
+            row = self._proxy_row[source_row] if source_row < len(self._proxy_row) else -1
+            if row >= 0:
+                self.dataChanged.emit(
+                    self.index(row, top.column()), self.index(row, bottom.column()), roles or []
+                )
+
+    # -- filtering and sorting -------------------------------------------------------------
+    def filter_text(self) -> str:
+        return " ".join(self._words)
+
+    def set_filter_text(self, text: str) -> None:
+        words = text.casefold().split()
+        if words == self._words:
+            return
+        self.beginResetModel()
+        self._words = words
+        self._rebuild()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [(self.mapToSource(i).row(), i.column()) for i in persistent]
+        self._sort_column, self._order = column, order
+        self._rebuild()
+        self.changePersistentIndexList(
+            persistent,
+            [
+                self.index(self._proxy_row[row], col)
+                if row >= 0 and self._proxy_row[row] >= 0
+                else QModelIndex()
+                for row, col in sources
+            ],
+        )
+        self.layoutChanged.emit()
+
+    def _rebuild(self) -> None:
+        model = self._model()
+        if model is None:
+            self._rows, self._proxy_row = [], []
+            return
+        texts = model.search_texts()
+        words = self._words
+        if not words:
+            rows = list(range(len(texts)))
+        elif len(words) == 1:
+            word = words[0]
+            rows = [n for n, text in enumerate(texts) if word in text]
+        else:
+            rows = [n for n, text in enumerate(texts) if all(w in text for w in words)]
+        if 0 <= self._sort_column < len(Column):
+            keys = model.sort_keys(self._sort_column)
+            rows.sort(key=keys.__getitem__, reverse=self._order == Qt.SortOrder.DescendingOrder)
+        inverse = [-1] * len(texts)
+        for proxy_row, source_row in enumerate(rows):
+            inverse[source_row] = proxy_row
+        self._rows, self._proxy_row = rows, inverse
+
+    # -- QAbstractProxyModel ---------------------------------------------------------------
+    def mapToSource(self, proxy: Index) -> QModelIndex:
+        model = self.sourceModel()
+        if model is None or not proxy.isValid() or proxy.row() >= len(self._rows):
+            return QModelIndex()
+        return model.index(self._rows[proxy.row()], proxy.column())
+
+    def mapFromSource(self, source: Index) -> QModelIndex:
+        if not source.isValid() or source.row() >= len(self._proxy_row):
+            return QModelIndex()
+        row = self._proxy_row[source.row()]
+        return self.index(row, source.column()) if row >= 0 else QModelIndex()
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < len(Column)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: Index) -> QModelIndex:
+        return self.index(row, column)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and bool(self._rows)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        model = self.sourceModel()
+        if orientation == Qt.Orientation.Horizontal and model is not None:
+            return model.headerData(section, orientation, role)
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
+            return section + 1
+        return None
+
+
+class CaseTable(QTableView):
+    """The case table; typing while it has focus goes to the filter."""
+
+    typed = Signal(str)
+
+    def keyboardSearch(self, search: str) -> None:
+        self.typed.emit(search)
+
+
+class CaseListPage(QWidget):
+    """The filter box and the case table."""
+
+    open_requested = Signal(str)  # case id
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = CaseListModel(parent=self)
+        self.proxy = CaseFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Type to filter: reference, sample, status, grade…")
+        self.filter_edit.setAccessibleName("Filter cases")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.filter_edit.returnPressed.connect(self.open_current)
+        self.filter_edit.installEventFilter(self)
+        filter_label = QLabel("&Filter:", self)
+        filter_label.setBuddy(self.filter_edit)
+
+        self.table = CaseTable(self)
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Cases")
+        self.table.setAccessibleDescription(
+            "Every case of the workspace. Type to filter, Enter to open the selected case."
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.typed.connect(self._typed)
+        self.table.doubleClicked.connect(lambda _: self.open_current())
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName("Case count")
+
+        bar = QHBoxLayout()
+        bar.addWidget(filter_label)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.setFocusProxy(self.table)
+        self._size_columns()
+
+    # -- behaviour -------------------------------------------------------------------------
+    def set_cases(self, titles: dict[str, str], cases: Sequence[CaseSummary]) -> None:
+        self.model.set_sample_titles(titles)
+        self.model.set_cases(cases)
+        self._select_first()
+        self._show_count()
+
+    def _size_columns(self) -> None:
+        """Column widths from the font, not from the rows: measuring 10,000 rows is slow."""
+        metrics = self.table.fontMetrics()
+        widths = {
+            Column.SAMPLE: "Court reports and case allocation",
+            Column.REFERENCE: "Reference_W",
+            Column.STATUS: "not started__",
+            Column.COMPLETENESS: "Complete__",
+            Column.DISPOSAL: "post-release licence_",
+            Column.ROSH: "Risk of serious harm",
+            Column.GRADE: "Officer grade",
+        }
+        for column, sample in widths.items():
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._select_first()
+        self._show_count()
+
+    def _show_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.summary.setText(f"{total} cases" if shown == total else f"{shown} of {total} cases")
+
+    def _select_first(self) -> None:
+        if self.proxy.rowCount():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _typed(self, text: str) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.insert(text)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown):
+                self.table.setFocus(Qt.FocusReason.TabFocusReason)
+                return False
+            if event.key() == Qt.Key.Key_Escape and self.filter_edit.text():
+                self.filter_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def current_case_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(CASE_ID_ROLE)  # type: ignore[no-any-return]
+
+    def selected_case_ids(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [r.data(CASE_ID_ROLE) for r in sorted(rows, key=lambda i: i.row())]
+
+    def visible_case_ids(self) -> list[str]:
+        return [self.proxy.index(r, 0).data(CASE_ID_ROLE) for r in range(self.proxy.rowCount())]
+
+    def open_current(self) -> None:
+        case_id = self.current_case_id()
+        if case_id:
+            self.open_requested.emit(case_id)
+
+    def select_case(self, case_id: str) -> None:
+        row = self.model.row_of(case_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)

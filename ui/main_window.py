@@ -1,46 +1,109 @@
-"""The main window: the workspace's case list."""
+"""The main window: the workspace's case list, and the case view when a case is open.
+
+Features (printing, bundles, scoring, sampling) add their own menus through
+``ui.extensions``; the window offers them ``menu(title)``, ``runner``, ``show_error``,
+``refresh()`` and ``selected_case_ids()``.
+"""
 
 from __future__ import annotations
 
+import html
 import importlib
+import logging
 from pathlib import Path
+from typing import Any, ClassVar
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTableView
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLayout,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldwork.errors import FieldworkError
-from fieldwork.service import CaseSummary, Service
-from ui.case_list import CaseListModel
+from fieldwork.framework import Framework
+from fieldwork.service import CaseDetail, CaseSummary, Change, Service
+from ui.case_list import CaseListPage
+from ui.case_view import CaseView
 from ui.extensions import EXTENSIONS
 from ui.runner import ServiceRunner
+from ui.widgets import Key, key_sequences
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "main_window/geometry"
+LAST_WORKSPACE_KEY = "last_workspace"
+
+
+def shortcut_text(action: QAction) -> str:
+    native = QKeySequence.SequenceFormat.NativeText
+    return ", ".join(key.toString(native) for key in action.shortcuts())
 
 
 class MainWindow(QMainWindow):
     cases_loaded = Signal(int)  # number of cases now listed
+    case_opened = Signal(str)  # case id, once the case view shows it
+    case_closed = Signal(str)  # case id, back on the case list
+    window_closed = Signal()  # the window has closed and the workspace is released
 
-    def __init__(self, workspace: Path, *, user: str | None = None):
+    _open_windows: ClassVar[list[MainWindow]] = []  # windows opened from File ▸ Open
+
+    def __init__(
+        self, workspace: Path, *, user: str | None = None, settings: QSettings | None = None
+    ):
         super().__init__()
-        self.workspace_path = workspace
-        self.setWindowTitle(f"{workspace.name} — Fieldwork")
-        self.runner = ServiceRunner(lambda: Service.open(workspace, user=user), self)
-        self.case_model = CaseListModel(parent=self)
-        self.case_table = QTableView(self)
-        self.case_table.setModel(self.case_model)
-        self.case_table.setAccessibleName("Cases")
-        self.case_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.case_table.horizontalHeader().setStretchLastSection(True)
-        self.setCentralWidget(self.case_table)
-        self.resize(1000, 640)
-        file_menu = self.menu("&File")
-        quit_action = file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        quit_action.setMenuRole(quit_action.MenuRole.QuitRole)
+        self.workspace_path = Path(workspace)
+        self.settings = settings if settings is not None else QSettings()
+        self.framework: Framework | None = None
+        self._close_when_idle = False
+        self._closed = False
+        self.setWindowTitle(f"{self.workspace_path.name} — Fieldwork")
+        self.runner = ServiceRunner(lambda: Service.open(self.workspace_path, user=user), self)
+        self.runner.idle.connect(self._runner_idle)
+
+        self.case_list = CaseListPage(self)
+        self.case_list.open_requested.connect(self.open_case)
+        self.case_model = self.case_list.model  # the rows; the table shows them via a proxy
+        self.case_table = self.case_list.table
+        self.case_view = CaseView(self.runner, self)
+        self.case_view.changed.connect(self._case_changed)
+        self.case_view.close_requested.connect(self.close_case)
+        self.case_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.case_view.internal_error.connect(self.show_error)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.case_list)
+        self.pages.addWidget(self.case_view)
+        self.setCentralWidget(self.pages)
+        # The window's size is the inspector's: content changing as items are shown must
+        # not push new minimum sizes onto it.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.statusBar().addPermanentWidget(self.case_view.save_indicator)
+        self.undo_group = QUndoGroup(self)
+
+        self._make_menus()
         for name in EXTENSIONS:
             module, _, function = name.partition(":")
             getattr(importlib.import_module(module), function)(self)
+        self._make_help_menu()
+        self._yield_clashing_shortcuts()
+        self._show_list_actions(True)
+
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
         self.statusBar().showMessage("Opening workspace…")
         self.refresh()
 
+    # -- menus -----------------------------------------------------------------------------
     def menu(self, title: str) -> QMenu:
         """The menu with this title, created at the end of the menu bar if it is new."""
         for action in self.menuBar().actions():
@@ -48,31 +111,291 @@ class MainWindow(QMainWindow):
                 return action.menu()  # type: ignore[return-value]
         return self.menuBar().addMenu(title)
 
+    def _add(
+        self,
+        menu: QMenu,
+        text: str,
+        keys: list[Key],
+        slot: Any,
+        *,
+        context: QWidget | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts(key_sequences(*keys))
+        if context is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            context.addAction(action)
+        else:
+            self.addAction(action)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _make_menus(self) -> None:
+        view = self.case_view.actions_by_name
+        file_menu = self.menu("&File")
+        self._add(
+            file_menu, "&Open workspace…", [QKeySequence.StandardKey.Open], self.choose_workspace
+        )
+        self.print_action = self._add(
+            file_menu, "&Print…", [QKeySequence.StandardKey.Print], self._print
+        )
+        file_menu.addSeparator()
+        quit_action = self._add(
+            file_menu, "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], self.close
+        )
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        edit_menu = self.menu("&Edit")
+        self.undo_action = self._add(
+            edit_menu, "&Undo", [QKeySequence.StandardKey.Undo], self.case_view.undo
+        )
+        self.redo_action = self._add(
+            edit_menu,
+            "&Redo",
+            ["Ctrl+Shift+Z", QKeySequence.StandardKey.Redo, "Ctrl+Y"],
+            self.case_view.redo,
+        )
+        self.undo_group.canUndoChanged.connect(self._update_undo)
+        self.undo_group.canRedoChanged.connect(self._update_undo)
+        self.undo_group.undoTextChanged.connect(self._update_undo)
+        self.undo_group.redoTextChanged.connect(self._update_undo)
+        edit_menu.addSeparator()
+        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find)
+
+        case_menu = self.menu("&Case")
+        self.open_action = self._add(
+            case_menu,
+            "&Open the selected case",
+            [Qt.Key.Key_Return, Qt.Key.Key_Enter],
+            self.case_list.open_current,
+            context=self.case_list,
+        )
+        case_menu.addAction(view["close_case"])
+        case_menu.addSeparator()
+        case_menu.addAction(view["completion"])
+        case_menu.addAction(view["mark_complete"])
+        case_menu.addAction(view["attributes"])
+        case_menu.addSeparator()
+        case_menu.addAction(view["retry"])
+
+        answer_menu = self.menu("&Answer")
+        for name in ("answer_yes", "answer_no", "answer_na", "clear_answer"):
+            answer_menu.addAction(view[name])
+        answer_menu.addSeparator()
+        answer_menu.addAction(view["note"])
+
+        go_menu = self.menu("&Go")
+        for name in ("next_item", "previous_item", "next_unanswered"):
+            go_menu.addAction(view[name])
+        go_menu.addSeparator()
+        go_menu.addAction(view["guidance"])
+        self._update_undo()
+
+    def _make_help_menu(self) -> None:
+        help_menu = self.menu("&Help")
+        self._add(
+            help_menu,
+            "&Keyboard shortcuts",
+            [QKeySequence.StandardKey.HelpContents],
+            self.show_shortcuts,
+        )
+
+    def _yield_clashing_shortcuts(self) -> None:
+        """If a feature brought its own Print action, ours steps aside (one Ctrl+P)."""
+        mine = set(self.print_action.shortcuts())
+        for action in self.findChildren(QAction):
+            if action is not self.print_action and mine & set(action.shortcuts()):
+                self.print_action.setShortcuts([])
+                self.print_action.setVisible(False)
+                return
+
+    def _show_list_actions(self, on_list: bool) -> None:
+        self.open_action.setEnabled(on_list)
+        self.case_view.set_active(not on_list)
+        self._update_undo()
+
+    def _update_undo(self, *args: object) -> None:
+        on_case = self.pages.currentWidget() is self.case_view
+        stack = self.undo_group.activeStack()
+        can_undo = on_case and stack is not None and stack.canUndo()
+        can_redo = on_case and stack is not None and stack.canRedo()
+        self.undo_action.setEnabled(can_undo)
+        self.redo_action.setEnabled(can_redo)
+        self.undo_action.setText(f"&Undo {stack.undoText()}" if can_undo and stack else "&Undo")
+        self.redo_action.setText(f"&Redo {stack.redoText()}" if can_redo and stack else "&Redo")
+
+    def menu_actions(self) -> list[tuple[str, QAction]]:
+        """Every action in the menus, with its menu's title (for help and tests)."""
+        out = []
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if menu is None:
+                continue
+            for action in menu.actions():
+                if not action.isSeparator() and action.isVisible():
+                    out.append((top.text().replace("&", ""), action))
+        return out
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{menu}</td><td>{action.text().replace('&', '')}</td>"
+            f"<td><b>{html.escape(shortcut_text(action))}</b></td></tr>"
+            for menu, action in self.menu_actions()
+        )
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        dialog.setAccessibleName("Keyboard shortcuts")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QTextBrowser(dialog)
+        text.setAccessibleName("Shortcuts")
+        text.setHtml(
+            "<p>Single-letter keys work in the navigator and the item panel; in a note they "
+            "type letters (Escape leaves the note).</p>"
+            "<table cellpadding='4'><tr><th>Menu</th><th>Action</th><th>Keys</th></tr>"
+            f"{rows}</table>"
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(self.width() * 2 // 3, self.height() * 2 // 3)
+        dialog.open()
+
+    # -- the case list ---------------------------------------------------------------------
     def refresh(self) -> None:
-        def fetch(service: Service) -> tuple[dict[str, str], list[CaseSummary]]:
-            titles = {s.id: s.title for s in service.framework.samples}
-            return titles, service.cases()
+        """Fetch the case list again (after an import, for example)."""
 
-        self.runner.submit(fetch, self._show_cases, self.show_error)
+        def fetch(service: Service) -> tuple[Framework, list[CaseSummary]]:
+            return service.framework, service.cases()
 
-    def _show_cases(self, result: tuple[dict[str, str], list[CaseSummary]]) -> None:
-        titles, cases = result
-        self.case_model._sample_titles = titles
-        self.case_model.set_cases(cases)
-        self.case_table.resizeColumnsToContents()
-        self.statusBar().showMessage(f"{len(cases)} cases")
+        self.runner.submit(fetch, self._show_cases, self._load_failed)
+
+    def _show_cases(self, result: tuple[Framework, list[CaseSummary]]) -> None:
+        framework, cases = result
+        self.framework = framework
+        titles = {s.id: s.title for s in framework.samples}
+        self.case_list.set_cases(titles, cases)
+        self.statusBar().showMessage(f"{len(cases)} cases", 5000)
+        self.settings.setValue(LAST_WORKSPACE_KEY, str(self.workspace_path.resolve()))
+        if self.pages.currentWidget() is self.case_list:
+            self.case_list.table.setFocus()
         self.cases_loaded.emit(len(cases))
 
+    def _load_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage("The workspace could not be opened.")
+        self.show_error(error)
+
+    def selected_case_ids(self) -> list[str]:
+        """The open case; else the cases selected in the list; else every listed case."""
+        if self.pages.currentWidget() is self.case_view and self.case_view.session:
+            return [self.case_view.session.case_id]
+        return self.case_list.selected_case_ids() or self.case_list.visible_case_ids()
+
+    def find(self) -> None:
+        if self.pages.currentWidget() is self.case_view:
+            self.case_view.show_find()
+        else:
+            self.case_list.focus_filter()
+
+    def _print(self) -> None:
+        print_cases = getattr(self, "print_cases", None)
+        if callable(print_cases):
+            self.case_view.flush()
+            print_cases(self.selected_case_ids())
+        else:
+            self.statusBar().showMessage("Printing is not available in this build.", 8000)
+
+    def _case_changed(self, change: Change) -> None:
+        self.case_model.apply_change(change)
+
+    # -- a case ----------------------------------------------------------------------------
+    def open_case(self, case_id: str) -> None:
+        self.statusBar().showMessage("Opening the case…")
+        self.runner.submit(lambda service: service.case(case_id), self._show_case, self.show_error)
+
+    def _show_case(self, detail: CaseDetail) -> None:
+        if self.framework is None:
+            return
+        self.case_view.open_case(self.framework, detail)
+        stack = self.case_view.session.undo_stack if self.case_view.session else None
+        if stack is not None:
+            if stack not in self.undo_group.stacks():
+                self.undo_group.addStack(stack)
+            self.undo_group.setActiveStack(stack)
+        self.pages.setCurrentWidget(self.case_view)
+        self._show_list_actions(False)
+        self.case_view.focus_navigator()
+        self.statusBar().showMessage(f"Case {detail.summary.reference}", 5000)
+        self.case_opened.emit(detail.summary.id)
+
+    def close_case(self) -> None:
+        """Back to the case list (after saving what is being typed)."""
+        if self.pages.currentWidget() is not self.case_view or not self.case_view.can_leave():
+            return
+        self.case_view.leave()
+        case_id = self.case_view.session.case_id if self.case_view.session else ""
+        self.undo_group.setActiveStack(None)
+        self.pages.setCurrentWidget(self.case_list)
+        self._show_list_actions(True)
+        self.case_list.select_case(case_id)
+        self.case_list.table.setFocus()
+        self.case_closed.emit(case_id)
+
+    # -- workspaces ------------------------------------------------------------------------
+    def choose_workspace(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open workspace",
+            str(self.workspace_path.parent),
+            "Fieldwork workspaces (*.fieldwork)",
+        )
+        if not chosen or Path(chosen).resolve() == self.workspace_path.resolve():
+            return
+        if not self.close():
+            return
+        window = MainWindow(Path(chosen), settings=self.settings)
+        MainWindow._open_windows.append(window)
+        window.window_closed.connect(lambda: MainWindow._open_windows.remove(window))
+        window.show()
+
+    # -- errors ----------------------------------------------------------------------------
     def show_error(self, error: BaseException) -> None:
         if isinstance(error, FieldworkError):
             QMessageBox.warning(self, "Fieldwork", error.message)
         else:
+            log.error("internal error", exc_info=error)
             QMessageBox.critical(
                 self,
                 "Fieldwork: internal error",
                 f"Something went wrong inside Fieldwork:\n{error!r}",
             )
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    # -- closing ---------------------------------------------------------------------------
+    def _runner_idle(self) -> None:
+        if self._close_when_idle:
+            self._close_when_idle = False
+            QTimer.singleShot(0, self.close)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        self.case_view.flush()
+        if self.runner.busy:
+            # Writes are on their way: close once they are in (or have failed and been shown).
+            self._close_when_idle = True
+            self.statusBar().showMessage("Saving before closing…")
+            event.ignore()
+            return
+        if not self.case_view.can_leave(every_case=True):
+            event.ignore()
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.sync()
         self.runner.stop()
+        self._closed = True
         super().closeEvent(event)
+        self.window_closed.emit()
