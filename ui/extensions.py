@@ -17,4 +17,6 @@ if TYPE_CHECKING:
 Install = Callable[["MainWindow"], None]
 
 #: "module:function" names, imported when the main window is built.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = [
+    "ui.sampling:install",
+]

@@ -108,6 +108,7 @@ class SamplingSummary:
     sub_samples: tuple[SubSampleRow, ...]
     replacements: tuple[ReplacementRow, ...]
     redraw: str  # the command that re-draws this sample
+    eligibility: Eligibility = Eligibility()
     verified: bool | None = None  # re-drawn from the population with the seed: identical?
 
     @property
@@ -255,6 +256,7 @@ def _build(
         sub_samples=tuple(subs),
         replacements=replacements,
         redraw=shlex.join(command),
+        eligibility=eligibility,
         verified=verified,
     )
 
