@@ -330,7 +330,7 @@ def check_installed_framework(manifest: container.Manifest, source: str) -> Fram
     return installed
 
 
-def _trusted_signer(
+def trusted_signer(
     contents: AssignmentContents, service: Service | None
 ) -> tuple[PublicKeyRecord, list[PublicKeyRecord]]:
     """The central key that signed the bundle, and the keys new to the laptop on the way."""
@@ -378,7 +378,7 @@ def open_assignment(
     if workspace.exists():
         with Service.open(workspace, user=user, clock=clock, backup=False) as service:
             return _update(service, contents, keyring)
-    signer, _ = _trusted_signer(contents, None)
+    signer, _ = trusted_signer(contents, None)
     key = signer.key()
     assert not isinstance(key, crypto.rsa.RSAPublicKey)
     contents.sealed.check_signature(key)  # type: ignore[arg-type]
@@ -393,6 +393,13 @@ def open_assignment(
         for suffix in ("", "-wal", "-shm"):
             Path(str(workspace) + suffix).unlink(missing_ok=True)
         raise
+
+
+def update_from_assignment(
+    service: Service, bundle: str | Path, *, passphrase: str, keyring: Keyring
+) -> Opened:
+    """Open an assignment bundle into an inspector's workspace that is already open."""
+    return _update(service, read_assignment(bundle, passphrase), keyring)
 
 
 def _store_issued_key(contents: AssignmentContents, keyring: Keyring, *, required: bool) -> None:
@@ -437,7 +444,7 @@ def _update(service: Service, contents: AssignmentContents, keyring: Keyring) ->
         raise BundleError("this assignment is for another inspection", file=source)
     if service.framework.content_hash != manifest.framework["hash"]:
         raise BundleError("this assignment was made under another framework version", file=source)
-    signer, _chain = _trusted_signer(contents, service)
+    signer, _chain = trusted_signer(contents, service)
     contents.sealed.check_signature(signer.key())  # type: ignore[arg-type]
     known = service.db.execute(
         "SELECT sequence FROM bundles WHERE id = ?", [manifest.bundle_id]

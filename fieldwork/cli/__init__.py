@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "fieldwork.cli.scoring",
     "fieldwork.cli.sampling",
     "fieldwork.cli.printing",
+    "fieldwork.cli.bundles",
 ]
 
 
