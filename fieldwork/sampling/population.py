@@ -393,47 +393,81 @@ def _text(cell: Cell) -> str:
     return str(cell).strip()
 
 
-def _convert(
-    cell: Cell, target: _Target, aliases: Mapping[str, str]
-) -> tuple[AttributeValue, str | None]:
-    """The value a cell holds for a target, or (None, problem)."""
-    text = _text(cell)
-    if not text:
-        if target.required:
-            expected = f" ({', '.join(target.choices)})" if target.choices else ""
-            return None, f"empty, but every case needs its {target.label}{expected}"
-        return None, None
-    if target.type in ("reference", "text"):
-        return text, None
-    if target.type == "choice":
-        key = normalise(text)
-        spelled = {normalise(k): v for k, v in aliases.items()}
-        value = spelled.get(key) or next((c for c in target.choices if normalise(c) == key), None)
-        if value in target.choices:
-            return value, None
-        return None, f"{text!r} is not one of: {', '.join(target.choices)}"
-    if target.type == "bool":
-        if isinstance(cell, bool):
+Converted = tuple[AttributeValue, str | None]  # the value, or None and the problem
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?:[ T].*)?$")
+
+
+class _Converter:
+    """Turns the cells of one column into values of its target, remembering texts seen.
+
+    A provider's export repeats a handful of spellings thousands of times, so each
+    distinct text is matched (against choices, yes/no words or date formats) once.
+    """
+
+    def __init__(self, target: _Target, aliases: Mapping[str, str]):
+        self.target = target
+        self.lookup = {normalise(c): c for c in target.choices}
+        self.lookup.update({normalise(k): v for k, v in aliases.items() if v in target.choices})
+        self.seen: dict[str, Converted] = {}
+
+    def __call__(self, cell: Cell) -> Converted:
+        target = self.target
+        if target.type == "bool" and isinstance(cell, bool):
             return cell, None
-        key = normalise(text)
-        if key in TRUE_WORDS:
-            return True, None
-        if key in FALSE_WORDS:
-            return False, None
-        return None, f"{text!r} is not yes or no"
-    if target.type == "date":
-        if isinstance(cell, datetime):
+        if target.type == "date" and isinstance(cell, datetime):
             return cell.date().isoformat(), None
-        if isinstance(cell, date):
+        if target.type == "date" and isinstance(cell, date):
             return cell.isoformat(), None
-        candidate = text.split(" ")[0] if re.match(r"^\d{4}-\d\d-\d\d[ T]", text) else text
+        text = _text(cell)
+        if not text:
+            if target.required:
+                expected = f" ({', '.join(target.choices)})" if target.choices else ""
+                return None, f"empty, but every case needs its {target.label}{expected}"
+            return None, None
+        if target.type in ("reference", "text"):
+            return text, None
+        found = self.seen.get(text)
+        if found is None:
+            found = self.seen[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> Converted:
+        target = self.target
+        if target.type == "choice":
+            value = self.lookup.get(normalise(text))
+            if value is not None:
+                return value, None
+            return None, f"{text!r} is not one of: {', '.join(target.choices)}"
+        if target.type == "bool":
+            key = normalise(text)
+            if key in TRUE_WORDS:
+                return True, None
+            if key in FALSE_WORDS:
+                return False, None
+            return None, f"{text!r} is not yes or no"
+        if target.type == "date":
+            return _date(text)
+        return text, None
+
+
+def _date(text: str) -> Converted:
+    """A date written as YYYY-MM-DD (with or without a time) or, in UK order, DD/MM/YYYY."""
+    for pattern, order in ((_ISO, (0, 1, 2)), (_DAY_FIRST, (2, 1, 0))):
+        match = pattern.match(text)
+        if match:
+            parts = [int(match.group(i + 1)) for i in order]
+            try:
+                return date(*parts).isoformat(), None
+            except ValueError:
+                break
+    else:
         for fmt in DATE_FORMATS:
             try:
-                return datetime.strptime(candidate, fmt).date().isoformat(), None
+                return datetime.strptime(text, fmt).date().isoformat(), None
             except ValueError:
                 continue
-        return None, f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
-    return text, None
+    return None, f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
 
 
 def check_rows(
@@ -450,6 +484,7 @@ def check_rows(
         raise PopulationError(file, problems)
     out: list[PopulationRow] = []
     first_seen: dict[str, int] = {}
+    convert = {i: _Converter(t, mapping.values.get(t.id, {})) for i, t in chosen.items()}
     for number, cells in rows:
         if not any(_present(c) for c in cells):
             continue
@@ -467,7 +502,7 @@ def check_rows(
         extra: dict[str, AttributeValue] = {}
         for index, target in chosen.items():
             cell = cells[index] if index < len(cells) else None
-            value, problem = _convert(cell, target, mapping.values.get(target.id, {}))
+            value, problem = convert[index](cell)
             if problem:
                 problems.append(RowProblem(number, headings[index], problem))
             elif target.type == "reference":
