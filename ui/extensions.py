@@ -19,4 +19,5 @@ Install = Callable[["MainWindow"], None]
 #: "module:function" names, imported when the main window is built.
 EXTENSIONS: list[str] = [
     "ui.sampling:install",
+    "ui.printing:install",
 ]
