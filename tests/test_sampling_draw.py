@@ -302,3 +302,32 @@ def test_strata_can_be_chosen_per_draw(with_population: Service) -> None:
     assert [s.key for s in draw.strata] == [("PO",), ("PSO",), ("PQiP",)]
     with pytest.raises(InvalidChange, match="cannot stratify by shoe_size"):
         plan_draw(with_population, SAMPLE, seed=1, strata=["shoe_size"])
+
+
+def test_replacement_archives_what_other_features_hold_on_the_case(
+    with_population: Service, workspace_path: Path
+) -> None:
+    """A case already sent to an inspector and commented on by QA can still be replaced."""
+    draw_sample(with_population, SAMPLE, seed=3)
+    case = with_population.cases()[0]
+    now = with_population.workspace.now()
+    with with_population.workspace.write() as db:
+        db.execute(
+            "INSERT INTO sent_cases (case_id, inspector_id, attributes, sent_at) "
+            "VALUES (?, 'someone', '{}', ?)",
+            [case.id, now],
+        )
+        db.execute(
+            "INSERT INTO qa_comments (id, case_id, item_id, comment, author, created_at) "
+            "VALUES ('qa1', ?, '2.1.1', 'Check the OASys date', 'QA', ?)",
+            [case.id, now],
+        )
+    done = replace_case(with_population, case.id, "transferred out of the division")
+    assert done.archived == {"sent_cases": 1, "qa_comments": 1}
+    with sqlite3.connect(workspace_path) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM sent_cases), (SELECT count(*) FROM qa_comments)"
+        ).fetchone()
+        record = json.loads(conn.execute("SELECT record FROM withdrawn_cases").fetchone()[0])
+    assert left == (0, 0)
+    assert record["related"]["qa_comments"][0]["comment"] == "Check the OASys date"
