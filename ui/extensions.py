@@ -20,4 +20,5 @@ Install = Callable[["MainWindow"], None]
 EXTENSIONS: list[str] = [
     "ui.sampling:install",
     "ui.printing:install",
+    "ui.scoring:install",
 ]
