@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,7 @@ def default_app() -> Path:
 
 
 class Smoke:
-    def __init__(self, app: Path, scratch: Path):
+    def __init__(self, app: Path, scratch: Path, *, startup_runs: int = 3):
         self.app = app
         self.scratch = scratch
         self.home = scratch / "home"
@@ -73,7 +74,8 @@ class Smoke:
         self.workspace = scratch / "work" / "smoke.fieldwork"
         self.workspace.parent.mkdir()
         self.env = self._environment()
-        self.startup_seconds: float | None = None
+        self.startup_seconds: list[float] = []
+        self.startup_runs = startup_runs
 
     def _environment(self) -> dict[str, str]:
         env = {
@@ -133,7 +135,13 @@ class Smoke:
         return out
 
     def demo(self) -> str:
-        self.run("--user", "Smoke", "demo", str(self.workspace), "--seed", "7")
+        # The standard data set of targets.md (200 / 120 / 30 cases, fully
+        # answered), so that the start-up time below is the one targets.md sets.
+        self.run(
+            "--user", "Smoke", "demo", str(self.workspace), "--seed", "7",
+            "--case-supervision", "200", "--court-reports", "120", "--victim", "30",
+            "--all-complete",
+        )  # fmt: skip
         if not self.workspace.is_file():
             raise StepFailed(f"demo did not create {self.workspace}")
         return f"{self.workspace.stat().st_size // 1024} KB workspace"
@@ -157,13 +165,21 @@ class Smoke:
         if probe.returncode != 0:
             raise Skipped("this build has no `fieldwork print` command yet")
         pdf = self.scratch / "sheets.pdf"
-        self.run("print", str(self.workspace), "--all", "--output", str(pdf))
+        self.run("print", str(self.workspace), "--all", "--sample", "victim", "--output", str(pdf))
         data = pdf.read_bytes() if pdf.is_file() else b""
         if not data.startswith(b"%PDF") or b"%%EOF" not in data[-1024:]:
             raise StepFailed(f"print did not write a PDF at {pdf}")
         return f"{len(data) // 1024} KB PDF"
 
     def window(self) -> str:
+        seconds, ready = self._until_ready()
+        self.startup_seconds = [seconds]
+        for _ in range(self.startup_runs):
+            self.startup_seconds.append(self._until_ready()[0])
+        return f"{ready} after {seconds:.2f} s"
+
+    def _until_ready(self) -> tuple[float, str]:
+        """Launch the GUI offscreen; seconds until it said ready, and what it said."""
         env = dict(self.env, **{manifest.SMOKE_QUIT_VARIABLE: "1"})
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -193,9 +209,8 @@ class Smoke:
                 f"the main window never said ready (exit {process.returncode})\n"
                 f"output:\n{''.join(lines)}"
             )
-        self.startup_seconds = ready_at - started
         ready = next(line for line in lines if line.startswith("ready")).strip()
-        return f"{ready} after {self.startup_seconds:.2f} s"
+        return ready_at - started, ready
 
     def left_alone(self, before: dict[str, tuple[int, int]]) -> str:
         after = snapshot(app_root(self.app))
@@ -237,6 +252,13 @@ def folder_size(folder: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke test of the built Fieldwork application.")
     parser.add_argument("--app", type=Path, default=default_app(), help="the built executable")
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="launch the window N more times to time the start-up (default 3)",
+    )
     args = parser.parse_args(argv)
     app = args.app.resolve()
     if not app.is_file():
@@ -246,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     before = snapshot(root)
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="fieldwork-smoke-") as scratch:
-        smoke = Smoke(app, Path(scratch))
+        smoke = Smoke(app, Path(scratch), startup_runs=args.startup_runs)
         steps: list[tuple[str, Callable[[], str]]] = [
             ("--version", smoke.version),
             ("demo", smoke.demo),
@@ -269,8 +291,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok   {name}: {detail}")
         print()
         print(f"application: {root} ({folder_size(root) / 1_000_000:.0f} MB on disk)")
-        if smoke.startup_seconds is not None:
-            print(f"start-up:    {smoke.startup_seconds:.2f} s from launch to the case list shown")
+        if smoke.startup_seconds:
+            first, *again = smoke.startup_seconds
+            print(
+                f"start-up:    {first:.2f} s from launch to the 350-case list shown"
+                + (
+                    f"; then {statistics.median(again):.2f} s (median of {len(again)})"
+                    if again
+                    else ""
+                )
+            )
     # The closing line in the form CI reads.
     print(f"smoke: {passed} passed, {failed} failed")
     return 1 if failed else 0
