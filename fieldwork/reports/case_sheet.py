@@ -35,6 +35,7 @@ from fieldwork.reports.styles import (
     BOLD,
     CELL_SIZE,
     FONT,
+    GREY,
     RULE,
     TABLE_STYLE,
     Para,
@@ -203,17 +204,23 @@ MISSING = {
 }
 
 _WIDTH = 210 * mm - 2 * 18 * mm
-_ITEM_COLUMNS = (19 * mm, _WIDTH - 19 * mm - 28 * mm, 28 * mm)
+_ITEM_COLUMNS = (20 * mm, _WIDTH - 20 * mm - 31 * mm, 31 * mm)
 _ITEM_HEADER = ["Item", "Wording, notes and rationale", "Answer"]
 
 
 def _table(
-    rows: list[list[Any]], widths: Sequence[float], commands: Sequence[tuple[Any, ...]] = ()
+    rows: list[list[Any]],
+    widths: Sequence[float],
+    commands: Sequence[tuple[Any, ...]] = (),
+    *,
+    header_rows: int = 1,
+    space_before: float = 0,
 ) -> Table:
     table = Table(
         rows,
         colWidths=list(widths),
-        repeatRows=1,
+        repeatRows=header_rows,
+        spaceBefore=space_before,
         splitInRow=1,  # a long note may break inside its row rather than overflow the page
         hAlign="LEFT",
     )
@@ -241,8 +248,11 @@ def _wording(item: CaseItem, wording: Flowable) -> list[Flowable]:
     return cell
 
 
-def _key_question(kq: KeyQuestionPart) -> list[Flowable]:
+def _key_question(kq: KeyQuestionPart) -> Table:
+    """One table per key question: its title and the column headings (repeated on each page
+    the table runs onto), the judgement, the prompts, and the prompts left out by rule."""
     rows: list[list[Any]] = [
+        [fixed(f"{text(kq.id)}&nbsp;&nbsp;{text(kq.text)}", "key_question"), "", ""],
         _ITEM_HEADER,
         [
             "Judgement",
@@ -252,28 +262,24 @@ def _key_question(kq: KeyQuestionPart) -> list[Flowable]:
     ]
     rows += [[p.item_id, _wording(p, fixed(text(p.text), "cell")), _answer(p)] for p in kq.prompts]
     commands: list[tuple[Any, ...]] = [
-        # The judgement row is bold and ruled off: the inspector's verdict, then the prompts.
+        ("SPAN", (0, 0), (-1, 0)),
         ("FONTNAME", (0, 1), (-1, 1), BOLD),
-        ("LINEBELOW", (0, 1), (-1, 1), 1.5, RULE),
+        ("BACKGROUND", (0, 1), (-1, 1), GREY),
+        # The judgement row is bold and ruled off: the inspector's verdict, then the prompts.
+        ("FONTNAME", (0, 2), (-1, 2), BOLD),
+        ("LINEBELOW", (0, 2), (-1, 2), 1.5, RULE),
     ]
     # Anything not yet answered stands out in bold type, not in colour.
     commands += [
         ("FONTNAME", (2, row), (2, row), BOLD)
-        for row, p in enumerate(kq.prompts, start=2)
+        for row, p in enumerate(kq.prompts, start=3)
         if p.state is ItemState.UNANSWERED
     ]
-    out: list[Flowable] = [
-        Para(f"{text(kq.id)}&nbsp;&nbsp;{text(kq.text)}", styles().key_question),
-        _table(rows, _ITEM_COLUMNS, commands),
-    ]
     if kq.not_applicable:
-        out.append(
-            Para(
-                _left_out("Prompts that do not apply to this case", kq.not_applicable),
-                styles().small,
-            )
-        )
-    return out
+        heading = "Prompts that do not apply to this case"
+        rows.append([Para(_left_out(heading, kq.not_applicable), styles().small), "", ""])
+        commands.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+    return _table(rows, _ITEM_COLUMNS, commands, header_rows=2, space_before=9)
 
 
 def _left_out(heading: str, items: Sequence[CaseItem]) -> str:
@@ -357,8 +363,7 @@ def case_sheet_flowables(sheet: CaseSheet) -> list[Flowable]:
     for standard in sheet.standards:
         out.append(CondPageBreak(45 * mm))
         out.append(Para(f"{text(standard.id)}&nbsp;&nbsp;{text(standard.title)}", s.heading))
-        for kq in standard.key_questions:
-            out += _key_question(kq)
+        out += [_key_question(kq) for kq in standard.key_questions]
         if standard.not_applicable:
             heading = "Key questions that do not apply to this case"
             out.append(Para(_left_out(heading, standard.not_applicable), s.small))

@@ -99,25 +99,13 @@ def styles() -> Styles:
             "title", parent=body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=2
         ),
         subtitle=ParagraphStyle("subtitle", parent=body, fontSize=10, leading=13, spaceAfter=8),
+        # Headings are kept with what follows by a CondPageBreak before them, which costs
+        # far less than keepWithNext's trial layout of the table after.
         heading=ParagraphStyle(
-            "heading",
-            parent=body,
-            fontName=BOLD,
-            fontSize=12,
-            leading=15,
-            spaceBefore=10,
-            spaceAfter=4,
-            keepWithNext=1,
+            "heading", parent=body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=10
         ),
         key_question=ParagraphStyle(
-            "key_question",
-            parent=body,
-            fontName=BOLD,
-            fontSize=9.5,
-            leading=12.5,
-            spaceBefore=7,
-            spaceAfter=3,
-            keepWithNext=1,
+            "key_question", parent=body, fontName=BOLD, fontSize=9.5, leading=12
         ),
         body=body,
         cell=cell,
