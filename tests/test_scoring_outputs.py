@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from fieldwork.scoring import import_previous_figures, score
 from fieldwork.scoring.export import WORKBOOK_NAME, export_tables
 from fieldwork.scoring.report import report_pdf, write_report
 from fieldwork.scoring.scores import NO_COMPARABLE_DATA, NOT_RECORDED, Scores
-from fieldwork.scoring.tables import all_tables
+from fieldwork.scoring.tables import all_tables, ratings_table
 from fieldwork.service import Service
 from tests.conftest import FakeClock
 from tests.test_scoring_previous import report_previous_csv
@@ -181,6 +182,9 @@ def test_pdf_report_reads_back(decided: Scores, tmp_path: Path) -> None:
     assert "2.1.1.2 Does assessment analyse the service user’s diversity" in flat
     assert NO_COMPARABLE_DATA in flat
     assert "Proportion of inspected cases with a disability 49% (58/119)" in flat
+    assert (
+        "Not tested for significance (previous sample size unknown): 2.1.1, 2.1.2, 2.1.3." in flat
+    )
 
 
 def test_pdf_is_byte_stable_and_written_whole(decided: Scores, tmp_path: Path) -> None:
@@ -256,3 +260,18 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
             h.who for h in service.history() if h.entity in ("panel decision", "domain 1 rating")
         }
         assert who == {"Lead"}
+
+
+def test_unresolved_conflicts_are_a_warning_on_the_ratings(north_west: Service) -> None:
+    case_id = north_west.db.execute("SELECT id FROM cases LIMIT 1").fetchone()[0]
+    north_west.db.execute(
+        "INSERT INTO conflicts (id, case_id, entity, item_id, current, incoming, inspector_id, "
+        "bundle_id, created_at) VALUES ('k1', ?, 'response', '2.1.1', '{}', '{}', 'i', 'b', 'now')",
+        [case_id],
+    )
+    result = score(north_west, breakdowns=None)
+    assert result.open_conflicts == 1
+    notes = ratings_table(result).notes
+    assert "1 answer(s) are in conflict between inspectors and not yet resolved" in notes[1]
+    first_page = pypdf.PdfReader(io.BytesIO(report_pdf(result))).pages[0].extract_text()
+    assert "resolve the conflicts before publishing" in " ".join(first_page.split())

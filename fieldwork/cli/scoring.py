@@ -18,6 +18,7 @@ from fieldwork.scoring.tables import (
     as_text,
     key_questions_table,
     ratings_table,
+    when,
 )
 from fieldwork.service import Service
 
@@ -127,6 +128,12 @@ def run_score(args: argparse.Namespace) -> int:
         for standard in flagged:
             for flag in standard.flags:
                 print(f"  {standard.id}: {flag.text}")
+            if standard.decision:
+                d = standard.decision
+                print(
+                    f"  {standard.id}: decided {d.final.value} ({d.decided_by}, "
+                    f"{when(d.decided_at)}): {d.reasons}"
+                )
     if args.key_questions:
         print()
         columns = (
@@ -172,7 +179,7 @@ def run_panel(args: argparse.Namespace) -> int:
     provisional = decision.provisional.value if decision.provisional else "none"
     print(
         f"Recorded: the ratings panel rated {decision.standard_id} {decision.final.value} "
-        f"(provisional {provisional}), {decision.decided_by}, {decision.decided_at}."
+        f"(provisional {provisional}), {decision.decided_by}, {when(decision.decided_at)}."
     )
     return 0
 

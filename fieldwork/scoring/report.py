@@ -36,7 +36,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, styles, text
 from fieldwork.scoring.rules import Band
 from fieldwork.scoring.scores import Figure, Scores, StandardScore
-from fieldwork.scoring.tables import rating_text
+from fieldwork.scoring.tables import rating_text, when
 
 MARKING = "OFFICIAL-SENSITIVE"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -131,6 +131,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
         "Each standard scores 0 (Inadequate) to 3 (Outstanding); the ten scores add to 0–30: "
         "0–5 Inadequate, 6–15 Requires improvement, 16–25 Good, 26–30 Outstanding.",
     ]
+    notes += list(scores.warnings)
     notes += [f"{s_.id}: {s_.statement}" for s_ in scores.standards if s_.final is None]
     scope = "complete cases" if scores.only_complete else "all cases, answered items only"
     counts = "; ".join(f"{c.title} {c.scored} of {c.cases}" for c in scores.samples)
@@ -273,10 +274,11 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
     if standard.assessed == "inspection":
         story.append(Paragraph(text(standard.statement), s.body))
         if standard.domain1:
+            entry = standard.domain1
             story.append(
                 Paragraph(
-                    f"<b>Evidence</b> ({text(standard.domain1.entered_by)}, "
-                    f"{text(standard.domain1.entered_at[:10])}): {text(standard.domain1.evidence)}",
+                    f"<b>Evidence</b> ({text(entry.entered_by)}, {text(when(entry.entered_at))}): "
+                    f"{text(entry.evidence)}",
                     s.body,
                 )
             )
@@ -292,6 +294,9 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
     story.append(Spacer(0, 2 * mm))
     story.append(key_question_table(scores, standard))
     story.append(Spacer(0, 2 * mm))
+    changes = _changes(scores, standard)
+    if changes:
+        story.append(Paragraph(text(changes), s.small))
     story.append(Paragraph(text(standard.statement), s.body))
     for flag in standard.flags:
         story.append(Paragraph(f"• Flagged for the ratings panel: {text(flag.text)}.", s.small))
@@ -299,7 +304,7 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
         d = standard.decision
         story.append(
             Paragraph(
-                f"<b>Ratings panel</b> ({text(d.decided_by)}, {text(d.decided_at[:10])}): "
+                f"<b>Ratings panel</b> ({text(d.decided_by)}, {text(when(d.decided_at))}): "
                 f"{text(d.final.value)}. {text(d.reasons)}",
                 s.body,
             )
@@ -307,6 +312,34 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
     story.append(Spacer(0, 2 * mm))
     story.append(KeepTogether([band_chart(standard)]))
     return story
+
+
+def _changes(scores: Scores, standard: StandardScore) -> str:
+    """The changes since the previous inspection, in a sentence: which are significant, or
+    why significance could not be tested."""
+    comparisons = [
+        c
+        for f in standard.key_questions
+        if (c := scores.comparisons.get(f.item_id)) is not None and c.change is not None
+    ]
+    if not comparisons:
+        return ""
+    tested = [c for c in comparisons if c.significance is not None]
+    untested = [c.item_id for c in comparisons if c.significance is None]
+    parts = []
+    significant = [c for c in tested if c.significant]
+    if tested:
+        listed = ", ".join(f"{c.item_id} ({c.change:+} points)" for c in significant)
+        parts.append(
+            f"Significant changes since the previous inspection (z-test, 0.1): {listed}."
+            if significant
+            else "No change since the previous inspection is significant (z-test, 0.1)."
+        )
+    if untested:
+        parts.append(
+            f"Not tested for significance (previous sample size unknown): {', '.join(untested)}."
+        )
+    return " ".join(parts)
 
 
 # -- profile and Annexe 4 ----------------------------------------------------------------------
@@ -462,7 +495,7 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
         author="Fieldwork",
         invariant=1 if invariant else 0,
     )
-    doc.build(report_flowables(scores), canvasmaker=_furniture(title, scores.produced_at[:16]))
+    doc.build(report_flowables(scores), canvasmaker=_furniture(title, when(scores.produced_at)))
     return buffer.getvalue()
 
 

@@ -399,6 +399,19 @@ class Scores:
     profile: tuple[ProfileRow, ...]
     overall: Overall
     breakdowns: tuple[Breakdown, ...] = field(default=())
+    open_conflicts: int = 0  # answers two inspectors gave differently, not yet resolved
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a reader must know before trusting the figures."""
+        out = []
+        if self.open_conflicts:
+            out.append(
+                f"{self.open_conflicts} answer(s) are in conflict between inspectors and not yet "
+                "resolved: the figures use the central copy; resolve the conflicts before "
+                "publishing."
+            )
+        return tuple(out)
 
     def standard(self, standard_id: str) -> StandardScore:
         for standard in self.standards:
@@ -498,7 +511,16 @@ def score(
         profile=profile(data),
         overall=overall,
         breakdowns=_breakdowns(data, key_questions, breakdowns or {}),
+        open_conflicts=_open_conflicts(service),
     )
+
+
+def _open_conflicts(service: Service) -> int:
+    """Unresolved conflicts, where the workspace keeps them (central workspaces do)."""
+    if "conflicts" not in service.db.table_names():
+        return 0
+    row = service.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()
+    return int(row[0])
 
 
 def _has_attribute(framework: Framework, sample: str, attribute: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from fieldwork.framework import AttributeValue
 from fieldwork.scoring.scores import (
@@ -73,6 +74,15 @@ def _significance(comparison: Comparison | None) -> Cell:
     return comparison.note
 
 
+def when(moment: str) -> str:
+    """An ISO timestamp as a reader writes it: "13 January 2020, 09:00"."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    return f"{parsed.day} {parsed:%B %Y, %H:%M}"
+
+
 def rating_text(standard: StandardScore) -> str:
     final = standard.final
     return final.value if final else "No rating"
@@ -120,7 +130,7 @@ def ratings_table(scores: Scores) -> Table:
             emphasis=True,
         )
     )
-    notes = [overall.statement]
+    notes = [overall.statement, *scores.warnings]
     notes += [f"{s.id}: {s.statement}" for s in scores.standards if s.final is None]
     return Table(
         "ratings",
@@ -344,7 +354,7 @@ def panel_table(scores: Scores) -> Table:
                     decision.final.value if decision else "awaiting the panel",
                     decision.reasons if decision else None,
                     decision.decided_by if decision else None,
-                    decision.decided_at if decision else None,
+                    when(decision.decided_at) if decision else None,
                 ),
                 item_id=lowest.item_id if lowest else None,
                 standard_id=s.id,
@@ -375,7 +385,7 @@ def domain1_table(scores: Scores) -> Table:
                 s.domain1.rating.value if s.domain1 else "No rating yet",
                 s.domain1.evidence if s.domain1 else None,
                 s.domain1.entered_by if s.domain1 else None,
-                s.domain1.entered_at if s.domain1 else None,
+                when(s.domain1.entered_at) if s.domain1 else None,
             ),
             standard_id=s.id,
         )
