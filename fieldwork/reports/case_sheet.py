@@ -204,7 +204,7 @@ MISSING = {
 }
 
 _WIDTH = 210 * mm - 2 * 18 * mm
-_ITEM_COLUMNS = (20 * mm, _WIDTH - 20 * mm - 31 * mm, 31 * mm)
+_ITEM_COLUMNS = (21 * mm, _WIDTH - 21 * mm - 31 * mm, 31 * mm)
 _ITEM_HEADER = ["Item", "Wording, notes and rationale", "Answer"]
 
 

@@ -102,7 +102,13 @@ def styles() -> Styles:
         # Headings are kept with what follows by a CondPageBreak before them, which costs
         # far less than keepWithNext's trial layout of the table after.
         heading=ParagraphStyle(
-            "heading", parent=body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=10
+            "heading",
+            parent=body,
+            fontName=BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=3,
         ),
         key_question=ParagraphStyle(
             "key_question", parent=body, fontName=BOLD, fontSize=9.5, leading=12
