@@ -462,6 +462,11 @@ class RatingsDashboard(QDialog):
         self.refresh_button.clicked.connect(lambda: self.refresh())
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
+        self.warning = QLabel("", self)
+        self.warning.setWordWrap(True)
+        self.warning.setAccessibleName("Warnings about the figures")
+        self.warning.setVisible(False)
+        layout.addWidget(self.warning)
 
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
@@ -572,6 +577,8 @@ class RatingsDashboard(QDialog):
         self.scores = scores
         selected = self.ratings_view.currentIndex().row()
         self.summary.setText(scores.overall.statement)
+        self.warning.setText("\n".join(f"⚠ {w}" for w in scores.warnings))
+        self.warning.setVisible(bool(scores.warnings))
         self.models["ratings"].set_table(ratings_table(scores))
         self.models["key-questions"].set_table(key_questions_table(scores))
         self.models["prompts"].set_table(prompts_table(scores))

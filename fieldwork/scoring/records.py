@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from fieldwork.errors import FieldworkError, InvalidChange
+from fieldwork.framework import Standard
 from fieldwork.scoring.rules import Rating
 from fieldwork.service import Service
 from fieldwork.store import new_id
@@ -229,7 +230,7 @@ def record_domain1_rating(
     return entry
 
 
-def _standard(service: Service, standard_id: str, *, assessed: str):  # type: ignore[no-untyped-def]
+def _standard(service: Service, standard_id: str, *, assessed: str) -> Standard:
     framework = service.framework
     for domain in framework.domains:
         for standard in domain.standards:
