@@ -448,3 +448,39 @@ def test_cases_behind_a_figure(north_west: Service) -> None:
     not_satisfactory = cases_behind(north_west, "3.1.2", answers=["no"])
     assert len(not_satisfactory) == 106 - 49
     assert [c.reference for c in not_satisfactory] == sorted(c.reference for c in not_satisfactory)
+
+
+def test_a_decision_on_figures_that_have_since_changed_says_so(north_west: Service) -> None:
+    decide(north_west, "2.4", "Good", PANEL_REASONS["2.4"])
+    # A late correction: one more case judged satisfactory on 2.4.3 (71 of 117, 61%).
+    north_west.db.execute(
+        "UPDATE responses SET value = 'yes' WHERE id = (SELECT r.id FROM responses r "
+        "JOIN cases c ON c.id = r.case_id WHERE r.item_id = '2.4.3' AND r.value = 'no' "
+        "AND c.status = 'complete' LIMIT 1)"
+    )
+    standard = score(north_west, breakdowns=None).standard("2.4")
+    assert standard.lowest is not None and standard.lowest.percentage == 61
+    assert standard.final is Rating.GOOD and standard.decision_outdated
+    assert standard.statement.endswith(
+        "The case data have changed since it decided: review the decision."
+    )
+
+
+def test_domain_1_ratings_need_evidence_and_a_domain_1_standard(north_west: Service) -> None:
+    from fieldwork.errors import InvalidChange
+
+    with pytest.raises(InvalidChange, match="needs its evidence"):
+        rate_domain1(north_west, "1.1", "Good", " ")
+    with pytest.raises(InvalidChange, match="2.1 is rated from the case data"):
+        rate_domain1(north_west, "2.1", "Good", "Evidence.")
+    with pytest.raises(InvalidChange, match="there is no standard '1.9'; the standards are 1.1"):
+        rate_domain1(north_west, "1.9", "Good", "Evidence.")
+    rate_domain1(north_west, "1.1", "Good", "First view.")
+    rate_domain1(north_west, "1.1", "Outstanding", "Second view, after the presentation.")
+    rows = [(h.old, h.new, h.reason) for h in north_west.history() if h.entity == "domain 1 rating"]
+    assert rows == [
+        (None, "Good", "First view."),
+        ("Good", "Outstanding", "Second view, after the presentation."),
+    ]
+    standard = score(north_west, breakdowns=None).standard("1.1")
+    assert standard.final is Rating.OUTSTANDING and standard.decided_by == "lead inspector"
