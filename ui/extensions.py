@@ -21,4 +21,5 @@ EXTENSIONS: list[str] = [
     "ui.sampling:install",
     "ui.printing:install",
     "ui.scoring:install",
+    "ui.bundles:install",
 ]

@@ -1,0 +1,533 @@
+"""The Bundles menu: export, import (with a preview), verify and sync bundles; keys; conflicts.
+
+Every bundle operation runs on the runner's worker thread (it owns the workspace
+connection); only the dialogs run here. Passphrases are asked for on the GUI
+thread before the work is submitted. The ``ask_*`` attributes are the one place
+each dialog is asked for, so tests can answer them instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.bundles import container, ledger, meta
+from fieldwork.bundles.assignment import export_assignment, update_from_assignment
+from fieldwork.bundles.conflicts import Conflict, conflicts, resolve
+from fieldwork.bundles.importer import ImportPlan, ImportResult, apply_import, plan_import
+from fieldwork.bundles.returns import export_return
+from fieldwork.bundles.sync import SyncReport, sync, sync_folder
+from fieldwork.bundles.verify import describe
+from fieldwork.errors import FieldworkError, InvalidChange
+from fieldwork.keys import (
+    KeyProblem,
+    Keyring,
+    init_central_keys,
+    keys_dir,
+    rotate_central_keys,
+    rotate_inspector_key,
+)
+from fieldwork.keys import (
+    describe as describe_keys,
+)
+from fieldwork.service import Service
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+FILTER = f"Fieldwork bundles (*{container.EXTENSION})"
+
+
+class PreviewDialog(QDialog):
+    """What importing a bundle will do: counts, then every change; Import or Cancel."""
+
+    def __init__(self, plan: ImportPlan, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import return bundle")
+        self.setAccessibleName("Import preview")
+        lines = plan.describe()
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("\n".join(lines[:2]), self)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.changes = QListWidget(self)
+        self.changes.setAccessibleName("Changes")
+        for line in lines[2:]:
+            QListWidgetItem(line.strip(), self.changes)
+        if self.changes.count() == 0:
+            QListWidgetItem("Nothing changes.", self.changes)
+        layout.addWidget(self.changes)
+        self.buttons = QDialogButtonBox(self)
+        self.import_button = self.buttons.addButton(
+            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(720, 420)
+
+
+class ConflictsDialog(QDialog):
+    """The open conflicts; keep central's or the bundle's version of the selected one."""
+
+    resolve_requested = Signal(str, str)  # conflict id, "current" or "incoming"
+
+    def __init__(self, found: list[Conflict], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Conflicts")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Conflicts")
+        layout.addWidget(self.list)
+        self.keep_current = QPushButton("Keep &central's version", self)
+        self.keep_incoming = QPushButton("Keep the &bundle's version", self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.keep_current, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.keep_incoming, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.keep_current.clicked.connect(lambda: self._keep("current"))
+        self.keep_incoming.clicked.connect(lambda: self._keep("incoming"))
+        self.show_conflicts(found)
+        self.resize(760, 360)
+
+    def show_conflicts(self, found: list[Conflict]) -> None:
+        self.list.clear()
+        for conflict in found:
+            item = QListWidgetItem(conflict.describe(), self.list)
+            item.setData(Qt.ItemDataRole.UserRole, conflict.id)
+        if found:
+            self.list.setCurrentRow(0)
+        for button in (self.keep_current, self.keep_incoming):
+            button.setEnabled(bool(found))
+
+    def _keep(self, side: str) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.resolve_requested.emit(item.data(Qt.ItemDataRole.UserRole), side)
+
+
+def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
+class Bundles(QObject):
+    """The Bundles menu of one main window."""
+
+    progressed = Signal(int, int, str)  # emitted on the worker thread, shown on the GUI thread
+    imported = Signal(object)  # ImportResult
+    exported = Signal(object)  # Exported
+    verified = Signal(list)  # the lines describing the bundle
+    synced = Signal(object)  # SyncReport
+    resolved = Signal(object)  # Conflict
+    previewing = Signal(object)  # PreviewDialog, once shown
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.kind = "central"
+        self.keyring: Keyring | None = None
+        self.folder = window.workspace_path.parent
+        self.progress_dialog: QProgressDialog | None = None
+        self.preview_dialog: PreviewDialog | None = None
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self.ask_open_file: Callable[[str], Path | None] = self._open_file
+        self.ask_save_file: Callable[[str, str], Path | None] = self._save_file
+        self.ask_folder: Callable[[str], Path | None] = self._choose_folder
+        self.ask_passphrase: Callable[[str, str], str | None] = lambda title, label: (
+            _ask_passphrase(self.window, title, label)
+        )
+        self.ask_inspector: Callable[[list[str]], str | None] = self._choose_inspector
+        self.show_text: Callable[[str, str], None] = self._show_text
+        self.progressed.connect(self._show_progress)
+        window.runner.submit(lambda s: meta.get(s, meta.KIND, "central"), self._set_kind)
+
+    def _set_kind(self, kind: str) -> None:
+        self.kind = kind
+
+    # -- dialogs (replaced in tests) ------------------------------------------------------------
+    def _open_file(self, title: str) -> Path | None:
+        chosen, _ = QFileDialog.getOpenFileName(self.window, title, str(self.folder), FILTER)
+        return Path(chosen) if chosen else None
+
+    def _save_file(self, title: str, name: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(self.window, title, str(self.folder / name), FILTER)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        return path if path.suffix == container.EXTENSION else path.with_suffix(container.EXTENSION)
+
+    def _choose_folder(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self.window, title, str(self.folder))
+        return Path(chosen) if chosen else None
+
+    def _choose_inspector(self, names: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(
+            self.window, "Export assignment", "Whose assignment?", names, 0, False
+        )
+        return name if ok else None
+
+    def _show_text(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self.window)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+
+    # -- keys -----------------------------------------------------------------------------------
+    def _keys(self) -> Keyring | None:
+        """The window's keyring, unlocked with a passphrase asked for once per session."""
+        if self.keyring is None:
+            passphrase = self.ask_passphrase(
+                "Your keys", "Passphrase of your keys (to sign and to open bundles):"
+            )
+            if passphrase is None:
+                return None
+            self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
+        return self.keyring
+
+    def make_keys(self) -> None:
+        passphrase = self.ask_passphrase(
+            "Make the inspectorate's keys", "Choose a passphrase to protect the private keys:"
+        )
+        if passphrase is None:
+            return
+        again = self.ask_passphrase("Make the inspectorate's keys", "The same passphrase again:")
+        if again != passphrase:
+            self.window.show_error(InvalidChange("the two passphrases differ; nothing was made"))
+            return
+        self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
+        keyring = self.keyring
+        self._run(
+            "Making keys…",
+            lambda s: init_central_keys(s, keyring),
+            lambda records: self._status(
+                "Made the inspectorate's keys: " + ", ".join(r.short for r in records)
+            ),
+        )
+
+    def rotate_keys(self) -> None:
+        keyring = self._keys()
+        if keyring is None:
+            return
+
+        def rotate(service: Service) -> str:
+            if meta.get(service, meta.KIND, "central") == "fieldwork":
+                return f"Your new signing key is {rotate_inspector_key(service, keyring).short}."
+            records = rotate_central_keys(service, keyring)
+            return "New inspectorate keys: " + ", ".join(r.short for r in records)
+
+        self._run("Rotating keys…", rotate, self._status)
+
+    def list_keys(self) -> None:
+        self.window.runner.submit(
+            describe_keys,
+            lambda lines: self.show_text("Keys", "\n".join(lines) or "No keys yet."),
+            self._failed,
+        )
+
+    # -- export ---------------------------------------------------------------------------------
+    def export(self) -> None:
+        """Central: an inspector's assignment. Laptop: the return bundle."""
+        if self.kind == "fieldwork":
+            path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
+            keyring = self._keys() if path else None
+            if path is None or keyring is None:
+                return
+            self._run(
+                "Writing the return bundle…",
+                lambda s: export_return(s, path, keyring=keyring),
+                self._exported,
+            )
+            return
+        self.window.runner.submit(
+            lambda s: [i.name for i in s.inspectors()], self._export_for, self._failed
+        )
+
+    def _export_for(self, names: list[str]) -> None:
+        if not names:
+            self.window.show_error(InvalidChange("add inspectors before exporting assignments"))
+            return
+        name = self.ask_inspector(names)
+        if name is None:
+            return
+        path = self.ask_save_file(
+            "Save assignment bundle", ledger.default_name("assignment", name, 1)
+        )
+        if path is None:
+            return
+        passphrase = self.ask_passphrase(
+            "Assignment passphrase",
+            f"A passphrase for {name}'s bundle (8 characters or more); give it to them separately:",
+        )
+        keyring = self._keys() if passphrase else None
+        if passphrase is None or keyring is None:
+            return
+        self._run(
+            f"Writing {name}'s assignment…",
+            lambda s: export_assignment(s, name, path, passphrase=passphrase, keyring=keyring),
+            self._exported,
+        )
+
+    def _exported(self, result: Any) -> None:
+        self._status(f"Wrote {result.kind} bundle {result.sequence} to {result.path.name}.")
+        self.exported.emit(result)
+
+    # -- import ---------------------------------------------------------------------------------
+    def import_bundle(self) -> None:
+        path = self.ask_open_file("Import bundle")
+        if path is None:
+            return
+        self.folder = path.parent
+        if self.kind == "fieldwork":
+            passphrase = self.ask_passphrase(
+                "Open assignment", "The passphrase your lead inspector gave you:"
+            )
+            keyring = self._keys() if passphrase else None
+            if passphrase is None or keyring is None:
+                return
+
+            def open_(service: Service) -> Any:
+                return update_from_assignment(service, path, passphrase=passphrase, keyring=keyring)
+
+            self._run("Opening the assignment…", open_, self._opened)
+            return
+        keyring = self._keys()
+        if keyring is None:
+            return
+        self._run("Checking the bundle…", lambda s: plan_import(s, path, keyring), self._preview)
+
+    def _opened(self, opened: Any) -> None:
+        if opened.already_opened:
+            self._status("That assignment was already opened here: nothing changed.")
+        else:
+            self._status(
+                f"Opened assignment {opened.sequence}: {len(opened.new_cases)} new cases, "
+                f"{opened.new_comments} new comments."
+            )
+        self.window.refresh()
+
+    def _preview(self, plan: ImportPlan) -> None:
+        if plan.already_imported:
+            self._status("That bundle was already imported: nothing changed.")
+            return
+        dialog = self.preview_dialog = PreviewDialog(plan, self.window)
+        dialog.accepted.connect(lambda: self._apply(plan))
+        dialog.finished.connect(lambda _result: setattr(self, "preview_dialog", None))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        self.previewing.emit(dialog)
+
+    def _apply(self, plan: ImportPlan) -> None:
+        self._run("Importing…", lambda s: apply_import(s, plan), self._imported)
+
+    def _imported(self, result: ImportResult) -> None:
+        counts = result.counts
+        self._status(
+            f"Imported {result.path.name}: {counts['new']} new, {counts['updated']} updated, "
+            f"{counts['conflicts']} conflicts."
+        )
+        self.imported.emit(result)
+        self.window.refresh()
+
+    # -- verify ---------------------------------------------------------------------------------
+    def verify(self) -> None:
+        path = self.ask_open_file("Verify bundle")
+        if path is None:
+            return
+        keyring = self.keyring if self.kind == "central" else None
+
+        def check(service: Service) -> list[str]:
+            return describe(path, service=service if keyring else None, keyring=keyring)
+
+        def done(lines: list[str]) -> None:
+            self.show_text("Bundle checked", "\n".join(lines))
+            self.verified.emit(lines)
+
+        self._run("Checking the bundle…", check, done)
+
+    # -- sync -----------------------------------------------------------------------------------
+    def sync(self) -> None:
+        def folder_of(service: Service) -> str:
+            return meta.get(service, meta.SYNC_FOLDER)
+
+        self.window.runner.submit(folder_of, self._sync_in, self._failed)
+
+    def _sync_in(self, stored: str) -> None:
+        folder = Path(stored) if stored else self.ask_folder("Choose the sync folder")
+        if folder is None:
+            return
+        keyring = self._keys()
+        if keyring is None:
+            return
+        if self.kind == "fieldwork":
+            self.window.runner.submit(
+                lambda s: _waiting_assignments(s, folder),
+                lambda waiting: self._sync_laptop(folder, keyring, waiting),
+                self._failed,
+            )
+            return
+        self._run(
+            "Syncing…",
+            lambda s: sync(s, keyring, folder=folder, progress=self.progressed.emit),
+            self._synced,
+        )
+
+    def _sync_laptop(self, folder: Path, keyring: Keyring, waiting: int) -> None:
+        passphrase = None
+        if waiting:
+            passphrase = self.ask_passphrase(
+                "New assignment", "A new assignment is waiting. Its passphrase:"
+            )
+
+        def run(service: Service) -> SyncReport:
+            return sync(
+                service,
+                keyring,
+                folder=folder,
+                passphrase=lambda _path: passphrase,
+                progress=self.progressed.emit,
+            )
+
+        self._run("Syncing…", run, self._synced)
+
+    def _synced(self, report: SyncReport) -> None:
+        self._status(report.log[-1] if report.log else "Synced.")
+        if report.failed:
+            self.show_text("Sync", "\n".join(report.log))
+        self.synced.emit(report)
+        self.window.refresh()
+
+    # -- conflicts ------------------------------------------------------------------------------
+    def show_conflicts(self) -> None:
+        self.window.runner.submit(conflicts, self._conflicts_shown, self._failed)
+
+    def _conflicts_shown(self, found: list[Conflict]) -> None:
+        if self.conflicts_dialog is None:
+            dialog = self.conflicts_dialog = ConflictsDialog(found, self.window)
+            dialog.resolve_requested.connect(self._resolve)
+            dialog.finished.connect(lambda _r: setattr(self, "conflicts_dialog", None))
+            dialog.open()
+        else:
+            self.conflicts_dialog.show_conflicts(found)
+
+    def _resolve(self, conflict_id: str, side: str) -> None:
+        def run(service: Service) -> tuple[Conflict, list[Conflict]]:
+            return resolve(service, conflict_id, side), conflicts(service)
+
+        def done(result: tuple[Conflict, list[Conflict]]) -> None:
+            resolved, remaining = result
+            self._conflicts_shown(remaining)
+            self._status(
+                f"Kept the {side} version of {resolved.item_id} in case {resolved.case_reference}."
+            )
+            self.resolved.emit(resolved)
+            self.window.refresh()
+
+        self.window.runner.submit(run, done, self._failed)
+
+    # -- shared ---------------------------------------------------------------------------------
+    def _run(self, label: str, op: Callable[[Service], Any], done: Callable[[Any], None]) -> None:
+        dialog = QProgressDialog(label, "", 0, 0, self.window)
+        dialog.setWindowTitle("Bundles")
+        dialog.setAccessibleName("Bundle progress")
+        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        self.progress_dialog = dialog
+        self._status(label, 0)
+
+        def finished(result: Any) -> None:
+            self._finish()
+            done(result)
+
+        self.window.runner.submit(op, finished, self._failed)
+
+    def _show_progress(self, done: int, total: int, what: str) -> None:
+        dialog = self.progress_dialog
+        if dialog is not None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(done)
+            dialog.setLabelText(what)
+
+    def _finish(self) -> None:
+        dialog, self.progress_dialog = self.progress_dialog, None
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        if isinstance(error, KeyProblem):
+            self.keyring = None  # a wrong passphrase is asked for again next time
+        if not isinstance(error, FieldworkError):
+            log.error("bundle operation failed", exc_info=error)
+        self._status("Nothing was changed.")
+        self.window.show_error(error)
+
+    def _status(self, text: str, timeout: int = 8000) -> None:
+        self.window.statusBar().showMessage(text, timeout)
+
+
+def _waiting_assignments(service: Service, folder: Path) -> int:
+    """How many assignment bundles for this laptop's inspector wait in the folder."""
+    sync_folder(service, folder)
+    mine = meta.get(service, meta.INSPECTOR_ID)
+    last = ledger.last_sequence(service, "imported", "assignment", mine)
+    count = 0
+    for path in folder.glob(f"*{container.EXTENSION}"):
+        try:
+            manifest = container.read_sealed(path).manifest
+        except FieldworkError:
+            continue
+        if manifest.kind == "assignment" and manifest.inspector_id == mine:
+            count += manifest.sequence > last
+    return count
+
+
+def install(window: MainWindow) -> None:
+    """Add the Bundles menu to the main window."""
+    bundles = Bundles(window)
+    window.bundles = bundles  # type: ignore[attr-defined]
+    menu = window.menu("&Bundles")
+    for text, slot, name in (
+        ("&Export bundle…", bundles.export, "export"),
+        ("&Import bundle…", bundles.import_bundle, "import"),
+        ("&Verify bundle…", bundles.verify, "verify"),
+        ("&Sync", bundles.sync, "sync"),
+        ("&Conflicts…", bundles.show_conflicts, "conflicts"),
+    ):
+        action = menu.addAction(text)
+        action.setObjectName(f"bundles-{name}")
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
+    keys = menu.addMenu("&Keys")
+    for text, slot, name in (
+        ("&Make the inspectorate's keys…", bundles.make_keys, "keys-init"),
+        ("&Rotate keys…", bundles.rotate_keys, "keys-rotate"),
+        ("&List keys", bundles.list_keys, "keys-list"),
+    ):
+        action = keys.addAction(text)
+        action.setObjectName(f"bundles-{name}")
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
