@@ -157,6 +157,8 @@ def test_a_case_sent_to_someone_else(world: World):
             "completed_at": None,
             "revision": 1,
             "updated_at": "2020-01-13T09:00:00+00:00",
+            "done": 0,
+            "total": 1,
         }
 
     def add_case(plain):

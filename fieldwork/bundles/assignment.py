@@ -533,8 +533,8 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
         meta.put(service, meta.INSPECTOR_ID, inspector["id"])
         for case in new_cases:
             db.execute(
-                f"INSERT INTO cases ({', '.join(records.CASE_FIELDS)}, inspection_id, done, "
-                "total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                f"INSERT INTO cases ({', '.join(records.CASE_FIELDS)}, inspection_id) "
+                f"VALUES ({', '.join('?' * (len(records.CASE_FIELDS) + 1))})",
                 [
                     *(
                         json.dumps(case[f], ensure_ascii=False) if f == "attributes" else case[f]

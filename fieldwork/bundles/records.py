@@ -25,6 +25,8 @@ CASE_FIELDS = (
     "completed_at",
     "revision",
     "updated_at",
+    "done",
+    "total",
 )
 RESPONSE_FIELDS = (
     "id",

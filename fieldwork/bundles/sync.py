@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fieldwork.bundles import container, ledger, meta
 from fieldwork.bundles.assignment import Opened, update_from_assignment
-from fieldwork.bundles.importer import ImportResult, apply_import, plan_import
+from fieldwork.bundles.importer import ImportResult, apply_import, larger_cache, plan_import
 from fieldwork.bundles.returns import changed_since_last_export, export_return
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import FieldworkError, InvalidChange
@@ -186,6 +186,21 @@ def _sync_central(
     # Each return bundle holds everything: only each inspector's newest needs importing; an
     # older one is tried only if the newest is refused.
     todo = list(by_inspector.values())
+    with larger_cache(service):
+        _import_newest(service, keyring, report, todo, progress)
+    if not todo:
+        report.log.append("no new return bundles")
+    if progress:
+        progress(len(todo), len(todo), "done")
+
+
+def _import_newest(
+    service: Service,
+    keyring: Keyring,
+    report: SyncReport,
+    todo: list[list[tuple[Path, container.Manifest]]],
+    progress: Progress | None,
+) -> None:
     for n, candidates in enumerate(todo):
         for tried, (path, _manifest) in enumerate(candidates):
             if progress:
@@ -208,10 +223,6 @@ def _sync_central(
                     f"skipped {len(candidates) - tried - 1} older bundle(s) it supersedes"
                 )
             break
-    if not todo:
-        report.log.append("no new return bundles")
-    if progress:
-        progress(len(todo), len(todo), "done")
 
 
 def _write_log(service: Service, report: SyncReport) -> None:
