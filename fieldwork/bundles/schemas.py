@@ -54,7 +54,7 @@ def validate(name: str, data: Any, *, file: str, entry: str) -> None:
         validator = jsonschema.validators.validator_for(schema(name))(schema(name))
         error = jsonschema.exceptions.best_match(validator.iter_errors(data))
         if error is None:
-            raise BundleError(str(fast.message), file=file, place=entry) from None
+            raise BundleError(str(fast), file=file, place=entry) from None
         raise BundleError(
             f"does not follow the bundle format: {error.message}",
             file=file,

@@ -59,15 +59,15 @@ def describe(
             f"{len(contents.responses)} responses, {len(contents.qa_comments)} QA comments"
         )
     elif m.kind == "return" and service is not None and keyring is not None:
-        contents = read_return(service, path, keyring)
-        if isinstance(contents, ReturnContents):
+        returned = read_return(service, path, keyring)
+        if isinstance(returned, ReturnContents):
             lines.append(
-                f"Checked:     signature by {contents.signer.short}, decryption, schemas, "
+                f"Checked:     signature by {returned.signer.short}, decryption, schemas, "
                 "references, sequence"
             )
             lines.append(
-                f"Holds:       {len(contents.cases)} cases, {len(contents.responses)} "
-                f"responses, {len(contents.history)} history rows"
+                f"Holds:       {len(returned.cases)} cases, {len(returned.responses)} "
+                f"responses, {len(returned.history)} history rows"
             )
         else:
             lines.append("Note:        this bundle has already been imported here")
