@@ -340,3 +340,13 @@ def test_case_sheet_reads_what_the_service_holds(
     assert sheet.inspector == "Helen"
     assert [s.id for s in sheet.standards] == ["2.1", "2.2", "2.3", "2.4"]
     assert len(sheet.missing) == len(service.case(worked_case.id).missing)
+
+
+def test_typed_attribute_values_print_exactly_as_typed(
+    service: Service, make_case: MakeCase
+) -> None:
+    case = make_case(cluster="20191231 <b>north</b> & co", sentence_date="2019-07-01")
+    text = " ".join(pages_text(sheet_pdf(service, case.id)))
+    assert "Local delivery unit or cluster 20191231 <b>north</b> & co" in text
+    assert "Sentence or release date 1 July 2019" in text  # a date reads as a date
+    assert "Disposal Community sentence" in text  # a choice, as the framework words it

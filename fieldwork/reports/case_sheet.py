@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -78,7 +79,6 @@ class CaseSheet:
     """Everything a case summary sheet shows, read from the workspace at one moment."""
 
     inspection: str
-    provider: str
     sample: str
     reference_label: str
     reference: str
@@ -96,26 +96,28 @@ class CaseSheet:
 
 
 # -- reading a case ---------------------------------------------------------------------
-def shown(value: AttributeValue) -> str:
-    """An attribute value as words on paper."""
+def shown(value: AttributeValue, kind: str = "text") -> str:
+    """An attribute value as words on paper; text a person typed is left exactly as typed."""
     if value is None or value == "":
         return "Not recorded"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    with contextlib.suppress(ValueError):
-        day = date.fromisoformat(value)
-        return f"{day.day} {day:%B %Y}"
-    return value[:1].upper() + value[1:]
+    if kind == "date":
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(value)
+            return f"{day.day} {day:%B %Y}"
+    if kind == "choice":
+        return value[:1].upper() + value[1:]
+    return value
 
 
 def _attributes(
     sample: Sample, values: Mapping[str, AttributeValue]
 ) -> tuple[tuple[str, str], ...]:
-    known = [(a.label, shown(values.get(a.id))) for a in sample.attributes]
+    known = [(a.label, shown(values.get(a.id), a.type)) for a in sample.attributes]
     # Anything stored that the framework no longer names is still shown: nothing is hidden.
-    extra = [
-        (key, shown(v)) for key, v in values.items() if key not in {a.id for a in sample.attributes}
-    ]
+    named = {a.id for a in sample.attributes}
+    extra = [(key, shown(value)) for key, value in values.items() if key not in named]
     return tuple(known + extra)
 
 
@@ -148,15 +150,12 @@ def _standards(
     return tuple(parts)
 
 
-def sheet_of(
-    detail: CaseDetail, framework: Framework, inspection: str, provider: str = ""
-) -> CaseSheet:
+def sheet_of(detail: CaseDetail, framework: Framework, inspection: str) -> CaseSheet:
     """A case's sheet from what the service returned for it."""
     summary = detail.summary
     sample = framework.sample(summary.sample)
     return CaseSheet(
         inspection=inspection,
-        provider=provider,
         sample=sample.title,
         reference_label=sample.reference_label,
         reference=summary.reference,
@@ -173,12 +172,7 @@ def sheet_of(
 def case_sheet(service: Service, case_id: str) -> CaseSheet:
     """Read one case's sheet from the workspace."""
     inspection = service.inspection()
-    return sheet_of(
-        service.case(case_id),
-        service.framework,
-        inspection.name if inspection else "",
-        inspection.provider if inspection else "",
-    )
+    return sheet_of(service.case(case_id), service.framework, inspection.name if inspection else "")
 
 
 # -- the sheet as flowables -------------------------------------------------------------
@@ -335,10 +329,16 @@ def _still_to_do(sheet: CaseSheet) -> list[Flowable]:
     )
     out.append(Spacer(0, 3))
     rows: list[list[Any]] = [["Item", "What is missing", "Wording"]]
+    widths = (21 * mm, 36 * mm, _WIDTH - 57 * mm)
     rows += [
-        [m.item_id, MISSING.get(m.what, m.what), fixed(text(m.text), "cell")] for m in sheet.missing
+        [
+            _cell(m.item_id, widths[0]),
+            _cell(MISSING.get(m.what, m.what), widths[1]),
+            fixed(text(m.text), "cell", where="still to do"),
+        ]
+        for m in sheet.missing
     ]
-    out.append(_table(rows, (19 * mm, 36 * mm, _WIDTH - 55 * mm)))
+    out.append(_table(rows, widths))
     return out
 
 
@@ -396,6 +396,21 @@ def build_sheets(
     """Lay out sheets into one PDF written to ``out``, each case from a new page."""
     if not sheets:
         raise FieldworkError("there are no cases to print")
+    with _BUILDING:  # the shared paragraphs are laid out by one build at a time
+        return _build(sheets, out, printed_at, invariant, progress)
+
+
+#: Two windows may print at once, each on its own worker thread.
+_BUILDING = threading.Lock()
+
+
+def _build(
+    sheets: Sequence[CaseSheet],
+    out: str | IO[bytes],
+    printed_at: datetime,
+    invariant: bool,
+    progress: Progress | None,
+) -> Built:
     story: list[Flowable] = []
     for n, sheet in enumerate(sheets):
         if n:
@@ -418,10 +433,10 @@ def read_sheets(
 ) -> list[CaseSheet]:
     """Read the sheets of these cases, in this order."""
     inspection = service.inspection()
-    name, provider = (inspection.name, inspection.provider) if inspection else ("", "")
+    name = inspection.name if inspection else ""
     sheets = []
     for n, case_id in enumerate(case_ids):
-        sheets.append(sheet_of(service.case(case_id), service.framework, name, provider))
+        sheets.append(sheet_of(service.case(case_id), service.framework, name))
         if progress is not None:
             progress(n + 1, len(case_ids))
     return sheets

@@ -193,8 +193,11 @@ class SharedPara(Para):
 
 
 @cache
-def fixed(markup: str, style: str, label: str | None = None) -> SharedPara:
+def fixed(markup: str, style: str, label: str | None = None, where: str = "") -> SharedPara:
     """One shared paragraph, for table cells only, of text that is the same on every sheet.
+
+    ``where`` names the column when the same text appears in columns of different widths,
+    so that each keeps the lines it was broken into.
 
     Sharing a cell is safe: a Paragraph keeps nothing from being drawn but its line breaks,
     and splitting makes new paragraphs. It saves laying out the same 78 prompts for each case.
