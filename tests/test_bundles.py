@@ -9,7 +9,7 @@ import zipfile
 import jsonschema
 import pytest
 
-from fieldwork.bundles import container, crypto
+from fieldwork.bundles import container, crypto, records
 from fieldwork.bundles.assignment import ENTRIES as ASSIGNMENT_ENTRIES
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.bundles.importer import apply_import, plan_import
@@ -56,7 +56,9 @@ def test_every_json_file_in_a_real_return_bundle_follows_its_schema(world: World
     for name, schema_name in RETURN_ENTRIES.items():
         data = json.loads(sealed.open_entry(name, key))
         _validate_with_reference(schema_name, data)
-    responses = json.loads(sealed.open_entry("responses.json", key))
+    responses = records.from_entry(
+        "responses.json", json.loads(sealed.open_entry("responses.json", key))
+    )
     assert {r["item_id"] for r in responses} >= {"2.1.1.1", "2.1.1.2", "2.1.1"}
 
 
@@ -153,7 +155,7 @@ def test_import_previews_then_commits_and_a_second_import_changes_nothing(world:
         plan = plan_import(central, world.returned, world.central_keys())
     assert file_hash(world.central) == before  # the preview wrote nothing
     assert plan.counts["new"] == 3 and plan.counts["conflicts"] == 0
-    assert any("2.1.1.2" in line and "no + note" in line for line in plan.describe())
+    assert any("E000001" in line and "3 answers and judgements" in line for line in plan.describe())
     with world.open_central() as central:
         result = apply_import(central, plan_import(central, world.returned, world.central_keys()))
         assert result.counts["new"] == 3

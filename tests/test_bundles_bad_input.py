@@ -185,34 +185,57 @@ def test_malformed_json(world: World, entry: str, text: bytes, match: str):
     assert entry in (error.place or "")
 
 
+def edit_table(entry: str, change: Callable[[list], object]) -> Callable:
+    """A ``contents`` editor that changes the rows of a table entry (responses, history)."""
+
+    def edit(plain: dict[str, bytes]) -> dict[str, bytes]:
+        table = json.loads(plain[entry])
+        change(table["rows"])
+        return {**plain, entry: json.dumps(table).encode()}
+
+    return edit
+
+
+def _set(column: int, value: object) -> Callable[[list], object]:
+    return lambda rows: rows[0].__setitem__(column, value)
+
+
 @pytest.mark.parametrize(
     ("change", "where"),
     [
-        (lambda r: {**r, "value": "maybe"}, "[0].value"),
-        (lambda r: {**r, "rev": "not-a-uuid"}, "[0].rev"),
-        (lambda r: {k: v for k, v in r.items() if k != "note"}, "[0]"),
-        (lambda r: {**r, "extra": 1}, "[0]"),
-        (lambda r: {**r, "revision": "2"}, "[0].revision"),
+        (_set(4, "maybe"), "rows[0][4]"),  # value
+        (_set(8, "not-a-uuid"), "rows[0][8]"),  # rev
+        (lambda rows: rows[0].pop(), "rows[0]"),  # a column missing
+        (lambda rows: rows[0].append(1), "rows[0]"),  # a column too many
+        (_set(7, "2"), "rows[0][7]"),  # revision as text
+        (lambda rows: rows.append({"id": "x"}), "rows[3]"),  # an object, not a row
     ],
 )
 def test_json_that_breaks_the_schema(world: World, change: Callable, where: str):
-    def edit(plain):
-        responses = json.loads(plain["responses.json"])
-        responses[0] = change(responses[0])
-        return {**plain, "responses.json": json.dumps(responses).encode()}
-
-    bundle = world.rewrite_return(world.returned, world.folder / "b.fwb", contents=edit)
+    bundle = world.rewrite_return(
+        world.returned, world.folder / "b.fwb", contents=edit_table("responses.json", change)
+    )
     error = refused_at_central(world, bundle, "does not follow the bundle format")
     assert error.place == f"responses.json, {where}"
 
 
-def test_a_response_to_an_item_the_framework_does_not_have(world: World):
-    def edit(plain):
-        responses = json.loads(plain["responses.json"])
-        responses[0]["item_id"] = "9.9.9.9"
-        return {**plain, "responses.json": json.dumps(responses).encode()}
+def test_a_table_with_other_columns(world: World):
+    def rename(plain):
+        table = json.loads(plain["history.json"])
+        table["fields"][0] = "uuid"
+        return {**plain, "history.json": json.dumps(table).encode()}
 
-    bundle = world.rewrite_return(world.returned, world.folder / "b.fwb", contents=edit)
+    bundle = world.rewrite_return(world.returned, world.folder / "b.fwb", contents=rename)
+    error = refused_at_central(world, bundle, "does not follow the bundle format")
+    assert error.place == "history.json, fields"
+
+
+def test_a_response_to_an_item_the_framework_does_not_have(world: World):
+    bundle = world.rewrite_return(
+        world.returned,
+        world.folder / "b.fwb",
+        contents=edit_table("responses.json", _set(2, "9.9.9.9")),
+    )
     refused_at_central(world, bundle, "9.9.9.9 is not part of the case-supervision sample")
 
 

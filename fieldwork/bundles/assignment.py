@@ -149,8 +149,8 @@ def export_assignment(
         "inspector.json": records.to_json(inspector_record),
         "framework.json": service.framework.text.encode("utf-8"),
         "cases.json": records.to_json(case_rows),
-        "responses.json": records.to_json(responses),
-        "history.json": records.to_json(history),
+        "responses.json": records.to_json(records.to_table(responses, records.RESPONSE_COLUMNS)),
+        "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "qa-comments.json": records.to_json(comments),
         "keys.json": records.to_json(central_keys),
     }
@@ -253,7 +253,7 @@ def read_assignment(path: str | Path, passphrase: str) -> AssignmentContents:
     except ValueError:
         raise BundleError("the manifest's encryption block is damaged", file=source) from None
     opened = {
-        name: sealed.open_json(name, key, schema)
+        name: records.from_entry(name, sealed.open_json(name, key, schema))
         for name, schema in ENTRIES.items()
         if name != "framework.json"
     }

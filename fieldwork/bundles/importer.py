@@ -15,10 +15,12 @@ what was last agreed with the inspector (``sent_cases``).
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,13 @@ from fieldwork.bundles import checks, container, crypto, ledger, meta, records
 from fieldwork.bundles.assignment import insert_lineage, refresh_progress
 from fieldwork.bundles.returns import ENTRIES, KIND
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.errors import FieldworkError
 from fieldwork.keys import CENTRAL, ENCRYPTION, SIGNING, KeyProblem, Keyring, PublicKeyRecord
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
 CONTENT_FIELDS = ("value", "na_reason", "note")
 
 
@@ -58,8 +62,9 @@ class Change:
 
     action: str  # new, updated, conflict, kept (central is newer)
     case_reference: str
-    item: str  # item id, or "attribute <id>", or "status"
+    item: str  # item id, or "attribute <id>", or "status", or "responses" (new ones, counted)
     detail: str = ""
+    count: int = 1  # records this line stands for
 
 
 @dataclass
@@ -93,7 +98,9 @@ class ImportPlan:
 
     @property
     def counts(self) -> dict[str, int]:
-        tally = Counter(c.action for c in self.changes)
+        tally: Counter[str] = Counter()
+        for change in self.changes:
+            tally[change.action] += change.count
         return {
             "new": tally["new"],
             "updated": tally["updated"],
@@ -209,8 +216,8 @@ def read_return(
         _check_signer(signer, manifest.inspector_id, name, source)
         sealed.check_signature(signer.key())  # type: ignore[arg-type]
     key = _unwrap(service, sealed, keyring)
-    opened = {entry: sealed.open_json(entry, key, schema) for entry, schema in ENTRIES.items()}
-    offered = [PublicKeyRecord(**k) for k in opened["keys.json"]]
+    entries = open_entries(sealed, key)
+    offered = [PublicKeyRecord(**k) for k in entries["keys.json"]]
     new_keys: list[PublicKeyRecord] = []
     if signer is None:
         trusted = [
@@ -231,15 +238,23 @@ def read_return(
         sealed.check_signature(signer.key())  # type: ignore[arg-type]
     contents = ReturnContents(
         sealed,
-        opened["cases.json"],
-        opened["responses.json"],
-        opened["history.json"],
+        entries["cases.json"],
+        entries["responses.json"],
+        entries["history.json"],
         offered,
         signer,
         new_keys,
     )
     _check_contents(service, contents, name)
     return contents
+
+
+def open_entries(sealed: container.SealedBundle, key: bytes) -> dict[str, Any]:
+    """Decrypt, parse and schema-check every entry of a return bundle, in a fixed order."""
+    return {
+        entry: records.from_entry(entry, sealed.open_json(entry, key, schema))
+        for entry, schema in ENTRIES.items()
+    }
 
 
 def _check_signer(signer: PublicKeyRecord, inspector_id: str, name: str, source: str) -> None:
@@ -377,6 +392,7 @@ def _plan_responses(
         )
     }
     parents: dict[str, set[str]] | None = None
+    new_by_case: Counter[str] = Counter()
     for response in contents.responses:
         key = (response["case_id"], response["item_id"])
         reference = references[response["case_id"]]
@@ -389,7 +405,7 @@ def _plan_responses(
                     "responses.json",
                 )
             plan.new_responses.append(response)
-            plan.changes.append(Change("new", reference, response["item_id"], _show(response)))
+            new_by_case[response["case_id"]] += 1
             continue
         if current["rev"] == response["rev"]:
             plan.unchanged += 1
@@ -453,6 +469,13 @@ def _plan_responses(
                 response["item_id"],
                 f"central {_show(current)} by {current['updated_by']}; bundle {_show(response)} "
                 f"by {response['updated_by']}",
+            )
+        )
+
+    for case_id, count in new_by_case.items():
+        plan.changes.append(
+            Change(
+                "new", references[case_id], "responses", f"{count} answers and judgements", count
             )
         )
 
@@ -551,8 +574,12 @@ def _plan_cases(
 
 
 # -- committing ---------------------------------------------------------------------------------
-def apply_import(service: Service, plan: ImportPlan) -> ImportResult:
-    """Commit a plan in one transaction (or nothing, if it was already imported)."""
+def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) -> ImportResult:
+    """Commit a plan in one transaction (or nothing, if it was already imported).
+
+    ``in_run``: the caller holds the transaction of a run of imports (``import_many``) and
+    rolls the whole run back if this raises.
+    """
     if plan.already_imported or plan.contents is None:
         return ImportResult(
             plan.path, plan.bundle_id, plan.inspector_name, plan.sequence, True, plan.counts
@@ -560,12 +587,13 @@ def apply_import(service: Service, plan: ImportPlan) -> ImportResult:
     contents = plan.contents
     db = service.db
     now = service.workspace.now()
-    with service.workspace.write():
+    with nullcontext() if in_run else service.workspace.write():
         _register_keys(service, contents, now)
         db.conn.executemany(
             f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",
-            [[r[f] for f in records.RESPONSE_FIELDS] for r in plan.new_responses],
+            # In id order: inserts into the id index then walk its pages in order.
+            map(itemgetter(*records.RESPONSE_FIELDS), plan.new_responses),
         )
         db.conn.executemany(
             "UPDATE responses SET value = ?, na_reason = ?, note = ?, revision = ?, rev = ?, "
@@ -621,7 +649,7 @@ def apply_import(service: Service, plan: ImportPlan) -> ImportResult:
         db.conn.executemany(
             f"INSERT OR IGNORE INTO history ({', '.join(records.HISTORY_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(records.HISTORY_FIELDS))})",
-            [[h[f] for f in records.HISTORY_FIELDS] for h in plan.new_history],
+            map(itemgetter(*records.HISTORY_FIELDS), plan.new_history),
         )
         touched |= {r["case_id"] for r in plan.new_responses + plan.updated_responses}
         db.conn.executemany(
@@ -708,12 +736,9 @@ def _apply_cases(service: Service, plan: ImportPlan, now: str) -> set[str]:
     return touched
 
 
-def import_return(
-    service: Service, path: str | Path, keyring: Keyring, *, progress: Progress | None = None
-) -> ImportResult:
+def import_return(service: Service, path: str | Path, keyring: Keyring) -> ImportResult:
     """Plan and apply one bundle."""
-    plan = plan_import(service, path, keyring)
-    return apply_import(service, plan)
+    return apply_import(service, plan_import(service, path, keyring))
 
 
 @contextmanager
@@ -728,28 +753,61 @@ def larger_cache(service: Service, kib: int = 256 * 1024) -> Iterator[None]:
         service.db.execute(f"PRAGMA cache_size = {int(old)}")
 
 
+class _WriteFailed(Exception):
+    """A bundle that passed its checks could not be written: the run is rolled back and
+    tried again without it."""
+
+
 def import_many(
     service: Service,
     paths: Iterable[str | Path],
     keyring: Keyring,
     *,
     progress: Progress | None = None,
-) -> list[ImportResult | BundleError]:
-    """Import bundles one by one, each in its own transaction; a bad one is reported and the
-    others still go in. Oldest sequence first, so no bundle is refused as older."""
-    ordered = sorted((Path(p) for p in paths), key=_sort_key)
-    results: list[ImportResult | BundleError] = []
-    with larger_cache(service):
-        for n, path in enumerate(ordered):
-            if progress:
-                progress(n, len(ordered), path.name)
-            try:
-                results.append(import_return(service, path, keyring))
-            except BundleError as exc:
-                results.append(exc)
+) -> list[ImportResult | FieldworkError]:
+    """Import bundles, oldest sequence first (so none is refused as older); the results come
+    in the order the paths were given. A bundle that fails its checks is reported and the
+    others still go in.
+
+    The run is one transaction: bundles share index pages, and writing them once instead of
+    once per bundle is what makes a national import fast (a savepoint per bundle costs more
+    than the writing itself). If writing one bundle fails, the run is rolled back and done
+    again without it, so each bundle still goes in whole or not at all.
+    """
+    given = [Path(p) for p in paths]
+    ordered = sorted(given, key=_sort_key)
+    failed: dict[Path, FieldworkError] = {}
+    while True:
+        results: dict[Path, ImportResult | FieldworkError] = dict(failed)
+        todo = [p for p in ordered if p not in failed]
+        try:
+            with larger_cache(service), service.workspace.write():
+                for n, path in enumerate(todo):
+                    if progress:
+                        progress(n, len(todo), path.name)
+                    try:
+                        plan = plan_import(service, path, keyring)
+                    except BundleError as exc:
+                        results[path] = exc
+                        continue
+                    try:
+                        results[path] = apply_import(service, plan, in_run=True)
+                    except Exception as exc:
+                        failed[path] = _write_error(path, exc)
+                        raise _WriteFailed from exc
+        except _WriteFailed:
+            continue
+        break
     if progress:
-        progress(len(ordered), len(ordered), "done")
-    return results
+        progress(len(todo), len(todo), "done")
+    return [results[p] for p in given]
+
+
+def _write_error(path: Path, exc: Exception) -> FieldworkError:
+    if isinstance(exc, FieldworkError):
+        return exc
+    log.exception("writing %s failed", path)
+    return BundleError(f"could not be written ({exc}); nothing of it was imported", file=str(path))
 
 
 def _sort_key(path: Path) -> tuple[str, int, str]:

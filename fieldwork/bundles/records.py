@@ -54,6 +54,10 @@ HISTORY_FIELDS = (
     "new",
     "reason",
 )
+RESPONSE_COLUMNS = (*RESPONSE_FIELDS, "ancestors")
+#: The large record sets travel as tables ({"fields": [...], "rows": [[...], ...]}): half the
+#: bytes to parse and half the work to check against the schema of a list of objects.
+TABLES = {"responses.json": RESPONSE_COLUMNS, "history.json": HISTORY_FIELDS}
 QA_FIELDS = ("id", "case_id", "item_id", "comment", "author", "created_at", "resolved_at")
 
 
@@ -138,3 +142,15 @@ def qa_comments(service: Service, case_ids: Iterable[str] | None = None) -> list
 def to_json(data: Any) -> bytes:
     """Compact UTF-8 JSON, as bundles hold it."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def to_table(rows: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    return {"fields": list(columns), "rows": [[row[c] for c in columns] for row in rows]}
+
+
+def from_entry(name: str, data: Any) -> Any:
+    """An entry's records as dicts (tables are turned back into one dict per row)."""
+    if name not in TABLES:
+        return data
+    fields = data["fields"]
+    return [dict(zip(fields, row, strict=False)) for row in data["rows"]]  # lengths: schema

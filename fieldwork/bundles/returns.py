@@ -70,8 +70,8 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
     own_keys = [k.as_json() for k in keyring_module.public_keys(service, inspector_id, SIGNING)]
     contents = {
         "cases.json": records.to_json(cases),
-        "responses.json": records.to_json(responses),
-        "history.json": records.to_json(history),
+        "responses.json": records.to_json(records.to_table(responses, records.RESPONSE_COLUMNS)),
+        "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "keys.json": records.to_json(own_keys),
     }
     bundle_id = new_id()

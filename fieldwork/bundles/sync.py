@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fieldwork.bundles import container, ledger, meta
 from fieldwork.bundles.assignment import Opened, update_from_assignment
-from fieldwork.bundles.importer import ImportResult, apply_import, larger_cache, plan_import
+from fieldwork.bundles.importer import ImportResult, import_many
 from fieldwork.bundles.returns import changed_since_last_export, export_return
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import FieldworkError, InvalidChange
@@ -180,36 +180,25 @@ def _sync_central(
         and manifest.sequence
         > ledger.last_sequence(service, "imported", "return", manifest.inspector_id)
     ]
-    by_inspector: dict[str, list[tuple[Path, container.Manifest]]] = {}
+    by_inspector: dict[str, list[Path]] = {}
     for path, manifest in sorted(waiting, key=lambda pm: -pm[1].sequence):
-        by_inspector.setdefault(manifest.inspector_id, []).append((path, manifest))
+        by_inspector.setdefault(manifest.inspector_id, []).append(path)
     # Each return bundle holds everything: only each inspector's newest needs importing; an
     # older one is tried only if the newest is refused.
-    todo = list(by_inspector.values())
-    with larger_cache(service):
-        _import_newest(service, keyring, report, todo, progress)
-    if not todo:
+    if not by_inspector:
         report.log.append("no new return bundles")
-    if progress:
-        progress(len(todo), len(todo), "done")
-
-
-def _import_newest(
-    service: Service,
-    keyring: Keyring,
-    report: SyncReport,
-    todo: list[list[tuple[Path, container.Manifest]]],
-    progress: Progress | None,
-) -> None:
-    for n, candidates in enumerate(todo):
-        for tried, (path, _manifest) in enumerate(candidates):
-            if progress:
-                progress(n, len(todo), f"importing {path.name}")
-            try:
-                result = apply_import(service, plan_import(service, path, keyring))
-            except FieldworkError as exc:
-                report.failed.append((path, exc.message))
-                report.log.append(f"refused {path.name}: {exc.message}")
+    while by_inspector:
+        newest = {inspector: paths[0] for inspector, paths in by_inspector.items()}
+        results = import_many(service, list(newest.values()), keyring, progress=progress)
+        outcome = dict(zip(newest.values(), results, strict=True))
+        for inspector, path in newest.items():
+            result = outcome[path]
+            older = by_inspector.pop(inspector)[1:]
+            if isinstance(result, FieldworkError):
+                report.failed.append((path, result.message))
+                report.log.append(f"refused {path.name}: {result.message}")
+                if older:
+                    by_inspector[inspector] = older
                 continue
             report.imported.append(result)
             counts = result.counts
@@ -218,11 +207,8 @@ def _import_newest(
                 f"{counts['new']} new, {counts['updated']} updated, {counts['conflicts']} "
                 "conflicts"
             )
-            if len(candidates) > tried + 1:
-                report.log.append(
-                    f"skipped {len(candidates) - tried - 1} older bundle(s) it supersedes"
-                )
-            break
+            if older:
+                report.log.append(f"skipped {len(older)} older bundle(s) it supersedes")
 
 
 def _write_log(service: Service, report: SyncReport) -> None:
