@@ -324,3 +324,40 @@ def test_the_bundle_writer_makes_folders_and_reports_what_it_cannot_write(tmp_pa
     assert not list(target.parent.glob(".*partial"))
     with pytest.raises(BundleError, match="cannot write the bundle"):
         container.write_members(target / "inside-a-file.fwb", [])
+
+
+def test_a_run_of_imports_takes_bundles_oldest_first_and_survives_a_failed_write(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    """A bundle that passes its checks but cannot be written is left out; the rest go in."""
+    import sqlite3
+
+    from fieldwork.bundles import importer
+
+    with world.open(world.helen, "Helen") as laptop:
+        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", "no")
+    newer = world.export_return(name="return-2.fwb")
+    with world.open(world.tom, "Tom") as laptop:
+        laptop.answer(laptop.find_case("E000009").id, "2.1.1.1", "yes")
+    tom = world.export_return(world.tom, "return-tom.fwb")
+    real = importer.apply_import
+
+    def failing(service, plan, **kw):
+        if plan.path == tom:
+            raise sqlite3.IntegrityError("simulated")
+        return real(service, plan, **kw)
+
+    monkeypatch.setattr(importer, "apply_import", failing)
+    steps = []
+    with world.open_central() as central:
+        results = importer.import_many(
+            central,
+            [newer, tom, world.returned],  # given newest first: imported oldest first
+            world.central_keys(),
+            progress=lambda *step: steps.append(step),
+        )
+        assert [getattr(r, "sequence", None) for r in results] == [2, None, 1]
+        assert "simulated" in results[1].message
+        assert central.case(central.find_case("E000002").id).item("2.1.1.1").state == "no"
+        assert central.case(central.find_case("E000009").id).item("2.1.1.1").state == ("unanswered")
+    assert steps[-1] == (2, 2, "done")
