@@ -251,8 +251,10 @@ def m0002_bundles(db: Database) -> None:
         );
         CREATE INDEX qa_comments_case ON qa_comments (case_id);
         -- Which response revision descends from which: a revision's parents (the one it
-        -- replaced, and for a resolved conflict the version it overrode). Kept by triggers so
-        -- every way of writing a response records it.
+        -- replaced, and for a resolved conflict the version it overrode). A trigger records
+        -- every edit of a stored response; code that inserts a response replacing another
+        -- (bundle imports) records its lineage itself: a trigger on every insert would slow
+        -- the national import by a tenth for rows that are almost never revisions.
         CREATE TABLE response_lineage (
             case_id TEXT NOT NULL,
             rev TEXT NOT NULL,
@@ -260,12 +262,6 @@ def m0002_bundles(db: Database) -> None:
             PRIMARY KEY (rev, parent)
         );
         CREATE INDEX response_lineage_case ON response_lineage (case_id);
-        CREATE TRIGGER response_lineage_insert AFTER INSERT ON responses
-        WHEN NEW.replaces IS NOT NULL
-        BEGIN
-            INSERT OR IGNORE INTO response_lineage (case_id, rev, parent)
-            VALUES (NEW.case_id, NEW.rev, NEW.replaces);
-        END;
         CREATE TRIGGER response_lineage_update AFTER UPDATE OF rev ON responses
         WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
         BEGIN

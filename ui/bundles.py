@@ -499,7 +499,7 @@ def _waiting_assignments(service: Service, folder: Path) -> int:
     count = 0
     for path in folder.glob(f"*{container.EXTENSION}"):
         try:
-            manifest = container.read_sealed(path).manifest
+            manifest = container.peek_manifest(path)
         except FieldworkError:
             continue
         if manifest.kind == "assignment" and manifest.inspector_id == mine:

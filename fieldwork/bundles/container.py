@@ -230,6 +230,26 @@ def read_sealed(path: str | Path) -> SealedBundle:
         ) from None
 
 
+def peek_manifest(path: str | Path) -> Manifest:
+    """Just the manifest (checked against its schema): enough to sort or route a bundle
+    without reading its entries. Nothing in it is trusted until ``read_sealed`` and the
+    signature have checked the whole bundle."""
+    source = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(MANIFEST)
+            if _unsafe(info.filename):
+                raise BundleError("unsafe entry name", file=source)
+            raw = _read_member(archive, info, MAX_MANIFEST_BYTES, source, cap_only=True)
+    except KeyError:
+        raise BundleError(f"not a Fieldwork bundle: there is no {MANIFEST}", file=source) from None
+    except FileNotFoundError:
+        raise BundleError("no bundle file here", file=source) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise BundleError(f"not a readable bundle ({exc})", file=source) from None
+    return parse_manifest(raw, source)
+
+
 def _read_zip(path: Path, data: bytes, file_sha256: str) -> SealedBundle:
     source = str(path)
     if not zipfile.is_zipfile(io.BytesIO(data)):

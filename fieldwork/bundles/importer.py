@@ -812,7 +812,7 @@ def _write_error(path: Path, exc: Exception) -> FieldworkError:
 
 def _sort_key(path: Path) -> tuple[str, int, str]:
     try:
-        sealed = container.read_sealed(path)
+        manifest = container.peek_manifest(path)
     except BundleError:
         return ("", 0, path.name)
-    return (sealed.manifest.inspector_id, sealed.manifest.sequence, path.name)
+    return (manifest.inspector_id, manifest.sequence, path.name)

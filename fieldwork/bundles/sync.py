@@ -70,7 +70,7 @@ def _bundles(folder: Path) -> list[tuple[Path, container.Manifest]]:
     found = []
     for path in sorted(folder.glob(f"*{container.EXTENSION}")):
         with suppress(BundleError):
-            found.append((path, container.read_sealed(path).manifest))
+            found.append((path, container.peek_manifest(path)))
     return found
 
 
