@@ -214,3 +214,28 @@ def test_a_failed_decision_is_shown_and_changes_nothing(
     with qtbot.waitSignal(dashboard.scores_shown, timeout=WAIT) as scored:
         dashboard.refresh()
     assert all(s.decision is None for s in scored.args[0].standards)
+
+
+def test_previous_figures_are_imported_from_the_dashboard(
+    qtbot, dashboard: RatingsDashboard, tmp_path: Path, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "previous.csv"
+    good.write_text("item,percentage,sample_size,rating\n2.4,,,Good\n2.4.3,66,100,\n")
+    with qtbot.waitSignal(dashboard.scores_shown, timeout=WAIT):
+        dashboard.import_previous(good)
+    row = cells(dashboard, "key-questions")[row_of(dashboard, "key-questions", "2.4.3")]
+    assert row[4:6] == ["66", "60"] and row[7] == "-6"
+    assert row[8].startswith("-6 points; not significant at 0.1")
+    ratings = {r[0].split()[0]: r for r in cells(dashboard, "ratings")}
+    assert ratings["2.4"][1] == "Good"
+    # A bad file is shown plainly and changes nothing.
+    shown: list[BaseException] = []
+    monkeypatch.setattr(window, "show_error", shown.append)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item,percentage\n2.4.3,sixty\n")
+    with qtbot.waitSignal(dashboard.failed, timeout=WAIT):
+        dashboard.import_previous(bad)
+    assert shown[0].message == f"{bad}: row 2, column percentage: 'sixty' is not a number"
+    with qtbot.waitSignal(dashboard.scores_shown, timeout=WAIT) as scored:
+        dashboard.refresh()
+    assert scored.args[0].comparisons["2.4.3"].previous_shown == "66%"

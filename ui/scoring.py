@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.scoring.export import export_tables
 from fieldwork.scoring.panel import decide, rate_domain1
+from fieldwork.scoring.records import import_previous_figures
 from fieldwork.scoring.report import write_report
 from fieldwork.scoring.rules import Band, Rating
 from fieldwork.scoring.scores import CaseBehind, Scores, StandardScore, cases_behind, score
@@ -528,6 +529,13 @@ class RatingsDashboard(QDialog):
         bottom = QHBoxLayout()
         hint = QLabel("Double-click a figure, or press Enter on it, to see the cases behind it.")
         bottom.addWidget(hint, 1)
+        self.previous_button = QPushButton("Import &previous figures…", self)
+        self.previous_button.setToolTip(
+            "A CSV file: item, percentage (empty: no comparable data), optional sample_size "
+            "and rating (standards)"
+        )
+        self.previous_button.clicked.connect(lambda: self.import_previous())
+        bottom.addWidget(self.previous_button)
         self.tables_button = QPushButton("Save &tables…", self)
         self.tables_button.clicked.connect(lambda: self.save_tables())
         self.report_button = QPushButton("Save PDF &report…", self)
@@ -556,7 +564,12 @@ class RatingsDashboard(QDialog):
         return view
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.refresh_button, self.tables_button, self.report_button):
+        for widget in (
+            self.refresh_button,
+            self.tables_button,
+            self.report_button,
+            self.previous_button,
+        ):
             widget.setEnabled(not busy)
         if busy:
             self.panel_button.setEnabled(False)
@@ -728,6 +741,17 @@ class RatingsDashboard(QDialog):
             return score(service, only_complete=only_complete)
 
         self.window_.runner.submit(change_then_score, self._show_scores, self._failed)
+
+    def import_previous(self, path: str | Path | None = None) -> None:
+        """Replace the previous inspection's figures with those of a CSV file."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import the previous inspection's figures", "", "CSV files (*.csv)"
+            )
+            if not path:
+                return
+        source = Path(path)
+        self._run(lambda service: import_previous_figures(service, source))
 
     # -- drill-down ------------------------------------------------------------------------------
     def _drill(self, key: str, row: int) -> None:
