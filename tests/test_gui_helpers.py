@@ -58,12 +58,18 @@ def make_workbench(
 
 def open_window(qtbot: Any, path: Path, settings: QSettings, *, user: str = "Helen") -> MainWindow:
     window = MainWindow(path, user=user, settings=settings)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=_forget_unsaved)
     with qtbot.waitSignal(window.cases_loaded, timeout=TIMEOUT):
         window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     return window
+
+
+def _forget_unsaved(window: MainWindow) -> None:
+    """Teardown after a failed test: no question about unsaved changes may block it."""
+    for session in window.case_view._sessions.values():
+        session.discard_pending()
 
 
 def close_window(qtbot: Any, window: MainWindow) -> None:

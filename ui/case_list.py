@@ -146,9 +146,9 @@ class CaseListModel(QAbstractTableModel):
         if column == Column.COMPLETENESS:
             return [(c.completeness, c.done) for c in self._rows]
         if column == Column.STATUS:
-            return [_STATUS_ORDER.get(c.status, 9) for c in self._rows]
+            return [_STATUS_ORDER.get(c.status, -1) for c in self._rows]
         if column == Column.ROSH:
-            return [_ROSH_ORDER.get(_attribute(c, "rosh"), 9) for c in self._rows]
+            return [_ROSH_ORDER.get(_attribute(c, "rosh"), -1) for c in self._rows]
         return [cells[column].casefold() for cells in self._cells]
 
     # -- QAbstractTableModel ---------------------------------------------------------------

@@ -390,7 +390,11 @@ class CaseView(QWidget):
             | QMessageBox.StandardButton.Cancel,
             self,
         )
+        previous = QApplication.focusWidget()
         choice = box.exec()
+        self.window().activateWindow()
+        if previous is not None and previous.isVisible():
+            previous.setFocus(Qt.FocusReason.PopupFocusReason)
         if choice == QMessageBox.StandardButton.Retry:
             for session in waiting:
                 session.retry()

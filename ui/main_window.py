@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.statusBar().addPermanentWidget(self.case_view.save_indicator)
         self.undo_group = QUndoGroup(self)
+        #: The workbench's own actions (each in a menu, each with a shortcut).
+        self.own_actions: list[QAction] = list(self.case_view.actions_by_name.values())
 
         self._make_menus()
         for name in EXTENSIONS:
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
+        self.own_actions.append(action)
         return action
 
     def _make_menus(self) -> None:
