@@ -135,3 +135,22 @@ def test_prompt_answers_and_missing_items_models(qtmodeltester, filled: Service,
     qtmodeltester.check(missing)
     assert missing.rowCount() == len(detail.missing)
     assert missing.index(0, 0).data(ITEM_ID_ROLE) == detail.missing[0].item_id
+
+
+def test_a_long_session_does_not_use_up_none_or_true():
+    """PySide6 6.12.0 on Python 3.11 loses a reference to True on every emit and to None on
+    every empty QVariant it returns; ``import ui`` gives them a reserve (ui/_refcounts.py)."""
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtGui import QStandardItemModel
+
+    class Emitter(QObject):
+        ping = Signal()
+
+    emitter = Emitter()
+    model = QStandardItemModel(1, 1)
+    empty = model.index(0, 0)
+    # more calls than the singletons have references in a plain interpreter (a few thousand)
+    for _ in range(50_000):
+        emitter.ping.emit()
+        assert empty.data(Qt.ItemDataRole.UserRole) is None

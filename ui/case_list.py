@@ -57,6 +57,10 @@ HEADERS = {
     Column.INSPECTOR: "Inspector",
 }
 
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
 _STATUS_ORDER = {"not started": 0, "in progress": 1, "complete": 2}
 _ROSH_ORDER = {"low": 0, "medium": 1, "high": 2, "very high": 3}
 
@@ -82,6 +86,7 @@ class CaseListModel(QAbstractTableModel):
         self._cells: list[tuple[str, ...]] = []
         self._search: list[str] = []
         self._row_of: dict[str, int] = {}
+        self._sort_keys: dict[int, list[Any]] = {}  # made on first use, dropped on change
         self._sample_titles = sample_titles or {}
 
     # -- filling ---------------------------------------------------------------------------
@@ -94,6 +99,7 @@ class CaseListModel(QAbstractTableModel):
         self._cells = [self._cells_of(case) for case in self._rows]
         self._search = [" ".join(cells).lower() for cells in self._cells]
         self._row_of = {case.id: n for n, case in enumerate(self._rows)}
+        self._sort_keys = {}
         self.endResetModel()
 
     def apply_change(self, change: Change) -> None:
@@ -113,6 +119,7 @@ class CaseListModel(QAbstractTableModel):
         self._rows[row] = case
         self._cells[row] = self._cells_of(case)
         self._search[row] = " ".join(self._cells[row]).lower()
+        self._sort_keys = {}
         self.dataChanged.emit(
             self.index(row, 0),
             self.index(row, len(Column) - 1),
@@ -143,6 +150,12 @@ class CaseListModel(QAbstractTableModel):
 
     def sort_keys(self, column: int) -> list[Any]:
         """A key per row that orders the column as a reader expects (numbers as numbers)."""
+        keys = self._sort_keys.get(column)
+        if keys is None:
+            keys = self._sort_keys[column] = self._make_sort_keys(column)
+        return keys
+
+    def _make_sort_keys(self, column: int) -> list[Any]:
         if column == Column.COMPLETENESS:
             return [(c.completeness, c.done) for c in self._rows]
         if column == Column.STATUS:
@@ -172,8 +185,11 @@ class CaseListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, column: int, role: int) -> Any:
+        """What ``data()`` gives for a row and column (the proxy asks here directly)."""
+        if role in _TEXT_ROLES:
             return self._cells[row][column]
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.COMPLETENESS:
             case = self._rows[row]
@@ -278,11 +294,11 @@ class CaseFilterProxy(QAbstractProxyModel):
         words = self._words
         if not words:
             rows = list(range(len(texts)))
-        elif len(words) == 1:
-            word = words[0]
-            rows = [n for n, text in enumerate(texts) if word in text]
         else:
-            rows = [n for n, text in enumerate(texts) if all(w in text for w in words)]
+            first, *others = words
+            rows = [n for n, text in enumerate(texts) if first in text]
+            for word in others:  # each further word narrows the rows already found
+                rows = [n for n in rows if word in texts[n]]
         if 0 <= self._sort_column < len(Column):
             keys = model.sort_keys(self._sort_column)
             rows.sort(key=keys.__getitem__, reverse=self._order == Qt.SortOrder.DescendingOrder)
@@ -292,6 +308,17 @@ class CaseFilterProxy(QAbstractProxyModel):
         self._rows, self._proxy_row = rows, inverse
 
     # -- QAbstractProxyModel ---------------------------------------------------------------
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Straight to the source's row: a view asks for a dozen roles per cell per paint,
+        # and going through mapToSource and a source index each time doubles the cost.
+        model = self._model()
+        if model is None or not index.isValid() or index.row() >= len(self._rows):
+            return None
+        return model.cell(self._rows[index.row()], index.column(), role)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
     def mapToSource(self, proxy: Index) -> QModelIndex:
         model = self.sourceModel()
         if model is None or not proxy.isValid() or proxy.row() >= len(self._rows):
