@@ -2,8 +2,9 @@
 
 Makes a demo inspection in a scratch folder, opens it in the real main window and
 captures the case list, a case in progress (a prompt with its guidance shown), a
-key question's judgement and the completion view. With no display it runs itself
-again under ``xvfb-run``, so the pictures are the X11 rendering a user would see.
+key question's judgement, the completion view and the case in the dark theme. With
+no display it runs itself again under ``xvfb-run``, so the pictures are the X11
+rendering a user would see.
 """
 
 from __future__ import annotations
@@ -33,6 +34,33 @@ def _rerun_under_xvfb(argv: list[str]) -> int | None:
     env = {**os.environ, "FIELDWORK_SCREENSHOTS_NESTED": "1"}
     command = [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, __file__, *argv]
     return subprocess.call(command, env=env)
+
+
+def dark_palette():  # type: ignore[no-untyped-def]
+    """A dark palette as a desktop's dark theme gives one (Xvfb has no desktop theme)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#262626"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#353535"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.Highlight, "#2f65ca"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.ToolTipBase, "#353535"),
+        (roles.ToolTipText, "#e6e6e6"),
+        (roles.PlaceholderText, "#9a9a9a"),
+        (roles.Mid, "#444444"),
+    ):
+        palette.setColor(role, QColor(colour))
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return palette
 
 
 def main(argv: list[str]) -> int:
@@ -102,6 +130,14 @@ def main(argv: list[str]) -> int:
 
         view.show_completion()
         shoot(window, "case-completion.png")
+
+        # the same case in the system's dark theme (nothing in the workbench sets a colour
+        # but the state icons, so the palette decides)
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+        view.side.setCurrentWidget(view.attributes)
+        view.go_to(session.detail.first_unanswered().item_id)
+        shoot(window, "case-dark.png")
         window.close()
         wait(window.window_closed)
     return 0

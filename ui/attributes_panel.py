@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -78,7 +79,14 @@ class AttributesPanel(QScrollArea):
                 label = QLabel(attribute.label, inner)
                 label.setWordWrap(True)
                 label.setBuddy(editor)
-                form.addRow(label, editor)
+                if isinstance(editor, QCheckBox):
+                    # box then its (long, wrapped) label, across the whole row
+                    row = QHBoxLayout()
+                    row.addWidget(editor, 0, Qt.AlignmentFlag.AlignTop)
+                    row.addWidget(label, 1)
+                    form.addRow(row)
+                else:
+                    form.addRow(label, editor)
             layout.addLayout(form)
         layout.addStretch(1)
         self.setWidget(inner)  # the old inner widget is deleted by the scroll area
