@@ -257,6 +257,11 @@ def test_mark_complete_is_refused_with_the_missing_items(qtbot, tmp_path, clock,
     press(qtbot, Qt.Key.Key_Return)
     assert view.current_item.item_id == missing[1].item_id
     assert focused() is view.navigator
+    # and one click away
+    view.show_completion()
+    first = view.completion.list.visualRect(view.completion.model.index(0, 0)).center()
+    qtbot.mouseClick(view.completion.list.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    assert view.current_item.item_id == missing[0].item_id
     close_window(qtbot, window)
 
 

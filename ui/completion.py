@@ -67,9 +67,9 @@ class CompletionPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.activated.connect(
-            lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE))
-        )
+        # a key (Enter) or one click, whatever the platform's habit for activation
+        for signal in (self.list.activated, self.list.clicked):
+            signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
         self.mark_complete = QPushButton("Mark complete   (Ctrl+M)", self)
         self.mark_complete.setAccessibleName("Mark the case complete")
         self.mark_complete.setAutoDefault(False)

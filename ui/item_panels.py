@@ -280,9 +280,8 @@ class JudgementPanel(_ItemPanel):
         self.prompt_list.setWordWrap(True)
         self.prompt_list.setSpacing(2)
         self.prompt_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.prompt_list.activated.connect(
-            lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE))
-        )
+        for signal in (self.prompt_list.activated, self.prompt_list.clicked):
+            signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
         answers_label = ScaledLabel("The prompts' answers", self, bold=True)
         answers_label.setBuddy(self.prompt_list)
 
