@@ -164,8 +164,10 @@ class Service:
         user: str | None = None,
         clock: Clock = utc_now,
         backup: bool = True,
+        check: bool = True,
     ) -> Service:
-        return cls(Workspace.open(path, clock=clock, backup=backup), user)
+        """Open a workspace; see ``Workspace.open`` for ``backup`` and ``check``."""
+        return cls(Workspace.open(path, clock=clock, backup=backup, check=check), user)
 
     def close(self) -> None:
         self.workspace.close()

@@ -114,16 +114,23 @@ class Workspace:
         *,
         clock: Clock = utc_now,
         backup: bool = True,
+        check: bool = True,
         frameworks: Path | None = None,
     ) -> Workspace:
-        """Open, check, migrate and lock an existing workspace."""
+        """Open, check, migrate and lock an existing workspace.
+
+        ``check=False`` leaves ``PRAGMA integrity_check`` (seconds on a national-sized file) to
+        the caller, who must then run ``check_and_back_up`` in the background at once: the GUI
+        does, so that a large workspace opens within its time budget and is still checked.
+        """
         path = Path(path)
         _check_header(path)
         lock = _acquire(path)
         try:
             db = Database(connect(path))
             workspace = cls(path, db, lock, clock)
-            workspace._check_integrity()
+            if check:
+                workspace._check_integrity()
             workspace._migrate()
             workspace._check_framework(frameworks)
         except sqlite3.DatabaseError as exc:
@@ -142,14 +149,9 @@ class Workspace:
         return workspace
 
     def _check_integrity(self) -> None:
-        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
-        if rows != ["ok"]:
-            newest = self.backups()[-1:]
-            restore = f"restore the newest backup: {newest[0]}" if newest else "no backup found"
-            raise WorkspaceError(
-                f"the workspace is damaged ({'; '.join(rows[:3])}); {restore}",
-                file=str(self.path),
-            )
+        problems = integrity_problems(self.db.conn)
+        if problems:
+            raise damaged(self.path, problems)
 
     def _migrate(self) -> None:
         if "meta" not in self.db.table_names():
@@ -239,34 +241,14 @@ class Workspace:
 
     # -- backups ---------------------------------------------------------------------------
     def backups(self) -> list[Path]:
-        folder = backups_dir(self.path)
-        return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
+        return list_backups(self.path)
 
     def backup(self, label: str = "auto") -> Path:
         """Copy the workspace with SQLite's online backup API; keep the newest few."""
-        folder = backups_dir(self.path)
-        folder.mkdir(exist_ok=True)
-        stamp = self.clock().strftime("%Y%m%dT%H%M%S%f")
-        target = folder / f"{self.path.stem}-{stamp}-{label}.sqlite"
-        dest = sqlite3.connect(str(target))
-        try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        for old in self.backups()[:-BACKUPS_KEPT]:
-            old.unlink(missing_ok=True)
-        return target
+        return write_backup(self.db.conn, self.path, self.clock, label)
 
     def backup_if_due(self) -> Path | None:
-        existing = self.backups()
-        if existing:
-            age = self.clock().timestamp() - existing[-1].stat().st_mtime
-            if age < BACKUP_INTERVAL.total_seconds():
-                return None
-        try:
-            return self.backup()
-        except (OSError, sqlite3.Error):
-            return None  # a backup that cannot be written must not stop the inspector working
+        return backup_if_due(self.db.conn, self.path, self.clock)
 
     def close(self) -> None:
         with suppress(sqlite3.Error):
@@ -279,6 +261,88 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def list_backups(path: Path) -> list[Path]:
+    folder = backups_dir(path)
+    return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
+
+
+def write_backup(source: sqlite3.Connection, path: Path, clock: Clock, label: str) -> Path:
+    """Copy ``source`` (a connection to the workspace at ``path``) into its backups folder."""
+    folder = backups_dir(path)
+    folder.mkdir(exist_ok=True)
+    stamp = clock().strftime("%Y%m%dT%H%M%S%f")
+    target = folder / f"{path.stem}-{stamp}-{label}.sqlite"
+    dest = sqlite3.connect(str(target))
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+    for old in list_backups(path)[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def backup_if_due(source: sqlite3.Connection, path: Path, clock: Clock) -> Path | None:
+    """A backup when the newest is over ``BACKUP_INTERVAL`` old; never raises."""
+    existing = list_backups(path)
+    if existing:
+        age = clock().timestamp() - existing[-1].stat().st_mtime
+        if age < BACKUP_INTERVAL.total_seconds():
+            return None
+    try:
+        return write_backup(source, path, clock, "auto")
+    except (OSError, sqlite3.Error):
+        return None  # a backup that cannot be written must not stop the inspector working
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What ``PRAGMA integrity_check`` finds wrong; empty when the file is sound."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def damaged(path: Path, problems: list[str]) -> WorkspaceError:
+    newest = list_backups(path)[-1:]
+    restore = f"restore the newest backup: {newest[0]}" if newest else "no backup found"
+    return WorkspaceError(
+        f"the workspace is damaged ({'; '.join(problems[:3])}); {restore}", file=str(path)
+    )
+
+
+def check_and_back_up(
+    path: Path,
+    clock: Clock = utc_now,
+    on_connect: Callable[[sqlite3.Connection], None] | None = None,
+) -> WorkspaceError | None:
+    """Check a workspace that is open elsewhere in this process, then back it up if due.
+
+    Runs on its own read-only connection (WAL lets it read beside the writer), so it can
+    run on a background thread while the inspector works. Returns the damage found, if any;
+    a damaged file is not backed up over the good backups. ``on_connect`` receives the
+    connection, so that the caller can ``interrupt()`` the check when it closes.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as exc:
+        return WorkspaceError(f"the workspace cannot be read for checking ({exc})", file=str(path))
+    if on_connect is not None:
+        on_connect(conn)
+    try:
+        problems = integrity_problems(conn)
+        if problems:
+            return damaged(path, problems)
+        backup_if_due(conn, path, clock)
+        return None
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            return None  # stopped because the workspace is closing
+        return damaged(path, [str(exc)])
+    except sqlite3.DatabaseError as exc:
+        return damaged(path, [str(exc)])
+    finally:
+        conn.close()
 
 
 def _text(value: Any) -> str | None:

@@ -36,3 +36,29 @@ def test_main_window_lists_the_demo_cases(qtbot, qtmodeltester, demo_path):
     assert {"not started", "in progress", "complete"} <= shown
     qtmodeltester.check(window.case_model)
     window.close()
+
+
+def test_the_integrity_check_runs_beside_the_work_and_reports_damage(qtbot, demo_path, monkeypatch):
+    import ui.housekeeping
+    from fieldwork.errors import WorkspaceError
+    from fieldwork.store import list_backups
+
+    window = MainWindow(demo_path, user="tester")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.housekeeper.finished, timeout=10_000) as checked:
+        window.show()
+    assert checked.args == [None]
+    assert len(list_backups(demo_path)) == 1  # the backup made after the check
+    window.close()
+
+    damage = WorkspaceError("the workspace is damaged (page 7)", file=str(demo_path))
+    monkeypatch.setattr(ui.housekeeping, "check_and_back_up", lambda *a, **k: damage)
+    shown = []
+    window = MainWindow(demo_path, user="tester")
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window, "show_error", shown.append)
+    with qtbot.waitSignal(window.housekeeper.finished, timeout=10_000):
+        window.show()
+    assert shown == [damage]
+    assert "integrity check" in window.statusBar().currentMessage()
+    window.close()

@@ -183,3 +183,19 @@ def test_failed_write_raises_storage_error_and_keeps_saved_data(closed_workspace
         item = reopened.case(case.id).item("2.1.1.1")
         assert item.state == "yes"
         assert reopened.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_background_check_finds_damage_and_backs_up_a_sound_file(closed_workspace, clock):
+    from fieldwork.store import check_and_back_up, list_backups
+
+    with Service.open(closed_workspace, backup=False, check=False, clock=clock):
+        assert check_and_back_up(closed_workspace, clock) is None  # beside the open writer
+    assert len(list_backups(closed_workspace)) == 1
+    data = bytearray(closed_workspace.read_bytes())
+    for offset in range(4096 + 8, len(data), 4096):
+        data[offset : offset + 2048] = b"\xa5" * 2048
+    closed_workspace.write_bytes(bytes(data))
+    damage = check_and_back_up(closed_workspace, clock)
+    assert damage is not None and "damaged" in damage.message
+    assert str(list_backups(closed_workspace)[-1]) in damage.message
+    assert len(list_backups(closed_workspace)) == 1  # no backup of a damaged file

@@ -35,6 +35,7 @@ from fieldwork.service import CaseDetail, CaseSummary, Change, Service
 from ui.case_list import CaseListPage
 from ui.case_view import CaseView
 from ui.extensions import EXTENSIONS
+from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
 from ui.widgets import Key, key_sequences
 
@@ -67,7 +68,14 @@ class MainWindow(QMainWindow):
         self._close_when_idle = False
         self._closed = False
         self.setWindowTitle(f"{self.workspace_path.name} — Fieldwork")
-        self.runner = ServiceRunner(lambda: Service.open(self.workspace_path, user=user), self)
+        # The integrity check and backup run beside the work (ui/housekeeping.py) so that a
+        # national-sized workspace opens quickly; they start once the list is shown.
+        self.runner = ServiceRunner(
+            lambda: Service.open(self.workspace_path, user=user, check=False, backup=False),
+            self,
+        )
+        self.housekeeper = Housekeeper(self.workspace_path, self)
+        self.housekeeper.finished.connect(self._checked)
         self.runner.idle.connect(self._runner_idle)
 
         self.case_list = CaseListPage(self)
@@ -286,6 +294,12 @@ class MainWindow(QMainWindow):
         if self.pages.currentWidget() is self.case_list:
             self.case_list.table.setFocus()
         self.cases_loaded.emit(len(cases))
+        self.housekeeper.start()
+
+    def _checked(self, damage: BaseException | None) -> None:
+        if damage is not None:
+            self.statusBar().showMessage("The workspace failed its integrity check.")
+            self.show_error(damage)
 
     def _load_failed(self, error: BaseException) -> None:
         self.statusBar().showMessage("The workspace could not be opened.")
@@ -398,6 +412,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.sync()
+        self.housekeeper.stop()
         self.runner.stop()
         self._closed = True
         super().closeEvent(event)
