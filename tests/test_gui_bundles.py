@@ -86,7 +86,7 @@ def test_import_shows_a_preview_and_imports_on_confirmation(qtbot, world: World)
         trigger(window, "import")
     dialog = shown.args[0]
     assert "3 new" in dialog.summary.text()
-    rows = [dialog.changes.item(n).text() for n in range(dialog.changes.count())]
+    rows = dialog.row_texts()
     assert any("E000001" in row and "3 answers and judgements" in row for row in rows)
     with qtbot.waitSignal(window.bundles.imported, timeout=TIMEOUT) as done:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
