@@ -775,7 +775,7 @@ def import_many(
     again without it, so each bundle still goes in whole or not at all.
     """
     given = [Path(p) for p in paths]
-    ordered = sorted(given, key=_sort_key)
+    ordered = sorted(given, key=bundle_order)
     failed: dict[Path, FieldworkError] = {}
     while True:
         results: dict[Path, ImportResult | FieldworkError] = dict(failed)
@@ -810,7 +810,8 @@ def _write_error(path: Path, exc: Exception) -> FieldworkError:
     return BundleError(f"could not be written ({exc}); nothing of it was imported", file=str(path))
 
 
-def _sort_key(path: Path) -> tuple[str, int, str]:
+def bundle_order(path: Path) -> tuple[str, int, str]:
+    """Sort key: by inspector, then oldest sequence first (unreadable files first)."""
     try:
         manifest = container.peek_manifest(path)
     except BundleError:

@@ -20,7 +20,7 @@ from pathlib import Path
 from fieldwork.bundles import meta
 from fieldwork.bundles.assignment import export_assignment, open_assignment
 from fieldwork.bundles.conflicts import add_qa_comment, conflicts, resolve
-from fieldwork.bundles.importer import apply_import, plan_import
+from fieldwork.bundles.importer import apply_import, bundle_order, plan_import
 from fieldwork.bundles.returns import export_return
 from fieldwork.bundles.sync import sync
 from fieldwork.bundles.verify import describe
@@ -342,7 +342,7 @@ def run_import(args: argparse.Namespace) -> int:
         return _open_assignments(args, workspace)
     with _open(args) as service:
         keyring = _keyring(args, workspace)
-        for bundle in args.bundles:
+        for bundle in sorted(args.bundles, key=bundle_order):  # oldest first
             plan = plan_import(service, bundle, keyring)
             print("\n".join(plan.describe()))
             if args.preview or plan.already_imported:
