@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from fieldwork.bundles.importer import apply_import, plan_import
 from tests import test_bundles_support as support
-from tests.test_bundles_support import CENTRAL_PASS, HELEN_PASS, World, file_hash
+from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World, file_hash
 from ui.main_window import MainWindow
 
 encryption_key, world_template, world = (
@@ -207,3 +207,29 @@ def test_conflicts_are_resolved_in_a_dialog(qtbot, world: World):
     assert done.args[0].resolution == "incoming"
     qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=TIMEOUT)
     assert not dialog.keep_incoming.isEnabled()
+
+
+def test_a_first_assignment_becomes_a_new_workspace_in_its_own_window(qtbot, world: World):
+    target = world.folder / "new-laptop.fieldwork"
+    answers = {"open": world.assignment, "passphrase": BUNDLE_PASS}
+    window = open_window(qtbot, world.helen, answers)
+    window.bundles.ask_new_workspace = lambda: target
+    with qtbot.waitSignal(window.bundles.workspace_created, timeout=TIMEOUT) as done:
+        trigger(window, "new-workspace")
+    assert done.args[0].new_cases == ("E000001", "E000002", "E000003", "VLU-00001")
+    [new] = window.bundles.new_windows
+    OPEN.append(new)
+    qtbot.waitUntil(lambda: new.case_model.rowCount() == 4, timeout=TIMEOUT)
+    assert new.workspace_path == target
+    assert list((world.folder / "new-laptop.fieldwork.keys").glob("signing-*.key"))
+
+
+def test_a_wrong_passphrase_for_a_first_assignment_makes_nothing(qtbot, world: World):
+    target = world.folder / "new-laptop.fieldwork"
+    answers = {"open": world.assignment, "passphrase": "not it at all"}
+    window = open_window(qtbot, world.helen, answers)
+    window.bundles.ask_new_workspace = lambda: target
+    trigger(window, "new-workspace")
+    qtbot.waitUntil(lambda: bool(answers["errors"]), timeout=TIMEOUT)
+    assert "wrong passphrase" in answers["errors"][0].message
+    assert not target.exists() and window.bundles.new_windows == []

@@ -9,6 +9,7 @@ each dialog is asked for, so tests can answer them instead.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.bundles import container, ledger, meta
-from fieldwork.bundles.assignment import export_assignment, update_from_assignment
+from fieldwork.bundles.assignment import (
+    export_assignment,
+    open_assignment,
+    update_from_assignment,
+)
 from fieldwork.bundles.conflicts import Conflict, conflicts, resolve
 from fieldwork.bundles.importer import ImportPlan, ImportResult, apply_import, plan_import
 from fieldwork.bundles.returns import export_return
@@ -159,6 +164,8 @@ class Bundles(QObject):
     synced = Signal(object)  # SyncReport
     resolved = Signal(object)  # Conflict
     previewing = Signal(object)  # PreviewDialog, once shown
+    workspace_created = Signal(object)  # Opened: a laptop workspace made from an assignment
+    _created_elsewhere = Signal(object)  # Opened, or the error, from the helper thread
 
     def __init__(self, window: MainWindow):
         super().__init__(window)
@@ -176,8 +183,11 @@ class Bundles(QObject):
             _ask_passphrase(self.window, title, label)
         )
         self.ask_inspector: Callable[[list[str]], str | None] = self._choose_inspector
+        self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
+        self.new_windows: list[Any] = []  # windows opened on workspaces made here
         self.show_text: Callable[[str, str], None] = self._show_text
         self.progressed.connect(self._show_progress)
+        self._created_elsewhere.connect(self._workspace_created)
         window.runner.submit(lambda s: meta.get(s, meta.KIND, "central"), self._set_kind)
 
     def _set_kind(self, kind: str) -> None:
@@ -198,6 +208,18 @@ class Bundles(QObject):
     def _choose_folder(self, title: str) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(self.window, title, str(self.folder))
         return Path(chosen) if chosen else None
+
+    def _new_workspace_file(self) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "New fieldwork workspace",
+            str(self.folder / "my-cases.fieldwork"),
+            "Fieldwork workspaces (*.fieldwork)",
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        return path if path.suffix == ".fieldwork" else path.with_suffix(".fieldwork")
 
     def _choose_inspector(self, names: list[str]) -> str | None:
         name, ok = QInputDialog.getItem(
@@ -365,6 +387,57 @@ class Bundles(QObject):
         )
         self.imported.emit(result)
         self.window.refresh()
+
+    # -- a first assignment: a new workspace ----------------------------------------------------
+    def open_as_new_workspace(self) -> None:
+        """Make an inspector's fieldwork workspace from their first assignment bundle, then
+        open it in a window of its own. The work runs on a thread of its own: the runner
+        belongs to this window's workspace, not the new one."""
+        bundle = self.ask_open_file("Open your assignment bundle")
+        target = self.ask_new_workspace() if bundle else None
+        if bundle is None or target is None:
+            return
+        passphrase = self.ask_passphrase(
+            "Open assignment", "The passphrase your lead inspector gave you:"
+        )
+        key_passphrase = (
+            self.ask_passphrase(
+                "Your signing key", "Choose a passphrase to protect your signing key:"
+            )
+            if passphrase
+            else None
+        )
+        if passphrase is None or key_passphrase is None:
+            return
+        keyring = Keyring(keys_dir(target), key_passphrase)
+        self._status("Opening the assignment…", 0)
+
+        def work() -> None:
+            try:
+                result: object = open_assignment(
+                    bundle, target, passphrase=passphrase, keyring=keyring
+                )
+            except BaseException as exc:  # handed to the GUI thread, shown there
+                result = exc
+            self._created_elsewhere.emit(result)
+
+        threading.Thread(target=work, name="open-assignment", daemon=True).start()
+
+    def _workspace_created(self, result: object) -> None:
+        if isinstance(result, BaseException):
+            self._failed(result)
+            return
+        opened: Any = result
+        self._status(
+            f"Made {opened.workspace.name}: {len(opened.new_cases)} cases for "
+            f"{opened.inspector_name}. The inspectorate's key is {opened.central_key}."
+        )
+        from ui.main_window import MainWindow
+
+        window = MainWindow(opened.workspace, settings=self.window.settings)
+        self.new_windows.append(window)
+        window.show()
+        self.workspace_created.emit(opened)
 
     # -- verify ---------------------------------------------------------------------------------
     def verify(self) -> None:
@@ -538,6 +611,9 @@ def install(window: MainWindow) -> None:
         action = menu.addAction(text)
         action.setObjectName(f"bundles-{name}")
         action.triggered.connect(lambda _checked=False, slot=slot: slot())
+    action = menu.addAction("&Open an assignment as a new workspace…")
+    action.setObjectName("bundles-new-workspace")
+    action.triggered.connect(lambda _checked=False: bundles.open_as_new_workspace())
     keys = menu.addMenu("&Keys")
     for text, slot, name in (
         ("&Make the inspectorate's keys…", bundles.make_keys, "keys-init"),
