@@ -56,7 +56,7 @@ def _make_central(path: Path, seed: int) -> list[str]:
         rows = []
         for sample, count in NATIONAL.items():
             pattern, attributes = SAMPLES[sample]
-            for n, number in enumerate(rng.sample(range(10_000, 999_999), count)):
+            for number in rng.sample(range(10_000, 999_999), count):
                 owner = inspectors[len(rows) % INSPECTORS].id
                 rows.append((sample, pattern.format(number), attributes(rng, start), owner))
         central.add_cases(rows)
