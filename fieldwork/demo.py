@@ -38,10 +38,12 @@ NOTES = (
     "Good use of the service user's strengths (employment, family support).",
     "Plan reviewed after the change of address; risk management plan updated.",
 )
-RATIONALES = (
+SATISFACTORY = (
     "Most of the prompts were met and the gaps did not affect the overall quality of the work.",
-    "Key risks were not analysed and there was no evidence of information from other agencies.",
     "The work was personalised and involved the service user throughout.",
+)
+UNSATISFACTORY = (
+    "Key risks were not analysed and there was no evidence of information from other agencies.",
     "Contact levels fell well short of what the assessed risk required.",
 )
 
@@ -179,16 +181,25 @@ def _answer(
         return
     now = service.workspace.now()
     records, history = [], []
+    answered: list[str] = []  # the current key question's prompt answers
     for item in items[:count]:
         rate = rates.get(item.item_id, 0.75)
-        value = "yes" if rng.random() < rate else "no"
         na_reason = note = ""
-        if item.may_mark_na and rng.random() < 0.1:
-            value, na_reason = "na", "Not needed in this case: no change in circumstances."
         if item.kind is ItemKind.JUDGEMENT:
-            note = rng.choice(RATIONALES)
-        elif rng.random() < 0.2:
-            note = rng.choice(NOTES)
+            # The inspector weighs the prompts (no mechanistic link, Annexe 4): the judgement
+            # leans on the share answered Yes, around the published rate.
+            share = answered.count("yes") / len(answered) if answered else rate
+            value = "yes" if rng.random() < (rate + share) / 2 else "no"
+            note = rng.choice(SATISFACTORY if value == "yes" else UNSATISFACTORY)
+            answered = []
+        else:
+            value = "yes" if rng.random() < rate else "no"
+            if item.may_mark_na and rng.random() < 0.1:
+                value, na_reason = "na", "Not needed in this case: no change in circumstances."
+            elif rng.random() < 0.2:
+                note = rng.choice(NOTES)
+            if value != "na":
+                answered.append(value)
         records.append(
             {
                 "id": new_id(),
