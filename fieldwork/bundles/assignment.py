@@ -225,7 +225,7 @@ class AssignmentContents:
     inspector: dict[str, Any]
     cases: list[dict[str, Any]]
     responses: list[dict[str, Any]]
-    history: list[dict[str, Any]]
+    history: list[list[Any]]  # rows in records.HISTORY_FIELDS order
     qa_comments: list[dict[str, Any]]
     keys: list[PublicKeyRecord]
 
@@ -295,7 +295,7 @@ def _check_assignment(contents: AssignmentContents) -> None:
                 "the case is allocated to someone else", file=source, place=f"cases.json, [{n}]"
             )
     checks.check_responses(framework, by_id, contents.responses, source)
-    checks.check_case_refs("history.json", contents.history, by_id, source)
+    checks.check_history_rows(contents.history, by_id, source)
     checks.check_case_refs("qa-comments.json", contents.qa_comments, by_id, source)
     issued = contents.inspector["issued_key"]
     if issued is not None:
@@ -563,7 +563,7 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
         db.conn.executemany(
             f"INSERT OR IGNORE INTO history ({', '.join(records.HISTORY_FIELDS)}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[h[f] for f in records.HISTORY_FIELDS] for h in contents.history],
+            contents.history,
         )
         db.conn.executemany(
             f"INSERT OR REPLACE INTO qa_comments ({', '.join(records.QA_FIELDS)}) "

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from fieldwork.bundles.records import HISTORY_CASE, HISTORY_ID
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.framework import Framework
 
@@ -108,6 +109,25 @@ def check_responses(
             )
         seen_items.add(key)
         seen_ids.add(response["id"])
+
+
+def check_history_rows(
+    rows: Iterable[Sequence[Any]], cases: Mapping[str, Any], source: str
+) -> None:
+    """History rows (lists in HISTORY_FIELDS order) belong to cases in the bundle, once each."""
+    seen: set[str] = set()
+    for n, row in enumerate(rows):
+        if row[HISTORY_CASE] not in cases:
+            raise BundleError(
+                f"is for case {row[HISTORY_CASE]}, which the bundle does not hold",
+                file=source,
+                place=f"history.json, rows[{n}]",
+            )
+        if row[HISTORY_ID] in seen:
+            raise BundleError(
+                "the record is listed twice", file=source, place=f"history.json, rows[{n}]"
+            )
+        seen.add(row[HISTORY_ID])
 
 
 def check_case_refs(

@@ -46,7 +46,7 @@ class ReturnContents:
     sealed: container.SealedBundle
     cases: list[dict[str, Any]]
     responses: list[dict[str, Any]]
-    history: list[dict[str, Any]]
+    history: list[list[Any]]  # rows in records.HISTORY_FIELDS order
     keys: list[PublicKeyRecord]
     signer: PublicKeyRecord
     new_keys: list[PublicKeyRecord] = field(default_factory=list)
@@ -87,7 +87,7 @@ class ImportPlan:
     attribute_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     bases: dict[str, dict[str, Any]] = field(default_factory=dict)
     status_updates: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-    new_history: list[dict[str, Any]] = field(default_factory=list)
+    new_history: list[list[Any]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     #: Cases that will hold exactly the bundle's responses and attributes: their progress is
     #: the bundle's (done, total), so it need not be worked out again.
@@ -295,7 +295,7 @@ def _check_contents(service: Service, contents: ReturnContents, name: str) -> No
     checks.check_cases(service.framework, contents.cases, source)
     by_id = {c["id"]: c for c in contents.cases}
     checks.check_responses(service.framework, by_id, contents.responses, source)
-    checks.check_case_refs("history.json", contents.history, by_id, source)
+    checks.check_history_rows(contents.history, by_id, source)
     central = {
         row[0]: (row[1], row[2])
         for row in service.db.execute(
@@ -347,7 +347,7 @@ def plan_import(service: Service, path: str | Path, keyring: Keyring) -> ImportP
             [json.dumps(case_ids)],
         )
     }
-    plan.new_history = [h for h in contents.history if h["id"] not in known]
+    plan.new_history = [h for h in contents.history if h[records.HISTORY_ID] not in known]
     return plan
 
 
@@ -649,7 +649,7 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         db.conn.executemany(
             f"INSERT OR IGNORE INTO history ({', '.join(records.HISTORY_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(records.HISTORY_FIELDS))})",
-            map(itemgetter(*records.HISTORY_FIELDS), plan.new_history),
+            plan.new_history,
         )
         touched |= {r["case_id"] for r in plan.new_responses + plan.updated_responses}
         db.conn.executemany(
