@@ -25,11 +25,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, PAGE_WIDTH
 from fieldwork.reports.styles import BOLD, FONT, RULE, register_fonts
 
-MARKING = "OFFICIAL-SENSITIVE"
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
 TOP = 26 * mm  # header band
 BOTTOM = 24 * mm  # footer band
 FOOTER_SIZE = HEADER_SIZE = 8.5

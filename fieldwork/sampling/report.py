@@ -23,7 +23,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -37,15 +36,11 @@ from reportlab.platypus import (
 )
 
 from fieldwork.errors import FieldworkError, StorageError
-from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, Para, register_fonts, styles, text
+from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, WIDTH, numbered_canvas
+from fieldwork.reports.styles import BOLD, TABLE_STYLE, Para, register_fonts, styles, text
 from fieldwork.sampling.draw import drawn_samples
 from fieldwork.sampling.summary import SamplingSummary, sampling_summary
 from fieldwork.service import Service
-
-MARKING = "OFFICIAL-SENSITIVE"
-MARGIN = 18 * mm
-PAGE_WIDTH, PAGE_HEIGHT = A4
-WIDTH = PAGE_WIDTH - 2 * MARGIN
 
 
 @dataclass(frozen=True)
@@ -312,29 +307,6 @@ def sampling_report_flowables(
     return story
 
 
-class _NumberedCanvas(Canvas):
-    """Holds each page until the end so that every page can say "Page X of Y"."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for page in self._pages:
-            self.__dict__.update(page)
-            self.setFont(FONT, 8.5)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN, 14 * mm, f"Page {self._pageNumber} of {total}"
-            )
-            super().showPage()
-        super().save()
-
-
 def _build(
     summaries: Sequence[SamplingSummary],
     out: str | IO[bytes],
@@ -344,23 +316,6 @@ def _build(
     invariant: bool,
 ) -> int:
     register_fonts()
-    pages = [0]
-
-    def furniture(canvas: Canvas, doc: Any) -> None:
-        pages[0] = max(pages[0], canvas.getPageNumber())
-        canvas.saveState()
-        canvas.setFont(BOLD, 10)
-        canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * mm, MARKING)
-        canvas.setFont(FONT, 8.5)
-        canvas.drawString(MARGIN, PAGE_HEIGHT - 18 * mm, inspection[:90])
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 18 * mm, "Sampling report")
-        canvas.line(MARGIN, PAGE_HEIGHT - 20 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 20 * mm)
-        canvas.line(MARGIN, 18 * mm, PAGE_WIDTH - MARGIN, 18 * mm)
-        canvas.drawString(MARGIN, 14 * mm, f"Printed {printed_at.day} {printed_at:%B %Y, %H:%M}")
-        canvas.setFont(BOLD, 10)
-        canvas.drawCentredString(PAGE_WIDTH / 2, 8 * mm, MARKING)
-        canvas.restoreState()
-
     document = BaseDocTemplate(
         out,
         pagesize=A4,
@@ -384,9 +339,11 @@ def _build(
         topPadding=0,
         bottomPadding=0,
     )
-    document.addPageTemplates([PageTemplate("page", [frame], onPageEnd=furniture)])
-    document.build(sampling_report_flowables(summaries, inspection), canvasmaker=_NumberedCanvas)
-    return pages[0]
+    document.addPageTemplates([PageTemplate("page", [frame])])
+    printed = f"Printed {printed_at.day} {printed_at:%B %Y, %H:%M}"
+    canvas = numbered_canvas(inspection, "Sampling report", printed)
+    document.build(sampling_report_flowables(summaries, inspection), canvasmaker=canvas)
+    return canvas.pages
 
 
 def _summaries(service: Service, samples: Sequence[str] | None) -> list[SamplingSummary]:

@@ -19,7 +19,6 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -33,15 +32,11 @@ from reportlab.platypus import (
 )
 
 from fieldwork.errors import FieldworkError
+from fieldwork.reports.furniture import MARGIN, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, styles, text
 from fieldwork.scoring.rules import Band
 from fieldwork.scoring.scores import Figure, Scores, StandardScore
 from fieldwork.scoring.tables import rating_text, when
-
-MARKING = "OFFICIAL-SENSITIVE"
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
-WIDTH = PAGE_WIDTH - 2 * MARGIN
 
 
 class ReportError(FieldworkError):
@@ -441,44 +436,6 @@ def report_flowables(scores: Scores) -> list[Flowable]:
 
 
 # -- the document -----------------------------------------------------------------------------
-def _furniture(title: str, produced: str) -> Any:
-    class NumberedCanvas(Canvas):
-        """Draws the furniture on every page once the page count is known."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._draw_furniture(number, total)
-                super().showPage()
-            super().save()
-
-        def _draw_furniture(self, number: int, total: int) -> None:
-            self.saveState()
-            self.setFont(BOLD, 8.5)
-            self.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 10 * mm, MARKING)
-            self.drawCentredString(PAGE_WIDTH / 2, 8 * mm, MARKING)
-            self.setFont(FONT, 8)
-            self.drawString(MARGIN, PAGE_HEIGHT - 15 * mm, title)
-            self.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 15 * mm, "Ratings report")
-            self.setLineWidth(0.5)
-            self.line(MARGIN, PAGE_HEIGHT - 17 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 17 * mm)
-            self.line(MARGIN, 16 * mm, PAGE_WIDTH - MARGIN, 16 * mm)
-            self.drawString(MARGIN, 12 * mm, f"Produced {produced}")
-            self.drawRightString(PAGE_WIDTH - MARGIN, 12 * mm, f"Page {number} of {total}")
-            self.restoreState()
-
-    return NumberedCanvas
-
-
 def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
     """The ratings report as PDF bytes (``invariant``: byte-stable, for tests)."""
     styles()
@@ -495,7 +452,12 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
         author="Fieldwork",
         invariant=1 if invariant else 0,
     )
-    doc.build(report_flowables(scores), canvasmaker=_furniture(title, when(scores.produced_at)))
+    doc.build(
+        report_flowables(scores),
+        canvasmaker=numbered_canvas(
+            title, "Ratings report", f"Produced {when(scores.produced_at)}"
+        ),
+    )
     return buffer.getvalue()
 
 
