@@ -149,6 +149,7 @@ def allocate_balanced(
     *,
     samples: Iterable[str] | None = None,
     reason: str = "balanced allocation",
+    dry_run: bool = False,
 ) -> AllocationResult:
     """Give every unallocated case to an inspector, balancing loads.
 
@@ -158,7 +159,9 @@ def allocate_balanced(
     limit. With ``by_cluster`` each inspector's new cases are kept to as few clusters
     (courts, for court reports) as the balance allows, so an inspector works in one
     office where possible; without it, cases are dealt out in turn. Cases nobody has
-    room for stay unallocated and are listed in the result. One transaction.
+    room for stay unallocated and are listed in the result. One transaction. With
+    ``dry_run`` nothing is stored: the result says what would be done, with the loads as
+    they would then be.
     """
     pool, capacity = _pool(service, inspectors_capacity)
     wanted = set(samples) if samples is not None else None
@@ -217,12 +220,13 @@ def allocate_balanced(
         )
         for case_id, inspector_id in plan
     ]
-    if assignments:
+    if assignments and not dry_run:
         with service.workspace.write():
             _record(service, assignments)
     given = {a.case_id for a in assignments}
     left = tuple(sorted(summaries[c].reference for c in summaries if c not in given))
-    return AllocationResult(tuple(assignments), _loads(service, pool, capacity), left)
+    planned = [(i, location(summaries[c])) for c, i in plan] if dry_run else []
+    return AllocationResult(tuple(assignments), _loads(service, pool, capacity, planned), left)
 
 
 # -- internals --------------------------------------------------------------------------------
@@ -298,14 +302,20 @@ def _location(attributes: Mapping[str, object], attribute: str | None) -> str:
 
 
 def _loads(
-    service: Service, pool: Iterable[Inspector], capacity: Mapping[str, int | None]
+    service: Service,
+    pool: Iterable[Inspector],
+    capacity: Mapping[str, int | None],
+    planned: Iterable[tuple[str, str]] = (),
 ) -> tuple[InspectorLoad, ...]:
+    """Each inspector's stored load, plus ``planned`` (inspector id, location) not yet stored."""
     where = _location_attributes(service)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for sample, inspector_id, attributes in service.db.execute(
         "SELECT sample, inspector_id, attributes FROM cases WHERE inspector_id IS NOT NULL"
     ):
         counts[inspector_id][_location(json.loads(attributes), where.get(sample))] += 1
+    for inspector_id, place in planned:
+        counts[inspector_id][place] += 1
     return tuple(
         InspectorLoad(
             i.id,

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "fieldwork.cli.sampling",
     "fieldwork.cli.printing",
     "fieldwork.cli.bundles",
+    "fieldwork.cli.setup",
 ]
 
 

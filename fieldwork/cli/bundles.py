@@ -1,5 +1,5 @@
-"""Bundle, key and sync commands: ``setup``, ``keys``, ``export``, ``import``, ``verify``,
-``sync``, ``conflicts``, ``resolve`` and ``comment``.
+"""Bundle, key and sync commands: ``keys``, ``export``, ``import``, ``verify``, ``sync``,
+``conflicts``, ``resolve`` and ``comment`` (central set-up is in ``fieldwork.cli.setup``).
 
 Passphrases are never given on the command line (they would land in the shell's
 history): each is read from a file named with ``--key-passphrase-file`` or
@@ -14,7 +14,6 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from fieldwork.bundles import meta
@@ -43,7 +42,6 @@ BUNDLE_ENV = "FIELDWORK_BUNDLE_PASSPHRASE"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    _register_setup(subparsers)
     _register_keys(subparsers)
 
     export = subparsers.add_parser(
@@ -132,27 +130,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     com.set_defaults(run=run_comment)
 
 
-def _register_setup(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    setup = subparsers.add_parser("setup", help="central set-up: a new inspection, inspectors")
-    steps = setup.add_subparsers(dest="step", metavar="STEP", required=True)
-    create = steps.add_parser("create", help="create a central workspace with an inspection")
-    create.add_argument("workspace", type=Path, help="the workspace file to create")
-    create.add_argument("--name", required=True, help="the inspection's name")
-    create.add_argument("--provider", default="", help="the provider inspected")
-    create.add_argument("--start", type=_date, help="first day of fieldwork (YYYY-MM-DD)")
-    create.add_argument("--end", type=_date, help="last day of fieldwork (YYYY-MM-DD)")
-    create.add_argument("--framework", default=None, help="framework id (default: the 2018 one)")
-    create.set_defaults(run=run_setup_create)
-    inspector = steps.add_parser("inspector", help="add an inspector")
-    inspector.add_argument("workspace", type=Path, help="the central workspace")
-    inspector.add_argument("name", help="the inspector's name")
-    inspector.add_argument("--email", default="")
-    inspector.add_argument(
-        "--role", default="inspector", choices=("inspector", "lead inspector", "data team")
-    )
-    inspector.set_defaults(run=run_setup_inspector)
-
-
 def _register_keys(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     keys = subparsers.add_parser(
         "keys",
@@ -203,13 +180,6 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _secret(file: Path | None, env: str, prompt: str) -> str:
     if file is not None:
         try:
@@ -241,25 +211,6 @@ def _bundle_passphrase(args: argparse.Namespace) -> Callable[[], str]:
 
 def _open(args: argparse.Namespace, path: Path | None = None) -> Service:
     return Service.open(path or args.workspace, user=args.user)
-
-
-# -- setup --------------------------------------------------------------------------------------
-def run_setup_create(args: argparse.Namespace) -> int:
-    kw = {"framework_id": args.framework} if args.framework else {}
-    with Service.create(args.workspace, user=args.user, **kw) as service:
-        inspection = service.create_inspection(
-            args.name, provider=args.provider, fieldwork_start=args.start, fieldwork_end=args.end
-        )
-    print(f"Created {args.workspace} with inspection {inspection.name!r}.")
-    print(f"Next: 'fieldwork setup inspector {args.workspace} NAME', then 'fieldwork keys init'.")
-    return 0
-
-
-def run_setup_inspector(args: argparse.Namespace) -> int:
-    with _open(args) as service:
-        inspector = service.add_inspector(args.name, email=args.email, role=args.role)
-    print(f"Added {inspector.name} ({inspector.role}).")
-    return 0
 
 
 # -- keys ---------------------------------------------------------------------------------------

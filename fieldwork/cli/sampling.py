@@ -27,10 +27,9 @@ from fieldwork.sampling.draw import (
 )
 from fieldwork.sampling.plans import plan_for
 from fieldwork.sampling.population import (
-    ColumnMapping,
     PopulationError,
     import_population,
-    resolve_target,
+    mapping_from_text,
     saved_mappings,
 )
 from fieldwork.sampling.report import points, write_sampling_report
@@ -193,24 +192,13 @@ def run_population_import(args: argparse.Namespace) -> int:
     with Service.open(args.workspace, user=args.user) as service:
         sample = service.framework.sample(args.sample)
         plan = plan_for(service.framework, sample.id)
-        columns = {
-            column: resolve_target(sample, plan, target)
-            for column, target in _pairs(args.map, "COLUMN=ATTRIBUTE")
-        }
-        values: dict[str, dict[str, str]] = {}
-        for left, choice in _pairs(args.value, "ATTRIBUTE:TEXT=CHOICE"):
-            attribute, sep, spelled = left.partition(":")
-            if not sep:
-                raise InvalidChange(
-                    f"{args.value!r}: write ATTRIBUTE:TEXT=CHOICE, e.g. gender:M=male"
-                )
-            values.setdefault(resolve_target(sample, plan, attribute), {})[spelled] = choice
+        mapping = mapping_from_text(sample, plan, args.map, args.value)
         try:
             done = import_population(
                 service,
                 args.file,
                 args.sample,
-                mapping=ColumnMapping(columns, values),
+                mapping=mapping,
                 mapping_name=args.mapping,
                 save_as=args.save_mapping,
                 encoding=args.encoding,

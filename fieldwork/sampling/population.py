@@ -317,6 +317,36 @@ def resolve_target(sample: Sample, plan: SamplingPlan, name: str) -> str:
     )
 
 
+def _pairs(items: Iterable[str], what: str) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        left, sep, right = item.rpartition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise InvalidChange(f"{item!r} is not {what}")
+        out.append((left.strip(), right.strip()))
+    return out
+
+
+def mapping_from_text(
+    sample: Sample, plan: SamplingPlan, columns: Iterable[str], values: Iterable[str] = ()
+) -> ColumnMapping:
+    """A column mapping from ``COLUMN=ATTRIBUTE`` and ``ATTRIBUTE:TEXT=CHOICE`` texts, as
+    typed on the command line or in the application (attributes by id or label)."""
+    mapped = {
+        column: resolve_target(sample, plan, target)
+        for column, target in _pairs(columns, "COLUMN=ATTRIBUTE")
+    }
+    aliases: dict[str, dict[str, str]] = {}
+    for left, choice in _pairs(values, "ATTRIBUTE:TEXT=CHOICE"):
+        attribute, sep, spelled = left.partition(":")
+        if not sep:
+            raise InvalidChange(
+                f"{left}={choice!r}: write ATTRIBUTE:TEXT=CHOICE, e.g. gender:M=male"
+            )
+        aliases.setdefault(resolve_target(sample, plan, attribute), {})[spelled] = choice
+    return ColumnMapping(mapped, aliases)
+
+
 def _match_columns(
     headings: list[str], sample: Sample, plan: SamplingPlan, mapping: ColumnMapping
 ) -> tuple[dict[int, _Target], list[RowProblem]]:
