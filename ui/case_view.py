@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.applicability import CaseItem, ItemKind
+from fieldwork.bundles.comments import QaComment, qa_comments
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue, Framework
 from fieldwork.service import CaseDetail, Change
 from ui.attributes_panel import AttributesPanel
 from ui.case_session import CaseSession
 from ui.completion import CompletionPanel
-from ui.item_panels import JudgementPanel, PromptPanel
+from ui.item_panels import JudgementPanel, PromptPanel, QaCommentBox
 from ui.navigator import NavigatorModel
 from ui.runner import ServiceRunner
 from ui.widgets import Key, ScaledLabel, ask_reason, key_sequences
@@ -154,6 +155,7 @@ class CaseView(QWidget):
     item_shown = Signal(str)  # the item now in the panel
     message = Signal(str)  # a short word for the status bar
     internal_error = Signal(object)  # a bug: the window reports it
+    comments_shown = Signal(str)  # case id, once its quality-assurance comments are shown
 
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,8 +164,10 @@ class CaseView(QWidget):
         self.session: CaseSession | None = None
         self._sessions: dict[str, CaseSession] = {}
         self._current: CaseItem | None = None
+        self._comments: dict[str, list[QaComment]] = {}  # the open case's, by item id
 
         self.title = ScaledLabel("", self, scale=1.2, bold=True, accessible_name="Case")
+        self.case_comments = QaCommentBox(self, title="Quality assurance comment on the whole case")
         self.banner = ProblemBanner(self)
         self.banner.retry.connect(self.retry_saving)
         self.banner.discard.connect(self._discard_pending)
@@ -252,6 +256,7 @@ class CaseView(QWidget):
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.case_comments)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
@@ -348,6 +353,8 @@ class CaseView(QWidget):
         session.edit_reason = ""  # a new editing session asks again
         self.session = session
         self._current = None
+        self._comments = {}
+        self.case_comments.show_comments([])
         self.banner.hide()
         self.find_edit.hide()
         sample = framework.sample(detail.summary.sample)
@@ -361,6 +368,42 @@ class CaseView(QWidget):
         self.side.setCurrentWidget(self.attributes)
         self.save_indicator.pending(len(session.pending))
         self.focus_navigator()
+        self._load_comments(detail.summary.id)
+
+    # -- quality-assurance comments --------------------------------------------------------
+    def _load_comments(self, case_id: str) -> None:
+        def failed(error: BaseException) -> None:
+            if isinstance(error, FieldworkError):
+                self.message.emit(f"The QA comments could not be read: {error.message}")
+            else:
+                self.internal_error.emit(error)
+
+        self.runner.submit(
+            lambda service: qa_comments(service, case_id),
+            lambda found: self._show_comments(case_id, found),
+            failed,
+        )
+
+    def _show_comments(self, case_id: str, found: list[QaComment]) -> None:
+        if self.session is None or self.session.case_id != case_id:
+            return  # another case was opened meanwhile
+        by_item: dict[str, list[QaComment]] = {}
+        for comment in found:
+            by_item.setdefault(comment.item_id, []).append(comment)
+        self._comments = by_item
+        self.case_comments.show_comments(by_item.get("", []))
+        self.navigator_model.set_commented({i for i in by_item if i})
+        self._show_current()
+        if found:
+            count = len(found)
+            self.message.emit(
+                f"Quality assurance has left {count} comment{'s' if count != 1 else ''} on this "
+                "case."
+            )
+        self.comments_shown.emit(case_id)
+
+    def comments_on(self, item_id: str) -> list[QaComment]:
+        return list(self._comments.get(item_id, ()))
 
     def flush(self) -> None:
         """Save any note being typed, now."""
@@ -456,11 +499,19 @@ class CaseView(QWidget):
                 for i in session.detail.items
                 if i.key_question_id == item.key_question_id and i.kind is ItemKind.PROMPT
             ]
-            self.judgement_panel.show_item(framework, item, prompts, note=note)
+            self.judgement_panel.show_item(
+                framework, item, prompts, note=note, comments=self.comments_on(item.item_id)
+            )
             self.panels.setCurrentWidget(self.judgement_panel)
         else:
             na_reason = session.latest(item.item_id, "na_reason") or ""
-            self.prompt_panel.show_item(framework, item, note=note, na_reason=na_reason)
+            self.prompt_panel.show_item(
+                framework,
+                item,
+                note=note,
+                na_reason=na_reason,
+                comments=self.comments_on(item.item_id),
+            )
             self.panels.setCurrentWidget(self.prompt_panel)
 
     def _step(self, direction: int) -> None:

@@ -19,6 +19,7 @@ Install = Callable[["MainWindow"], None]
 #: "module:function" names, imported when the main window is built.
 EXTENSIONS: list[str] = [
     "ui.sampling:install",
+    "ui.central:install",
     "ui.printing:install",
     "ui.scoring:install",
     "ui.bundles:install",

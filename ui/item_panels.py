@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.applicability import CaseItem, ItemState
+from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework, KeyQuestion, Standard
 from ui.icons import state_icon
 from ui.navigator import ITEM_ID_ROLE, state_text
@@ -67,6 +69,48 @@ def _button(text: str, accessible: str, parent: QWidget, *, checkable: bool = Tr
     return button
 
 
+def _day(stamp: str) -> str:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:10]
+    return f"{moment.day} {moment:%b %Y}"
+
+
+class QaCommentBox(QFrame):
+    """Central quality assurance's comments on this item, framed so they cannot be missed.
+    Hidden when there are none."""
+
+    def __init__(self, parent: QWidget | None = None, *, title: str = "Quality assurance comment"):
+        super().__init__(parent)
+        self.setObjectName("qaComment")
+        self.setAccessibleName(title)
+        self.setFrameShape(QFrame.Shape.Box)
+        self.setLineWidth(2)
+        # The highlight colour of the palette, so it reads in the light and the dark theme.
+        self.setStyleSheet(
+            "QFrame#qaComment { border: 2px solid palette(highlight); border-radius: 4px; }"
+        )
+        self._title = title
+        self.heading = ScaledLabel(title, self, bold=True, accessible_name=f"{title} heading")
+        self.text = ScaledLabel("", self, scale=1.1, accessible_name=title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.text)
+        self.hide()
+
+    def show_comments(self, comments: Sequence[QaComment]) -> None:
+        comments = list(comments)
+        self.setVisible(bool(comments))
+        if not comments:
+            self.text.clear()
+            return
+        self.heading.setText(self._title + ("s" if len(comments) > 1 else ""))
+        self.text.setText(
+            "\n\n".join(f"{c.comment}\n— {c.author}, {_day(c.created_at)}" for c in comments)
+        )
+
+
 class _ItemPanel(QWidget):
     """What the prompt and judgement panels share: context, wording, guidance and a note."""
 
@@ -86,6 +130,7 @@ class _ItemPanel(QWidget):
         self.guidance.setMargin(8)
         self.guidance.setVisible(False)
         self.state = ScaledLabel("", self, bold=True, accessible_name="State")
+        self.qa_box = QaCommentBox(self)
         self.note = NoteEditor(note_name, self)
         self.note.edited.connect(self.note_edited)
         self.note.leave.connect(self.leave_note)
@@ -148,6 +193,7 @@ class PromptPanel(_ItemPanel):
         layout.addWidget(self.heading)
         layout.addWidget(self.wording)
         layout.addWidget(self.rule)
+        layout.addWidget(self.qa_box)
         layout.addWidget(self.guidance)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.state)
@@ -164,10 +210,12 @@ class PromptPanel(_ItemPanel):
         *,
         note: str,
         na_reason: str,
+        comments: Sequence[QaComment] = (),
     ) -> None:
         standard = framework.standard(item.standard_id)
         kq = framework.key_question(item.key_question_id)
         self._show_common(framework, item, standard, kq)
+        self.qa_box.show_comments(comments)
         self.kq_text.setText(kq.text)
         self.heading.setText(f"Prompt {item.item_id}")
         self.wording.setText(item.text)
@@ -315,6 +363,7 @@ class JudgementPanel(_ItemPanel):
         layout.addWidget(self.heading)
         layout.addWidget(self.wording)
         layout.addWidget(self.rule)
+        layout.addWidget(self.qa_box)
         layout.addWidget(self.guidance)
         layout.addWidget(self.state)
         layout.addWidget(split, 1)
@@ -327,10 +376,12 @@ class JudgementPanel(_ItemPanel):
         prompts: Sequence[CaseItem],
         *,
         note: str,
+        comments: Sequence[QaComment] = (),
     ) -> None:
         standard = framework.standard(item.standard_id)
         kq = framework.key_question(item.key_question_id)
         self._show_common(framework, item, standard, kq)
+        self.qa_box.show_comments(comments)
         self.heading.setText(f"Judgement on key question {kq.id}")
         self.wording.setText(kq.text)
         self.state.setText(state_text(item))

@@ -29,6 +29,10 @@ STATE_WORDS = {
 }
 
 
+#: Shown beside an item's state when quality assurance has commented on it.
+QA_MARK = "· QA comment"
+
+
 def state_text(item: CaseItem) -> str:
     """How an item's state reads in the navigator and to a screen reader."""
     if item.kind is ItemKind.JUDGEMENT and item.state in (ItemState.YES, ItemState.NO):
@@ -78,6 +82,7 @@ class NavigatorModel(QAbstractItemModel):
         self._items: dict[str, CaseItem] = {}
         self._node_of: dict[str, int] = {}  # item id -> node number
         self._case_id: str | None = None
+        self._commented: set[str] = set()  # items with a quality-assurance comment
 
     # -- filling ---------------------------------------------------------------------------
     def set_case(self, framework: Framework, detail: CaseDetail) -> None:
@@ -94,6 +99,7 @@ class NavigatorModel(QAbstractItemModel):
 
     def _build(self, framework: Framework, detail: CaseDetail) -> None:
         self._nodes, self._top, self._node_of = [], [], {}
+        self._commented = set()
         self._items = {i.item_id: i for i in detail.items}
         by_kq: dict[str, list[CaseItem]] = {}
         for item in detail.items:
@@ -143,6 +149,26 @@ class NavigatorModel(QAbstractItemModel):
                 self.createIndex(node.row, len(self.COLUMNS) - 1, number),
                 roles,
             )
+
+    def set_commented(self, item_ids: set[str]) -> None:
+        """Mark the items that carry a quality-assurance comment."""
+        changed = (item_ids ^ self._commented) & set(self._node_of)
+        self._commented = set(item_ids)
+        for item_id in sorted(changed):
+            number = self._node_of[item_id]
+            row = self._nodes[number].row
+            self.dataChanged.emit(
+                self.createIndex(row, 0, number),
+                self.createIndex(row, len(self.COLUMNS) - 1, number),
+                [
+                    Qt.ItemDataRole.DisplayRole,
+                    Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.AccessibleTextRole,
+                ],
+            )
+
+    def has_comment(self, item_id: str) -> bool:
+        return item_id in self._commented
 
     # -- lookups ---------------------------------------------------------------------------
     def index_of(self, item_id: str) -> QModelIndex:
@@ -248,14 +274,19 @@ class NavigatorModel(QAbstractItemModel):
         return None
 
     def _item_data(self, item: CaseItem, node: _Node, column: int, role: int) -> Any:
+        commented = item.item_id in self._commented
         if role == Qt.ItemDataRole.DisplayRole:
-            return node.label if column == 0 else state_text(item)
+            if column == 0:
+                return node.label
+            return state_text(item) + (f"  {QA_MARK}" if commented else "")
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return state_icon(item.state)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             text = f"{node.label}: {state_text(item)}"
             if item.state is ItemState.NA_RULE and item.rule_note:
                 text += f" ({item.rule_note})"
+            if commented:
+                text += ". Has a quality assurance comment"
             return text
         if role == Qt.ItemDataRole.ForegroundRole and not item.applies:
             return _greyed()
