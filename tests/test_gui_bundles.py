@@ -233,3 +233,36 @@ def test_a_wrong_passphrase_for_a_first_assignment_makes_nothing(qtbot, world: W
     qtbot.waitUntil(lambda: bool(answers["errors"]), timeout=TIMEOUT)
     assert "wrong passphrase" in answers["errors"][0].message
     assert not target.exists() and window.bundles.new_windows == []
+
+
+def test_revoking_an_inspectors_key_asks_first_and_retires_it(qtbot, world: World):
+    from fieldwork.allocation import find_inspector
+    from fieldwork.keys import SIGNING, public_keys
+
+    def helens_keys(service) -> list[bool]:
+        helen = find_inspector(service, "Helen")
+        return [k.retired_at is None for k in public_keys(service, helen.id, SIGNING)]
+
+    answers: dict[str, object] = {}
+    window = open_window(qtbot, world.central, answers)
+    bundles = window.bundles
+    asked: list[str] = []
+    bundles.ask_key_owner = lambda names: asked.extend(names) or "Helen"
+    bundles.ask_confirm = lambda title, text: asked.append(text) or False
+    trigger(window, "keys-revoke")
+    qtbot.waitUntil(lambda: len(asked) == 3, timeout=TIMEOUT)
+    assert asked[:2] == ["Helen", "Tom"]
+    assert asked[2].startswith("Revoke Helen's signing key?")
+    keys: list[list[bool]] = []
+    window.runner.submit(helens_keys, keys.append)
+    qtbot.waitUntil(lambda: bool(keys), timeout=TIMEOUT)
+    assert keys[0] == [True]  # declined: nothing retired
+
+    bundles.ask_confirm = lambda title, text: True
+    with qtbot.waitSignal(bundles.revoked, timeout=TIMEOUT) as done:
+        trigger(window, "keys-revoke")
+    assert done.args[0] == "Helen" and len(done.args[1]) == 1
+    window.runner.submit(helens_keys, keys.append)
+    qtbot.waitUntil(lambda: len(keys) == 2, timeout=TIMEOUT)
+    assert keys[1] == [False]
+    assert answers["errors"] == []

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.allocation import find_inspector
 from fieldwork.bundles import container, ledger, meta
 from fieldwork.bundles.assignment import (
     export_assignment,
@@ -50,6 +51,7 @@ from fieldwork.keys import (
     Keyring,
     init_central_keys,
     keys_dir,
+    revoke_inspector_keys,
     rotate_central_keys,
     rotate_inspector_key,
 )
@@ -163,6 +165,7 @@ class Bundles(QObject):
     verified = Signal(list)  # the lines describing the bundle
     synced = Signal(object)  # SyncReport
     resolved = Signal(object)  # Conflict
+    revoked = Signal(str, list)  # inspector's name, ids of the keys retired
     previewing = Signal(object)  # PreviewDialog, once shown
     workspace_created = Signal(object)  # Opened: a laptop workspace made from an assignment
     _created_elsewhere = Signal(object)  # Opened, or the error, from the helper thread
@@ -183,6 +186,8 @@ class Bundles(QObject):
             _ask_passphrase(self.window, title, label)
         )
         self.ask_inspector: Callable[[list[str]], str | None] = self._choose_inspector
+        self.ask_key_owner: Callable[[list[str]], str | None] = self._choose_key_owner
+        self.ask_confirm: Callable[[str, str], bool] = self._confirm
         self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
         self.new_windows: list[Any] = []  # windows opened on workspaces made here
         self.show_text: Callable[[str, str], None] = self._show_text
@@ -226,6 +231,27 @@ class Bundles(QObject):
             self.window, "Export assignment", "Whose assignment?", names, 0, False
         )
         return name if ok else None
+
+    def _choose_key_owner(self, names: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(
+            self.window,
+            "Revoke a key",
+            "Whose signing key to revoke (a lost or stolen laptop)?",
+            names,
+            0,
+            False,
+        )
+        return name if ok else None
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _show_text(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self.window)
@@ -276,6 +302,51 @@ class Bundles(QObject):
             return "New inspectorate keys: " + ", ".join(r.short for r in records)
 
         self._run("Rotating keys…", rotate, self._status)
+
+    def revoke_key(self) -> None:
+        """Central: retire an inspector's signing key (a lost laptop), after confirmation;
+        the same core function as ``fieldwork keys revoke``."""
+        if self.kind == "fieldwork":
+            self.window.show_error(
+                InvalidChange(
+                    "keys are revoked at the centre; on a laptop, rotate your own key instead"
+                )
+            )
+            return
+        self.window.runner.submit(
+            lambda s: [i.name for i in s.inspectors()], self._revoke_for, self._failed
+        )
+
+    def _revoke_for(self, names: list[str]) -> None:
+        if not names:
+            self.window.show_error(InvalidChange("there are no inspectors whose key to revoke"))
+            return
+        name = self.ask_key_owner(names)
+        if name is None:
+            return
+        if not self.ask_confirm(
+            "Revoke a key",
+            f"Revoke {name}'s signing key? Return bundles signed with it will no longer be "
+            f"accepted. {name}'s next assignment bundle issues a new key.",
+        ):
+            return
+
+        def revoke(service: Service) -> tuple[str, list[str]]:
+            inspector = find_inspector(service, name)
+            return inspector.name, revoke_inspector_keys(service, inspector.id)
+
+        def done(result: tuple[str, list[str]]) -> None:
+            who, retired = result
+            if retired:
+                self._status(
+                    f"Retired {len(retired)} key(s) of {who}; their next assignment issues a "
+                    "new one."
+                )
+            else:
+                self._status(f"{who} has no active signing key: nothing to revoke.")
+            self.revoked.emit(who, retired)
+
+        self.window.runner.submit(revoke, done, self._failed)
 
     def list_keys(self) -> None:
         self.window.runner.submit(
@@ -619,6 +690,7 @@ def install(window: MainWindow) -> None:
         ("&Make the inspectorate's keys…", bundles.make_keys, "keys-init"),
         ("&Rotate keys…", bundles.rotate_keys, "keys-rotate"),
         ("&List keys", bundles.list_keys, "keys-list"),
+        ("Re&voke an inspector's key…", bundles.revoke_key, "keys-revoke"),
     ):
         action = keys.addAction(text)
         action.setObjectName(f"bundles-{name}")
