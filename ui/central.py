@@ -353,7 +353,6 @@ class ImportCasesDialog(_Dialog):
         self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problems.verticalHeader().hide()
         self.problems.horizontalHeader().setStretchLastSection(True)
-        self.problems.setWordWrap(True)
         self.problems.hide()
 
         form = QFormLayout()
@@ -481,7 +480,6 @@ class ImportCasesDialog(_Dialog):
                 self.problems.setItem(row, column, QTableWidgetItem(text))
         self.problems.resizeColumnToContents(0)
         self.problems.resizeColumnToContents(1)
-        self.problems.resizeRowsToContents()
         self.problems.show()
         self.failed.emit(self.error.text())
         self.problems_shown.emit(error.lines())
@@ -575,6 +573,7 @@ class AllocationDialog(_Dialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.inspector = QComboBox(self)
         self.inspector.setAccessibleName("Inspector")
+        self.inspector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.give_button = QPushButton("&Give the selected cases to", self)
         self.loads = QLabel(self)
         self.loads.setAccessibleName("Cases per inspector")
