@@ -97,8 +97,8 @@ def _victim(rng: random.Random, start: date) -> dict[str, AttributeValue]:
 
 SAMPLES: dict[str, tuple[str, Callable[[random.Random, date], dict[str, AttributeValue]]]] = {
     "case-supervision": ("E{:06d}", _case_supervision),
-    "court-reports": ("PSR-{:05d}", _court_report),
-    "victim": ("VLU-{:05d}", _victim),
+    "court-reports": ("PSR-{:06d}", _court_report),
+    "victim": ("VLU-{:06d}", _victim),
 }
 
 
