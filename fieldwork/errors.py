@@ -43,6 +43,13 @@ class StorageError(WorkspaceError):
     """A write to the workspace failed (disk full, file gone, read-only)."""
 
 
+class PrintCancelled(FieldworkError):
+    """The person printing stopped the run; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("printing cancelled")
+
+
 class InvalidChange(FieldworkError):
     """A change the rules refuse: unknown item, item that does not apply, bad value."""
 

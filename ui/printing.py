@@ -32,11 +32,11 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
-from fieldwork.errors import FieldworkError
-from fieldwork.reports import PrintCancelled, SheetsWritten, case_sheets_pdf, write_case_sheets
+from fieldwork.errors import FieldworkError, PrintCancelled
 from fieldwork.service import Service
 
 if TYPE_CHECKING:
+    from fieldwork.reports import SheetsWritten
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,8 @@ class SheetPrinting(QObject):
         progress = self._start(len(case_ids), "Saving case summary sheets…")
 
         def save(service: Service) -> SheetsWritten:
+            from fieldwork.reports import write_case_sheets  # reportlab loads when first used
+
             return write_case_sheets(
                 service, case_ids, path, printed_at=printed_at, progress=progress
             )
@@ -226,6 +228,8 @@ class SheetPrinting(QObject):
         progress = self._start(len(case_ids), "Preparing case summary sheets…")
 
         def build(service: Service) -> tuple[bytes, SheetsWritten]:
+            from fieldwork.reports import case_sheets_pdf  # reportlab loads when first used
+
             return case_sheets_pdf(service, case_ids, printed_at=printed_at, progress=progress)
 
         self.window.runner.submit(build, self._built, self._failed)

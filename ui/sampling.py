@@ -52,8 +52,7 @@ from fieldwork.sampling.population import (
     population_info,
     saved_mappings,
 )
-from fieldwork.sampling.report import points, write_sampling_report
-from fieldwork.sampling.summary import SamplingSummary, preview, sampling_summary
+from fieldwork.sampling.summary import SamplingSummary, points, preview, sampling_summary
 from fieldwork.service import Service
 
 if TYPE_CHECKING:
@@ -484,6 +483,8 @@ class SampleDialog(QDialog):
         moment = datetime.now().astimezone()
 
         def op(service: Service) -> str:
+            from fieldwork.sampling.report import write_sampling_report  # reportlab, when used
+
             return write_sampling_report(service, path, [sample], printed_at=moment).path
 
         self.runner.submit(op, self.saved.emit, self._fail)

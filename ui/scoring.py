@@ -43,10 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldwork.scoring.export import export_tables
 from fieldwork.scoring.panel import decide, rate_domain1
 from fieldwork.scoring.records import import_previous_figures
-from fieldwork.scoring.report import write_report
 from fieldwork.scoring.rules import Band, Rating
 from fieldwork.scoring.scores import CaseBehind, Scores, StandardScore, cases_behind, score
 from fieldwork.scoring.tables import (
@@ -799,6 +797,8 @@ class RatingsDashboard(QDialog):
         if scores is None:
             return
         target = Path(folder)
+        from fieldwork.scoring.export import export_tables  # openpyxl loads when first used
+
         self._save(lambda _service: export_tables(all_tables(scores), target))
 
     def save_report(self, path: str | Path | None = None) -> None:
@@ -812,6 +812,8 @@ class RatingsDashboard(QDialog):
         if scores is None:
             return
         target = Path(path)
+        from fieldwork.scoring.report import write_report  # reportlab loads when first used
+
         self._save(lambda _service: [write_report(scores, target)])
 
     def _save(self, op: Callable[[Service], list[Path]]) -> None:

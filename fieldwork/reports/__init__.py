@@ -4,9 +4,9 @@ Built with reportlab platypus. A report is a function from data to flowables; th
 template draws the furniture (marking, header, footer, "Page X of Y"). No Qt here.
 """
 
+from fieldwork.errors import PrintCancelled
 from fieldwork.reports.case_sheet import (
     CaseSheet,
-    PrintCancelled,
     SheetsWritten,
     build_sheets,
     case_sheet,

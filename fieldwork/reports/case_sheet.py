@@ -48,13 +48,6 @@ from fieldwork.reports.styles import (
 from fieldwork.service import CaseDetail, Service
 
 
-class PrintCancelled(FieldworkError):
-    """The person printing stopped the run; nothing was written."""
-
-    def __init__(self) -> None:
-        super().__init__("printing cancelled")
-
-
 @dataclass(frozen=True)
 class KeyQuestionPart:
     """One key question of a case: its judgement, the prompts that apply and those that don't."""

@@ -9,7 +9,6 @@ workspace and writes the file whole or not at all.
 from __future__ import annotations
 
 import io
-import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -39,7 +38,7 @@ from fieldwork.errors import FieldworkError, StorageError
 from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, TABLE_STYLE, Para, register_fonts, styles, text
 from fieldwork.sampling.draw import drawn_samples
-from fieldwork.sampling.summary import SamplingSummary, sampling_summary
+from fieldwork.sampling.summary import SamplingSummary, points, sampling_summary
 from fieldwork.service import Service
 
 
@@ -48,11 +47,6 @@ class ReportWritten:
     path: str
     samples: tuple[str, ...]
     pages: int
-
-
-def points(value: float) -> str:
-    """A margin of error as the report prints it: "±5.0" points, or "—" for no cases."""
-    return "—" if math.isinf(value) else f"±{value:.1f}"
 
 
 def per_cent(value: float) -> str:

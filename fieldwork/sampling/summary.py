@@ -11,6 +11,7 @@ re-draws the same sample.
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -393,3 +394,8 @@ def _verify(
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def points(value: float) -> str:
+    """A margin of error as the reports print it: "±5.0" points, or "—" for no cases."""
+    return "—" if math.isinf(value) else f"±{value:.1f}"

@@ -7,9 +7,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from fieldwork.errors import FieldworkError
 from fieldwork.scoring.tables import Table
 
@@ -44,6 +41,9 @@ def write_csv(table: Table, path: Path) -> Path:
 def write_workbook(tables: Sequence[Table], path: Path) -> Path:
     """Every table in one workbook: a sheet per table, its title in the first row, then the
     header and the rows, then the notes."""
+    from openpyxl import Workbook  # loaded when a workbook is first written
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
