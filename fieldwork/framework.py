@@ -17,8 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import jsonschema
-
 from fieldwork.errors import FrameworkError
 from fieldwork.paths import frameworks_dir, schema_path
 
@@ -191,7 +189,9 @@ def content_hash(data: Any) -> str:
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
+def _validator() -> Any:
+    import jsonschema  # loaded on the store's thread when a framework is first read
+
     schema = json.loads(schema_path("framework").read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)  # type: ignore[no-any-return]
@@ -205,8 +205,12 @@ def _place(path: Any) -> str:
     return out or "top level"
 
 
-def load_framework(path: str | Path) -> Framework:
-    """Read, validate and build a framework; raise FrameworkError naming file, place and problem."""
+def load_framework(path: str | Path, *, validated_hash: str | None = None) -> Framework:
+    """Read, validate and build a framework; raise FrameworkError naming file, place and problem.
+
+    ``validated_hash``: the hash of a framework already validated (a workspace records the
+    framework it was made with); a file with that same content needs no schema check again.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -214,20 +218,26 @@ def load_framework(path: str | Path) -> Framework:
         raise FrameworkError("file not found", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"cannot read the file ({exc})", file=str(path)) from None
-    return parse_framework(text, source=str(path))
+    return parse_framework(text, source=str(path), validated_hash=validated_hash)
 
 
-def parse_framework(text: str, *, source: str = "<framework>") -> Framework:
+def parse_framework(
+    text: str, *, source: str = "<framework>", validated_hash: str | None = None
+) -> Framework:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FrameworkError(
             f"invalid JSON: {exc.msg}", file=source, place=f"line {exc.lineno}, column {exc.colno}"
         ) from None
+    if validated_hash is not None and content_hash(data) == validated_hash:
+        return _build(data, text, source)
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         # The deepest error is the most specific one for oneOf/if-then failures.
         error = max(errors[:1] + [e for e in errors if e.context], key=lambda e: len(e.path))
+        import jsonschema
+
         best = jsonschema.exceptions.best_match([error]) or error
         raise FrameworkError(best.message, file=source, place=_place(best.absolute_path))
     return _build(data, text, source)
@@ -385,11 +395,13 @@ def available_frameworks(directory: Path | None = None) -> dict[str, Path]:
 
 
 @cache
-def _cached_load(path: Path, mtime: float) -> Framework:
-    return load_framework(path)
+def _cached_load(path: Path, mtime: float, validated_hash: str | None) -> Framework:
+    return load_framework(path, validated_hash=validated_hash)
 
 
-def framework_by_id(framework_id: str, directory: Path | None = None) -> Framework:
+def framework_by_id(
+    framework_id: str, directory: Path | None = None, *, validated_hash: str | None = None
+) -> Framework:
     """Load a bundled framework by id (cached while the file is unchanged)."""
     path = available_frameworks(directory).get(framework_id)
     if path is None:
@@ -397,7 +409,7 @@ def framework_by_id(framework_id: str, directory: Path | None = None) -> Framewo
             f"no framework with id {framework_id!r} is installed",
             file=str(directory or frameworks_dir()),
         )
-    return _cached_load(path, path.stat().st_mtime)
+    return _cached_load(path, path.stat().st_mtime, validated_hash)
 
 
 DEFAULT_FRAMEWORK = "hmip-probation-2018"

@@ -174,7 +174,9 @@ class Workspace:
     def _check_framework(self, frameworks: Path | None) -> None:
         framework_id = self.meta("framework_id")
         recorded = self.meta("framework_hash")
-        installed = framework_by_id(framework_id, frameworks)
+        # The recorded framework was validated when the workspace was made: the same content
+        # needs no schema check on every open.
+        installed = framework_by_id(framework_id, frameworks, validated_hash=recorded)
         if installed.content_hash != recorded:
             raise WorkspaceError(
                 f"this workspace was made with framework {framework_id!r} version "

@@ -169,3 +169,15 @@ def test_a_second_framework_is_only_a_data_file(tmp_path, data, service):
     assert not loaded.prompt("2.1.1.1").rule.holds({"custody": False})
     with pytest.raises(FrameworkError, match="no framework with id 'nope'"):
         framework_by_id("nope", tmp_path)
+
+
+def test_a_framework_already_validated_skips_only_an_identical_file(tmp_path, data, framework):
+    path = write(tmp_path, data, "same.json")
+    trusted = load_framework(path, validated_hash=framework.content_hash)
+    assert trusted.content_hash == framework.content_hash
+    assert trusted.prompt("2.3.1.4").text == framework.prompt("2.3.1.4").text
+    data["domains"][0]["assessed"] = "sometimes"  # invalid, so its hash differs from the valid one
+    error = error_of(write(tmp_path, data))
+    with pytest.raises(FrameworkError) as again:
+        load_framework(tmp_path / "broken.json", validated_hash=framework.content_hash)
+    assert again.value.message == error.message

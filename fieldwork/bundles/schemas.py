@@ -14,9 +14,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import fastjsonschema
-import jsonschema
-
 from fieldwork.errors import FieldworkError
 from fieldwork.paths import schema_path
 
@@ -28,6 +25,8 @@ class BundleError(FieldworkError):
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The schema ``resources/schemas/<name>.schema.json``."""
+    import jsonschema  # the validators load when a bundle is first read, not at start-up
+
     document: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(document).check_schema(document)
     return document
@@ -35,6 +34,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def _compiled(name: str) -> Callable[[Any], Any]:
+    import fastjsonschema
+
     return fastjsonschema.compile(schema(name))  # type: ignore[no-any-return]
 
 
@@ -48,6 +49,9 @@ def place_of(path: Any) -> str:
 
 def validate(name: str, data: Any, *, file: str, entry: str) -> None:
     """Raise BundleError naming the file, the entry, the place in it and the problem."""
+    import fastjsonschema
+    import jsonschema
+
     try:
         _compiled(name)(data)
     except fastjsonschema.JsonSchemaException as fast:
