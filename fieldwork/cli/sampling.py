@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -188,6 +189,23 @@ def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
 
 
 # -- population -----------------------------------------------------------------------------
+def report_population_error(exc: PopulationError) -> int:
+    """Every problem of a refused file, one a line, on stderr; the exit status."""
+    print(
+        f"fieldwork: error: {exc.file}: {len(exc.problems)} problem(s); nothing was imported:",
+        file=sys.stderr,
+    )
+    for line in exc.lines():
+        print(f"  {line}", file=sys.stderr)
+    return 1
+
+
+def print_columns(columns: Mapping[str, str]) -> None:
+    print("Columns used:")
+    for column, target in columns.items():
+        print(f"  {column!r} → {target}")
+
+
 def run_population_import(args: argparse.Namespace) -> int:
     with Service.open(args.workspace, user=args.user) as service:
         sample = service.framework.sample(args.sample)
@@ -205,20 +223,11 @@ def run_population_import(args: argparse.Namespace) -> int:
                 sheet=args.sheet,
             )
         except PopulationError as exc:
-            print(
-                f"fieldwork: error: {exc.file}: {len(exc.problems)} problem(s); nothing was "
-                "imported:",
-                file=sys.stderr,
-            )
-            for line in exc.lines():
-                print(f"  {line}", file=sys.stderr)
-            return 1
+            return report_population_error(exc)
     print(f"Imported {done.rows:,} cases into the {sample.title} population from {done.file}.")
     if done.replaced:
         print(f"(This replaces the {done.replaced:,} cases imported before.)")
-    print("Columns used:")
-    for column, target in done.columns.items():
-        print(f"  {column!r} → {target}")
+    print_columns(done.columns)
     if done.mapping_saved:
         print(f"Saved the column mapping as {done.mapping_saved!r}.")
     return 0

@@ -17,6 +17,7 @@ from fieldwork.central import (
     create_central_workspace,
     import_cases,
 )
+from fieldwork.cli.sampling import print_columns, report_population_error
 from fieldwork.sampling.population import PopulationError, mapping_from_text
 from fieldwork.service import Service
 
@@ -127,17 +128,8 @@ def run_setup_cases(args: argparse.Namespace) -> int:
                 sheet=args.sheet,
             )
         except PopulationError as exc:
-            print(
-                f"fieldwork: error: {exc.file}: {len(exc.problems)} problem(s); nothing was "
-                "imported:",
-                file=sys.stderr,
-            )
-            for line in exc.lines():
-                print(f"  {line}", file=sys.stderr)
-            return 1
+            return report_population_error(exc)
     print(f"Added {done.rows:,} {sample.title} cases from {done.file} (unallocated).")
-    print("Columns used:")
-    for column, target in done.columns.items():
-        print(f"  {column!r} → {target}")
+    print_columns(done.columns)
     print(f"Next: 'fieldwork allocate {args.workspace} --balanced', or allocate by hand.")
     return 0
