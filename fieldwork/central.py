@@ -134,11 +134,7 @@ def read_cases(
     """Read and check a file of a sample's cases against the framework and the workspace;
     raises ``PopulationError`` listing every problem (file, row, column, problem). Nothing
     is stored."""
-    try:
-        sample = service.framework.sample(sample_id)
-    except KeyError:
-        known = ", ".join(s.id for s in service.framework.samples)
-        raise InvalidChange(f"unknown sample {sample_id!r}; the framework has {known}") from None
+    sample = service.sample(sample_id)
     used = saved_mapping(service, sample.id, mapping_name) if mapping_name else ColumnMapping()
     if mapping is not None:
         used = used.merged(mapping)

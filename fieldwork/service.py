@@ -300,7 +300,7 @@ class Service:
         now = self.workspace.now()
         records, ids = [], []
         for n, (sample_id, reference, attributes, inspector_id) in enumerate(rows, start=1):
-            sample = self._sample(sample_id)
+            sample = self.sample(sample_id)
             place = f"case {n} ({reference or 'no reference'})"
             if not reference.strip():
                 raise InvalidChange(f"{sample.reference_label} is empty", place=place)
@@ -482,7 +482,7 @@ class Service:
         """Change one case attribute; what applies is re-evaluated at once."""
         summary = self.case_summary(case_id)
         place = f"case {summary.reference}"
-        sample = self._sample(summary.sample)
+        sample = self.sample(summary.sample)
         value = self._check_attribute(sample, attribute_id, value, place)
         old = summary.attributes.get(attribute_id)
         if old == value:
@@ -551,7 +551,8 @@ class Service:
         return [HistoryRow(*r) for r in self.db.execute(sql, params)]
 
     # -- internals ------------------------------------------------------------------------
-    def _sample(self, sample_id: str) -> Sample:
+    def sample(self, sample_id: str) -> Sample:
+        """The framework's sample with this id; a clear InvalidChange if there is none."""
         try:
             return self.framework.sample(sample_id)
         except KeyError:

@@ -208,7 +208,7 @@ def print_columns(columns: Mapping[str, str]) -> None:
 
 def run_population_import(args: argparse.Namespace) -> int:
     with Service.open(args.workspace, user=args.user) as service:
-        sample = service.framework.sample(args.sample)
+        sample = service.sample(args.sample)
         plan = plan_for(service.framework, sample.id)
         mapping = mapping_from_text(sample, plan, args.map, args.value)
         try:

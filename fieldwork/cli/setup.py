@@ -6,7 +6,6 @@ Each calls the functions of ``fieldwork.central``, as the application's Central 
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -110,12 +109,7 @@ def run_setup_inspector(args: argparse.Namespace) -> int:
 
 def run_setup_cases(args: argparse.Namespace) -> int:
     with Service.open(args.workspace, user=args.user) as service:
-        try:
-            sample = service.framework.sample(args.sample)
-        except KeyError:
-            known = ", ".join(s.id for s in service.framework.samples)
-            print(f"fieldwork: error: unknown sample {args.sample!r} ({known})", file=sys.stderr)
-            return 2
+        sample = service.sample(args.sample)
         mapping = mapping_from_text(sample, cases_plan(service, sample.id), args.map, args.value)
         try:
             done = import_cases(

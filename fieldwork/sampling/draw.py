@@ -299,7 +299,7 @@ def plan_draw(
     strata: Sequence[str] | None = None,
 ) -> DrawPlan:
     """Work out a draw from the stored population without storing anything."""
-    sample = _sample(service, sample_id)
+    sample = service.sample(sample_id)
     plan = plan_for(service.framework, sample.id)
     if strata is not None:
         known = {a.id for a in sample.attributes} | {f.id for f in plan.extra_fields}
@@ -689,13 +689,3 @@ def members(
         )
         for pid, ref, row, attrs, extra, stratum, role, rank, reason in rows
     ]
-
-
-def _sample(service: Service, sample_id: str) -> Sample:
-    try:
-        return service.framework.sample(sample_id)
-    except KeyError:
-        raise InvalidChange(
-            f"unknown sample {sample_id!r}; the framework has "
-            f"{', '.join(s.id for s in service.framework.samples)}"
-        ) from None

@@ -643,7 +643,7 @@ def import_population(
     saves the mapping that was used (with the columns found by their headings) under
     that name, once the file has imported cleanly.
     """
-    sample = _sample(service, sample_id)
+    sample = service.sample(sample_id)
     plan = plan_for(service.framework, sample.id)
     used = saved_mapping(service, sample.id, mapping_name) if mapping_name else ColumnMapping()
     if mapping is not None:
@@ -752,16 +752,6 @@ def population_info(service: Service, sample_id: str) -> PopulationInfo | None:
         return None
     sample, file, rows, imported_at, imported_by, columns = row
     return PopulationInfo(sample, file, rows, imported_at, imported_by, json.loads(columns))
-
-
-def _sample(service: Service, sample_id: str) -> Sample:
-    try:
-        return service.framework.sample(sample_id)
-    except KeyError:
-        raise InvalidChange(
-            f"unknown sample {sample_id!r}; the framework has "
-            f"{', '.join(s.id for s in service.framework.samples)}"
-        ) from None
 
 
 def attribute_of(sample: Sample, attribute_id: str) -> Attribute | None:
