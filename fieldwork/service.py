@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlite_utils import Database
+
 from fieldwork.applicability import (
     CaseItem,
     ItemKind,
@@ -183,7 +185,7 @@ class Service:
         return self.workspace.framework
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> Database:
         return self.workspace.db
 
     # -- inspection and inspectors ---------------------------------------------------------
