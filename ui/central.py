@@ -58,7 +58,8 @@ from fieldwork.central import (
     set_up_inspection,
 )
 from fieldwork.errors import FieldworkError
-from fieldwork.sampling.population import PopulationError, mapping_from_text, saved_mappings
+from fieldwork.sampling.population import saved_mappings
+from fieldwork.sampling.reader import PopulationError, mapping_from_text
 from fieldwork.service import Inspection, Inspector, Service
 from ui.widgets import ask_reason
 

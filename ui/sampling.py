@@ -46,12 +46,8 @@ from fieldwork.sampling.draw import (
     supervision_window,
 )
 from fieldwork.sampling.plans import plan_for
-from fieldwork.sampling.population import (
-    PopulationError,
-    import_population,
-    population_info,
-    saved_mappings,
-)
+from fieldwork.sampling.population import import_population, population_info, saved_mappings
+from fieldwork.sampling.reader import PopulationError
 from fieldwork.sampling.summary import SamplingSummary, points, preview, sampling_summary
 from fieldwork.service import Service
 

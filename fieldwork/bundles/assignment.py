@@ -641,7 +641,7 @@ def insert_lineage(service: Service, responses: list[dict[str, Any]]) -> None:
 
 def refresh_progress(service: Service, case_ids: set[str]) -> None:
     """Inside a write: recompute done / total (and the status it implies) for these cases."""
-    from fieldwork.applicability import StoredResponse, case_items, missing_items, progress
+    from fieldwork.applicability import StoredResponse, case_items, progress, status_after_edit
 
     if not case_ids:
         return
@@ -660,10 +660,7 @@ def refresh_progress(service: Service, case_ids: set[str]) -> None:
     ):
         items = case_items(service.framework, sample, json.loads(attributes), stored[case_id])
         done, total = progress(items)
-        reopened = status == "complete" and bool(missing_items(items))
-        started = status == "not started" and bool(stored[case_id])
-        if reopened or started:
-            status = "in progress"
+        status = status_after_edit(status, items, started=bool(stored[case_id]))
         updates.append((done, total, status, case_id))
     service.db.conn.executemany(
         "UPDATE cases SET done = ?, total = ?, status = ?, "

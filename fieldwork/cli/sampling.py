@@ -27,12 +27,8 @@ from fieldwork.sampling.draw import (
     supervision_window,
 )
 from fieldwork.sampling.plans import plan_for
-from fieldwork.sampling.population import (
-    PopulationError,
-    import_population,
-    mapping_from_text,
-    saved_mappings,
-)
+from fieldwork.sampling.population import import_population, saved_mappings
+from fieldwork.sampling.reader import PopulationError, mapping_from_text
 from fieldwork.sampling.report import points, write_sampling_report
 from fieldwork.sampling.size import sample_size
 from fieldwork.sampling.summary import SamplingSummary, preview, sampling_summary
