@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from fieldwork import keys as keyring_module
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import checks, container, crypto, ledger, meta, records
@@ -380,8 +382,8 @@ def open_assignment(
             return _update(service, contents, keyring)
     signer, _ = trusted_signer(contents, None)
     key = signer.key()
-    assert not isinstance(key, crypto.rsa.RSAPublicKey)
-    contents.sealed.check_signature(key)  # type: ignore[arg-type]
+    assert not isinstance(key, rsa.RSAPublicKey)
+    contents.sealed.check_signature(key)
     _store_issued_key(contents, keyring, required=True)
     service = Service.create(
         workspace, framework_id=contents.framework.id, kind="fieldwork", user=user, clock=clock

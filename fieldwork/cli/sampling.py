@@ -29,9 +29,9 @@ from fieldwork.sampling.draw import (
 from fieldwork.sampling.plans import plan_for
 from fieldwork.sampling.population import import_population, saved_mappings
 from fieldwork.sampling.reader import PopulationError, mapping_from_text
-from fieldwork.sampling.report import points, write_sampling_report
+from fieldwork.sampling.report import write_sampling_report
 from fieldwork.sampling.size import sample_size
-from fieldwork.sampling.summary import SamplingSummary, preview, sampling_summary
+from fieldwork.sampling.summary import SamplingSummary, points, preview, sampling_summary
 from fieldwork.service import Service
 
 SAMPLES = ("case-supervision", "court-reports", "victim")
