@@ -1,14 +1,13 @@
-"""Core commands: ``demo``, ``info`` and ``open``."""
+"""Core commands: ``demo``, ``info`` and ``open``.
+
+Each command imports what it needs when it runs: ``fieldwork info`` must start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 from pathlib import Path
-
-from fieldwork import userdirs
-from fieldwork.demo import DemoSizes, make_demo
-from fieldwork.service import Service
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from fieldwork import userdirs
+    from fieldwork.demo import DemoSizes, make_demo
+
     sizes = DemoSizes(args.case_supervision, args.court_reports, args.victim)
     if args.path is None:
         args.path = userdirs.default_demo_path()
@@ -76,7 +78,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    with Service.open(args.path, user=args.user, backup=False) as service:
+    from fieldwork.service import Service
+
+    # A read-only summary: no backup, and no full integrity check (seconds on a national
+    # workspace); opening the workspace to work in it checks it.
+    with Service.open(args.path, user=args.user, backup=False, check=False) as service:
         workspace = service.workspace
         inspection = service.inspection()
         framework = service.framework
