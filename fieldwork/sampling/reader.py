@@ -285,7 +285,8 @@ def resolve_target(sample: Sample, plan: SamplingPlan, name: str) -> str:
     )
 
 
-def _pairs(items: Iterable[str], what: str) -> list[tuple[str, str]]:
+def pairs(items: Iterable[str], what: str) -> list[tuple[str, str]]:
+    """``LEFT=RIGHT`` texts (as typed on the command line) split at their last ``=``."""
     out = []
     for item in items:
         left, sep, right = item.rpartition("=")
@@ -302,10 +303,10 @@ def mapping_from_text(
     typed on the command line or in the application (attributes by id or label)."""
     mapped = {
         column: resolve_target(sample, plan, target)
-        for column, target in _pairs(columns, "COLUMN=ATTRIBUTE")
+        for column, target in pairs(columns, "COLUMN=ATTRIBUTE")
     }
     aliases: dict[str, dict[str, str]] = {}
-    for left, choice in _pairs(values, "ATTRIBUTE:TEXT=CHOICE"):
+    for left, choice in pairs(values, "ATTRIBUTE:TEXT=CHOICE"):
         attribute, sep, spelled = left.partition(":")
         if not sep:
             raise InvalidChange(
