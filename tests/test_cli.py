@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -83,6 +84,27 @@ def test_errors_are_clear_and_exit_nonzero(tmp_path, capsys):
     main(["demo", str(existing)])
     assert main(["demo", str(existing)]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_info_reports_a_damaged_workspace_plainly(tmp_path, capsys):
+    """info skips the full integrity check to start fast; damage it meets is still an
+    error naming the file, never a traceback."""
+    path = tmp_path / "demo.fieldwork"
+    main(["demo", str(path)])
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        [root] = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cases'").fetchone()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + page_size] = b"\xa5" * page_size  # the cases table's first page
+    path.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"fieldwork: error: {path}: the workspace is damaged")
+    assert "restore the newest backup" in err or "no backup found" in err
 
 
 def test_console_script_version():
