@@ -22,7 +22,8 @@ SMOKE_TIMEOUT_MS = 120_000
 
 
 def run(workspace: Path | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Fieldwork")
     app.setOrganizationName("Fieldwork")
     app.setWindowIcon(app_icon())

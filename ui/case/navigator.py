@@ -167,9 +167,6 @@ class NavigatorModel(QAbstractItemModel):
                 ],
             )
 
-    def has_comment(self, item_id: str) -> bool:
-        return item_id in self._commented
-
     # -- lookups ---------------------------------------------------------------------------
     def index_of(self, item_id: str) -> QModelIndex:
         number = self._node_of.get(item_id)
