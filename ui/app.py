@@ -22,8 +22,8 @@ SMOKE_TIMEOUT_MS = 120_000
 
 
 def run(workspace: Path | None = None) -> int:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the GUI's application, never a bare core one
     app.setApplicationName("Fieldwork")
     app.setOrganizationName("Fieldwork")
     app.setWindowIcon(app_icon())

@@ -95,8 +95,8 @@ class MainWindow(QMainWindow):
         # The window's size is the inspector's: content changing as items are shown must
         # not push new minimum sizes onto it.
         layout = self.layout()
-        if layout is not None:
-            layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        assert layout is not None  # a QMainWindow always has its layout
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.statusBar().addPermanentWidget(self.case_view.save_indicator)
         self.undo_group = QUndoGroup(self)
         #: The workbench's own actions (each in a menu, each with a shortcut).
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         self.undo_group.undoTextChanged.connect(self._update_undo)
         self.undo_group.redoTextChanged.connect(self._update_undo)
         edit_menu.addSeparator()
-        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find_in_page)
+        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find_text)
 
         case_menu = self.menu("&Case")
         self.open_action = self._add(
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
             return [self.case_view.session.case_id]
         return self.case_list.selected_case_ids() or self.case_list.visible_case_ids()
 
-    def find_in_page(self) -> None:
+    def find_text(self) -> None:
         if self.pages.currentWidget() is self.case_view:
             self.case_view.show_find()
         else:
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
             return
         self.case_view.leave()
         case_id = self.case_view.session.case_id if self.case_view.session else ""
-        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # None: no stack
+        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # Qt takes "no stack"
         self.pages.setCurrentWidget(self.case_list)
         self._show_list_actions(True)
         self.case_list.select_case(case_id)

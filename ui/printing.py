@@ -349,13 +349,11 @@ def selected_case_ids(window: Any) -> list[str]:
     return ids
 
 
-def _flushed(window: Any, then: Callable[[Sequence[str]], None]) -> None:
-    """Let a note being typed reach the workspace, then print or save the sheets of the open
-    or selected cases."""
+def _flushed(window: Any) -> None:
+    """Let a note being typed reach the workspace before the sheets are read."""
     flush = getattr(getattr(window, "case_view", None), "flush", None)
     if callable(flush):
         flush()
-    then(selected_case_ids(window))
 
 
 def _insert_after(menu: QMenu, after: QAction | None, action: QAction) -> None:
@@ -386,9 +384,12 @@ def install(window: MainWindow) -> None:
     if print_action is None:
         print_action = QAction("&Print…", window)
         print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
-        print_action.triggered.connect(
-            lambda _checked=False: _flushed(window, printing.print_cases)
-        )
+
+        def print_selected(_checked: bool = False) -> None:
+            _flushed(window)
+            printing.print_cases(selected_case_ids(window))
+
+        print_action.triggered.connect(print_selected)
         window.addAction(print_action)
         _insert_after(file_menu, None, print_action)
         window.print_action = print_action  # type: ignore[attr-defined]
@@ -396,7 +397,12 @@ def install(window: MainWindow) -> None:
 
     save_action = QAction("Save as P&DF…", window)
     save_action.setStatusTip("Save the case summary sheets of the open or selected cases as a PDF")
-    save_action.triggered.connect(lambda _checked=False: _flushed(window, printing.save_cases))
+
+    def save_selected(_checked: bool = False) -> None:
+        _flushed(window)
+        printing.save_cases(selected_case_ids(window))
+
+    save_action.triggered.connect(save_selected)
     window.addAction(save_action)
     _insert_after(file_menu, print_action, save_action)
     window.save_as_pdf_action = save_action  # type: ignore[attr-defined]

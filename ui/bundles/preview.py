@@ -60,7 +60,7 @@ class PreviewDialog(QDialog):
         """Each row of the table as one line of text."""
         return [
             "  ".join(
-                cell.text() if (cell := self.changes.item(row, c)) is not None else ""
+                item.text() if (item := self.changes.item(row, c)) else ""
                 for c in range(self.changes.columnCount())
             )
             for row in range(self.changes.rowCount())
