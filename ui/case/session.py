@@ -261,7 +261,7 @@ class CaseSession(QObject):
             return item.na_reason
         raise KeyError(field)
 
-    def _latest(self, target: str, field: str) -> Value:
+    def latest(self, target: str, field: str) -> Value:
         """The newest intended value: an edit on its way or pending, else what is stored."""
         for edits in (self._in_flight, list(self._pending.values())):
             for edit in reversed(edits):
@@ -273,16 +273,16 @@ class CaseSession(QObject):
 
     def latest_answer(self, item_id: str) -> Answer | None:
         """The item's newest intended answer or judgement."""
-        value = self._latest(item_id, "value")
+        value = self.latest(item_id, "value")
         return value if isinstance(value, Answer) else None
 
     def latest_text(self, item_id: str, field: str) -> str:
         """The item's newest intended ``note`` or ``na_reason``."""
-        value = self._latest(item_id, field)
+        value = self.latest(item_id, field)
         return value if isinstance(value, str) else ""
 
     def latest_attribute(self, attribute_id: str) -> AttributeValue:
-        value = self._latest(attribute_id, "attribute")
+        value = self.latest(attribute_id, "attribute")
         return None if isinstance(value, Answer) else value
 
     # -- user edits (each one an undo command) ---------------------------------------------
