@@ -416,7 +416,8 @@ class Service:
         A case read or changed here before is not built again while nothing has been written
         since: the store's version (changes made through this connection, and
         ``PRAGMA data_version`` for commits of any other) is the same as when it was built.
-        Any write anywhere, by any path, makes every kept case stale."""
+        Any write anywhere, by any path, makes every kept case stale. A case read inside a
+        transaction is not kept: the transaction may yet be rolled back."""
         version = self._store_version()
         kept = self._details.get(case_id)
         if kept is not None and kept[0] == version:
@@ -434,6 +435,9 @@ class Service:
         return self.db.conn.total_changes, data_version
 
     def _keep(self, detail: CaseDetail, version: tuple[int, int]) -> None:
+        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
+            self._details.pop(detail.summary.id, None)
+            return
         self._details[detail.summary.id] = (version, detail)
         self._details.move_to_end(detail.summary.id)
         while len(self._details) > self._CASES_KEPT:

@@ -209,6 +209,17 @@ def test_a_case_kept_by_the_service_is_read_again_after_any_other_write(tmp_path
             )
         other.close()
         assert service.case(case_id).item("2.1.1.1").note == "from elsewhere"
+        # a case read inside a transaction that is then rolled back is not kept
+        with pytest.raises(RuntimeError), service.workspace.write() as db:
+            db.execute("UPDATE responses SET note = 'rolled back' WHERE case_id = ?", [case_id])
+            assert service.case(case_id).item("2.1.1.1").note == "rolled back"
+            raise RuntimeError("the import failed half way")
+        assert service.case(case_id).item("2.1.1.1").note == "from elsewhere"
+        # nor the case an answer leaves, when the answer is part of a larger transaction
+        with pytest.raises(RuntimeError), service.workspace.write():
+            service.set_note(case_id, "2.1.1.1", "rolled back too")
+            raise RuntimeError("the import failed half way")
+        assert service.case(case_id).item("2.1.1.1").note == "from elsewhere"
         # and the next answer starts from what the store holds
         change = service.answer(case_id, "2.1.1.2", Answer.YES)
         assert change.detail.item("2.1.1.1").note == "from elsewhere"
