@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
@@ -50,7 +51,7 @@ class CaseEdits(CaseNavigation):
             on_cancel=cancelled,
         )
 
-    def _answer(self, value: str | None) -> None:
+    def _answer(self, value: Answer | None) -> None:
         session, item = self.session, self._current
         if session is None or item is None:
             return
@@ -77,14 +78,14 @@ class CaseEdits(CaseNavigation):
             return
 
         def with_reason(reason: str) -> None:
-            self._edit(lambda: session.answer(item.item_id, "na", reason))
+            self._edit(lambda: session.answer(item.item_id, Answer.NOT_APPLICABLE, reason))
 
         ask_reason(
             self,
             "Not applicable",
             f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _change_na_reason(self) -> None:
@@ -100,7 +101,7 @@ class CaseEdits(CaseNavigation):
             "Reason for not applicable",
             f"Why is prompt {item.item_id} not applicable in this case?",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _note_edited(self, item_id: str, text: str) -> None:
