@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.service import Service
 
 WRITER = textwrap.dedent("""
@@ -27,7 +28,7 @@ WRITER = textwrap.dedent("""
     print("ready", flush=True)
     while True:
         item = prompts[k % len(prompts)]
-        service.answer(case.id, item, "yes" if k % 2 else "no")
+        service.answer(case.id, item, Answer.YES if k % 2 else Answer.NO)
         service.set_note(case.id, item, str(k))
         print(item, k, flush=True)  # only after the commit has returned
         k += 1

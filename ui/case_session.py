@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind
 from fieldwork.errors import FieldworkError, InvalidChange
 from fieldwork.framework import AttributeValue
@@ -63,22 +64,36 @@ def answer_edit(prompt_id: str, value: str | None, na_reason: str = "") -> Edit:
     return Edit(
         "answer",
         prompt_id,
-        (value,),
+        (_typed(value),),
         kwargs,
         values,
         f"answer {ANSWER_WORDS[value]} to prompt {prompt_id}",
     )
 
 
-def judge_edit(key_question_id: str, value: str | None) -> Edit:
-    satisfactory = None if value is None else value == "yes"
-    word = {"yes": "satisfactory", "no": "not satisfactory", None: "no judgement"}[value]
+def _typed(value: str | None) -> Answer | None:
+    """The service takes the typed ``Answer`` (or None), never display or stored text."""
+    return None if value is None else Answer(value)
+
+
+def judge_edit(key_question_id: str, value: str | None, na_reason: str = "") -> Edit:
+    word = {
+        "yes": "satisfactory",
+        "no": "not satisfactory",
+        "na": "not applicable",
+        None: "no judgement",
+    }[value]
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    values: tuple[tuple[str, Any], ...] = (("value", value),)
+    if value == "na" or na_reason:
+        kwargs = (("na_reason", na_reason),)
+        values += (("na_reason", na_reason),)
     return Edit(
         "judge",
         key_question_id,
-        (satisfactory,),
-        (),
-        (("value", value),),
+        (_typed(value),),
+        kwargs,
+        values,
         f"judgement {word} on key question {key_question_id}",
     )
 
@@ -142,9 +157,13 @@ class AnswerCommand(EditCommand):
 class JudgeCommand(EditCommand):
     """Service.judge: a key question judged satisfactory or not."""
 
-    def __init__(self, session: CaseSession, key_question_id: str, value: str | None):
-        forward = judge_edit(key_question_id, value)
-        backward = judge_edit(key_question_id, session.latest(key_question_id, "value"))
+    def __init__(
+        self, session: CaseSession, key_question_id: str, value: str | None, na_reason: str = ""
+    ):
+        old_value = session.latest(key_question_id, "value")
+        old_reason = session.latest(key_question_id, "na_reason") or ""
+        forward = judge_edit(key_question_id, value, na_reason)
+        backward = judge_edit(key_question_id, old_value, old_reason if old_value == "na" else "")
         super().__init__(session, forward, backward, forward.description.capitalize())
 
 
@@ -265,9 +284,9 @@ class CaseSession(QObject):
             return
         self.undo_stack.push(AnswerCommand(self, prompt_id, value, na_reason))
 
-    def judge(self, key_question_id: str, value: str | None) -> None:
-        if self.latest(key_question_id, "value") != value:
-            self.undo_stack.push(JudgeCommand(self, key_question_id, value))
+    def judge(self, key_question_id: str, value: str | None, na_reason: str = "") -> None:
+        if self.latest(key_question_id, "value") != value or (value == "na" and na_reason):
+            self.undo_stack.push(JudgeCommand(self, key_question_id, value, na_reason))
 
     def set_note(self, item_id: str, text: str) -> None:
         if (self.latest(item_id, "note") or "") == text:

@@ -212,6 +212,7 @@ class CaseView(QWidget):
         self.prompt_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.prompt_panel.na_reason_requested.connect(self._change_na_reason)
         self.judgement_panel.judge_requested.connect(self._answer)
+        self.judgement_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.judgement_panel.jump_requested.connect(self.go_to)
 
         left = QWidget(self.work)
@@ -644,20 +645,23 @@ class CaseView(QWidget):
         session, item = self.session, self._current
         if session is None or item is None or not item.applies:
             return
-        if item.kind is ItemKind.JUDGEMENT or not item.may_mark_na:
+        if not item.may_mark_na:
             self.message.emit(
                 f"The framework expects Yes or No for {item.item_id}: "
                 "Not applicable is not allowed here."
             )
             return
+        judgement = item.kind is ItemKind.JUDGEMENT
+        edit = session.judge if judgement else session.answer
 
         def with_reason(reason: str) -> None:
-            self._edit(lambda: session.answer(item.item_id, "na", reason))
+            self._edit(lambda: edit(item.item_id, "na", reason))
 
+        what = "key question" if judgement else "prompt"
         ask_reason(
             self,
             "Not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
+            f"Why is {what} {item.item_id} not applicable in this case?\n{item.text}",
             with_reason,
             text=session.latest(item.item_id, "na_reason") or "",
         )
@@ -673,7 +677,7 @@ class CaseView(QWidget):
         ask_reason(
             self,
             "Reason for not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?",
+            f"Why is {item.kind.value} {item.item_id} not applicable in this case?",
             with_reason,
             text=session.latest(item.item_id, "na_reason") or "",
         )

@@ -302,6 +302,7 @@ class JudgementPanel(_ItemPanel):
     answers to the key question's prompts (the judgement is the inspector's, not a sum)."""
 
     judge_requested = Signal(object)  # "yes" | "no" | None (clear)
+    not_applicable_requested = Signal()  # where the framework allows it; asks the reason
     jump_requested = Signal(str)  # a prompt's id
 
     def __init__(self, parent: QWidget | None = None):
@@ -312,9 +313,12 @@ class JudgementPanel(_ItemPanel):
         self.yes = _button("Yes, satisfactory   (Y)", "Judge satisfactory", self)
         self.no = _button("No, not satisfactory   (N)", "Judge not satisfactory", self)
         self.clear = _button("Clear   (Del)", "Clear the judgement", self, checkable=False)
+        self.na = _button("Not applicable…   (A)", "Judge not applicable", self)
+        self.na_reason = ScaledLabel("", self, accessible_name="Reason for not applicable")
         self.yes.clicked.connect(lambda: self._request("yes"))
         self.no.clicked.connect(lambda: self._request("no"))
         self.clear.clicked.connect(lambda: self._request(None))
+        self.na.clicked.connect(self._request_na)
         rationale_label = ScaledLabel(
             "Rationale (required; saved as you type; E to edit)", self, bold=True
         )
@@ -334,7 +338,7 @@ class JudgementPanel(_ItemPanel):
         answers_label.setBuddy(self.prompt_list)
 
         buttons = QHBoxLayout()
-        for button in (self.yes, self.no, self.clear):
+        for button in (self.yes, self.no, self.na, self.clear):
             buttons.addWidget(button)
         buttons.addStretch(1)
         left = QWidget(self)
@@ -342,6 +346,7 @@ class JudgementPanel(_ItemPanel):
         form.setContentsMargins(0, 0, 0, 0)
         form.addWidget(self.question)
         form.addLayout(buttons)
+        form.addWidget(self.na_reason)
         form.addWidget(rationale_label)
         form.addWidget(self.note, 1)
         form.addWidget(self.needs_rationale)
@@ -389,6 +394,15 @@ class JudgementPanel(_ItemPanel):
         self.no.setChecked(item.state is ItemState.NO)
         for button in (self.yes, self.no, self.clear):
             button.setEnabled(item.applies)
+        # Not applicable only where the framework allows it, with its reason shown.
+        self.na.setVisible(item.may_mark_na)
+        self.na.setEnabled(item.applies and item.may_mark_na)
+        self.na.setChecked(item.state is ItemState.NA_CHOICE)
+        marked_na = item.state is ItemState.NA_CHOICE
+        self.na_reason.setVisible(marked_na)
+        if marked_na:
+            reason = item.na_reason or "(no reason yet)"
+            self.na_reason.setText(f"Not applicable because: {reason}")
         self.note.setEnabled(item.applies)
         self.note.load(item.item_id, note)
         judged = item.state in (ItemState.YES, ItemState.NO)
@@ -404,4 +418,9 @@ class JudgementPanel(_ItemPanel):
         state = self.item.state if self.item else None
         self.yes.setChecked(state is ItemState.YES)
         self.no.setChecked(state is ItemState.NO)
+        self.na.setChecked(state is ItemState.NA_CHOICE)
         self.judge_requested.emit(value)
+
+    def _request_na(self) -> None:
+        self.na.setChecked(self.item is not None and self.item.state is ItemState.NA_CHOICE)
+        self.not_applicable_requested.emit()

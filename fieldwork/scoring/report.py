@@ -34,7 +34,6 @@ from reportlab.platypus import (
 from fieldwork.errors import FieldworkError
 from fieldwork.reports.furniture import MARGIN, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, styles, text
-from fieldwork.scoring.rules import Band
 from fieldwork.scoring.scores import Figure, Scores, StandardScore
 from fieldwork.scoring.tables import rating_text, when
 
@@ -86,7 +85,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
         story.append(Paragraph("<br/>".join(lines), s.subtitle))
     overall = scores.overall
     if overall.score is not None and overall.rating is not None:
-        story.append(Paragraph(f"Score <b>{overall.score}/30</b>", s.heading))
+        story.append(Paragraph(f"Score <b>{overall.score}/{overall.maximum}</b>", s.heading))
         story.append(Paragraph(f"Overall rating: <b>{overall.rating.value}</b>", s.heading))
     else:
         story.append(Paragraph(text(overall.statement), s.heading))
@@ -114,7 +113,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
                 standard.previous.value if standard.previous else "—",
                 standard.provisional.value if standard.provisional else "—",
                 _p(text(current)),
-                str(final.score) if final else "—",
+                str(standard.points) if final else "—",
             ]
         )
     story.append(_table(rows, [64 * mm, 30 * mm, 30 * mm, 36 * mm, WIDTH - 160 * mm], extra))
@@ -155,8 +154,9 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     def x(pct: float) -> float:
         return label_width + plot * pct / 100
 
-    shades = (0.93, 0.86, 0.93, 0.86)
-    for band, shade in zip(Band, shades, strict=True):
+    bands = standard.rules.bands if standard.rules else ()
+    for n, band in enumerate(bands):
+        shade = 0.93 if n % 2 == 0 else 0.86
         upper = band.next.lowest if band.next else 100
         drawing.add(
             Rect(
@@ -193,7 +193,7 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
                     strokeDashArray=[2, 2],
                 )
             )
-    for tick in (0, 50, 65, 80, 100):
+    for tick in sorted({0, 100, *(band.lowest for band in bands)}):
         drawing.add(
             String(x(tick), 1.5 * mm, f"{tick}%", fontName=FONT, fontSize=6.5, textAnchor="middle")
         )
@@ -401,21 +401,25 @@ def _prompts_of(scores: Scores, kq: Figure) -> list[Figure]:
 
 def method_section(scores: Scores) -> list[Flowable]:
     s = styles()
+    rules = scores.overall.rules
+    bands = "; ".join(f"{b.range_text} {b.label} ({b.rating.value})" for b in rules.bands)
+    points = ", ".join(f"{r.value} {p}" for r, p in rules.points.items())
+    overall = "; ".join(f"{low}–{high} {rating.value}" for low, high, rating in rules.overall_bands)
     lines = [
         "Each key question's figure is the share of its sub-sample (the scored cases it "
         "applies to by the framework's rules, less any the inspector marked not applicable) "
         "judged satisfactory. Prompts: yes over applicable answers.",
         "Percentages are rounded half up to a whole number and bands are taken on the rounded "
-        "figure: under 50% Minority (Inadequate); 50–64% Too few (Requires improvement); "
-        "65–79% Reasonable majority (Good); 80% and over Large majority (Outstanding).",
+        f"figure: {bands}.",
         "A standard's provisional rating is the band of its lowest key question. It is flagged "
-        "for the ratings panel when that key question is within 5 percentage points below the "
-        "next band's boundary, or when a different judgement in one case would change the "
-        "rating.",
+        f"for the ratings panel when that key question is within {rules.discretion_window} "
+        "percentage points below the next band's boundary, or when a different judgement in "
+        "one case would change the rating.",
+        f"Each standard scores {points}; the total gives the overall rating: {overall}.",
         "A change since the previous inspection is significant when a pooled two-proportion "
-        "z-test is significant at 0.1; where the previous sample size is unknown the test is "
-        "not made, and where the question changed the table says “No comparable data "
-        "available”.",
+        f"z-test is significant at {rules.significance_level:g}; where the previous sample size "
+        "is unknown the test is not made, and where the question changed the table says "
+        "“No comparable data available”.",
     ]
     return [
         CondPageBreak(50 * mm),

@@ -30,12 +30,10 @@ from fieldwork.scoring.rules import (
     KeyQuestionCount,
     PanelFlag,
     Rating,
+    ScoringRules,
     Significance,
-    band_of,
-    overall_rating,
     panel_flags,
     percentage,
-    rating_of_lowest,
     two_proportion_z,
 )
 from fieldwork.service import Inspection, Service
@@ -114,6 +112,7 @@ class Figure:
     no: int
     not_applicable: int = 0
     unanswered: int = 0
+    rules: ScoringRules | None = field(default=None, repr=False, compare=False)
 
     @property
     def applicable(self) -> int:
@@ -130,8 +129,9 @@ class Figure:
 
     @property
     def band(self) -> Band | None:
+        """The band of the rounded percentage by the framework's rules."""
         pct = self.percentage
-        return None if pct is None else band_of(pct)
+        return None if pct is None or self.rules is None else self.rules.band_of(pct)
 
     @property
     def shown(self) -> str:
@@ -161,6 +161,7 @@ class Figure:
             len(answers.no),
             len(answers.na),
             answers.unanswered,
+            ScoringRules.of(framework.scoring),
         )
 
 
@@ -172,6 +173,7 @@ class Comparison:
     previous: PreviousFigure | None
     current: Figure | None
     significance: Significance | None
+    level: float = 0.0  # the framework's significance level
 
     @property
     def change(self) -> Decimal | None:
@@ -205,13 +207,16 @@ class Comparison:
         assert self.significance is not None
         verdict = "significant" if self.significance.significant else "not significant"
         return (
-            f"{moved}; {verdict} at 0.1 (z = {self.significance.z:.2f}, "
+            f"{moved}; {verdict} at {self.level:g} (z = {self.significance.z:.2f}, "
             f"p = {self.significance.p_value:.3f})"
         )
 
 
-def compare(previous: PreviousFigure | None, current: Figure | None, item_id: str) -> Comparison:
-    """Test the change with a pooled two-proportion z-test where both sample sizes are known."""
+def compare(
+    previous: PreviousFigure | None, current: Figure | None, item_id: str, *, level: float
+) -> Comparison:
+    """Test the change with a pooled two-proportion z-test where both sample sizes are known,
+    significant below ``level`` (the framework's significance level)."""
     significance = None
     if (
         previous is not None
@@ -225,8 +230,9 @@ def compare(previous: PreviousFigure | None, current: Figure | None, item_id: st
             previous.sample_size,
             current.yes / current.applicable,
             current.applicable,
+            level=level,
         )
-    return Comparison(item_id, previous, current, significance)
+    return Comparison(item_id, previous, current, significance, level)
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,13 @@ class StandardScore:
     decision: PanelDecision | None = None
     domain1: Domain1Rating | None = None
     previous: Rating | None = None
+    rules: ScoringRules | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def points(self) -> int | None:
+        """What the final rating scores by the framework's points (0–3 in the report)."""
+        final = self.final
+        return None if final is None or self.rules is None else self.rules.points[final]
 
     @property
     def lowest(self) -> Figure | None:
@@ -314,16 +327,22 @@ class Overall:
 
     points: Mapping[str, int]
     missing: tuple[str, ...]
+    rules: ScoringRules
+
+    @property
+    def maximum(self) -> int:
+        """The highest possible total: top points times the standards (30 in the report)."""
+        return self.rules.top_points * (len(self.points) + len(self.missing))
 
     @property
     def score(self) -> int | None:
-        """The total out of 30, or None while any standard has no rating."""
+        """The total (out of 30 in the report), or None while any standard has no rating."""
         return None if self.missing else sum(self.points.values())
 
     @property
     def rating(self) -> Rating | None:
         score = self.score
-        return None if score is None else overall_rating(score)
+        return None if score is None else self.rules.overall_rating(score)
 
     @property
     def statement(self) -> str:
@@ -334,7 +353,7 @@ class Overall:
                 f"{sum(self.points.values())}."
             )
         assert self.rating is not None
-        return f"Score {self.score}/30: {self.rating.value}."
+        return f"Score {self.score}/{self.maximum}: {self.rating.value}."
 
 
 @dataclass(frozen=True)
@@ -439,6 +458,7 @@ def score(
     down by (None for none).
     """
     framework = service.framework
+    rules = ScoringRules.of(framework.scoring)
     data = load(service, only_complete=only_complete)
     figures = {item_id: Figure.of(a, framework) for item_id, a in data.answers.items()}
     decisions = panel_decisions(service)
@@ -459,6 +479,7 @@ def score(
                         "inspection",
                         domain1=domain1.get(standard.id),
                         previous=before.rating if before else None,
+                        rules=rules,
                     )
                 )
                 continue
@@ -474,20 +495,23 @@ def score(
                     domain.id,
                     "case",
                     key_questions=kqs,
-                    provisional=rating_of_lowest([f.percentage for f in kqs]),
+                    provisional=rules.rating_of_lowest([f.percentage for f in kqs]),
                     flags=tuple(
-                        panel_flags([KeyQuestionCount(f.item_id, f.yes, f.applicable) for f in kqs])
+                        panel_flags(
+                            [KeyQuestionCount(f.item_id, f.yes, f.applicable) for f in kqs], rules
+                        )
                     ),
                     decision=decisions.get(standard.id),
                     previous=before.rating if before else None,
+                    rules=rules,
                 )
             )
     comparisons = {
-        item_id: compare(previous.get(item_id), figure, item_id)
+        item_id: compare(previous.get(item_id), figure, item_id, level=rules.significance_level)
         for item_id, figure in (*key_questions.items(), *prompts.items())
     }
-    points = {s.id: s.final.score for s in standards if s.final is not None}
-    overall = Overall(points, tuple(s.id for s in standards if s.final is None))
+    points = {s.id: s.points for s in standards if s.points is not None}
+    overall = Overall(points, tuple(s.id for s in standards if s.final is None), rules)
     inspection = service.inspection()
     return Scores(
         inspection=inspection,

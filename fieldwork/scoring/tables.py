@@ -107,7 +107,7 @@ def ratings_table(scores: Scores) -> Table:
                     standard.previous.value if standard.previous else None,
                     standard.provisional.value if standard.provisional else None,
                     rating_text(standard),
-                    final.score if final else None,
+                    standard.points if final else None,
                     standard.decided_by or None,
                     panel or None,
                 ),
