@@ -118,7 +118,7 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
 
     grade = read_csv(folder / "breakdown-officer_grade.csv")
     rows_223 = [(r["Responsible officer grade"], r["%"]) for r in grade if r["Id"] == "2.2.3"]
-    assert rows_223 == [("all cases", "66"), ("PO", "70"), ("PSO", "50"), ("PQiP", "86")]
+    assert rows_223 == [("all cases", "66"), ("PO", "70"), ("PSO", "50"), ("PQiP", "100")]
 
     book = openpyxl.load_workbook(folder / WORKBOOK_NAME, read_only=True)
     assert book.sheetnames == [t.key for t in tables]
@@ -173,7 +173,7 @@ def test_pdf_report_reads_back(decided: Scores, tmp_path: Path) -> None:
         assert f"{figure.percentage}% ({yes}/{size})" in flat  # the chart's label
     assert (
         "Provisional rating Requires improvement: the lowest key question, 2.4.3, is 60% "
-        "(70 of 117)" in flat
+        "(70 of 116)" in flat
     )
     assert "Flagged for the ratings panel: the lowest key question, 2.4.3 at 60%" in flat
     assert "Ratings panel (Data team," in flat
@@ -227,7 +227,10 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
         assert run("panel", str(path), "--standard", standard_id, "--rating", rating,
                    "--reason", "Within the margin; other key questions high.") == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "Recorded: the ratings panel rated 2.4 Good (provisional Requires improvement)" in out
+    assert (
+        "Recorded: the ratings panel rated 2.4 Good (provisional Requires improvement, "
+        "scored on complete cases only)"
+    ) in out
 
     bad = tmp_path / "bad.csv"
     bad.write_text("item,percentage\n2.1.1,83\n2.1.2,lots\n")
@@ -240,7 +243,7 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "Score 16/30: Good." in out
     assert re.search(r"Overall\s+Good\s+16", out)
-    assert re.search(r"2\.4\.3\s+Does reviewing focus.*117\s+70\s+60", out)
+    assert re.search(r"2\.4\.3\s+Does reviewing focus.*116\s+70\s+60", out)
 
     assert run("report", str(path), "-o", str(tmp_path / "ratings.pdf")) == 0
     assert "Score 16/30" in pdf_text(tmp_path / "ratings.pdf")[0]

@@ -72,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--rating", required=True, help="Inadequate, Requires improvement, Good, Outstanding"
     )
     p.add_argument("--reason", required=True, help="why the panel decided so")
+    _scope(p)
     p.set_defaults(run=run_panel)
 
     p = subparsers.add_parser(
@@ -120,6 +121,8 @@ WIDTHS = {"Standard": 34, "Key question": 44, "Significance": 30, "Ratings panel
 def run_score(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service, breakdowns=None)
+    print(scores.scope_statement)
+    print()
     print(as_text(ratings_table(scores), widths=WIDTHS))
     flagged = [s for s in scores.standards if s.flags]
     if flagged:
@@ -175,11 +178,18 @@ def run_tables(args: argparse.Namespace) -> int:
 
 def run_panel(args: argparse.Namespace) -> int:
     with _open(args, writes=True) as service:
-        decision = decide(service, args.standard, args.rating, args.reason)
+        decision = decide(
+            service,
+            args.standard,
+            args.rating,
+            args.reason,
+            only_complete=not args.include_incomplete,
+        )
     provisional = decision.provisional.value if decision.provisional else "none"
     print(
         f"Recorded: the ratings panel rated {decision.standard_id} {decision.final.value} "
-        f"(provisional {provisional}), {decision.decided_by}, {when(decision.decided_at)}."
+        f"(provisional {provisional}, scored on {decision.case_set}), {decision.decided_by}, "
+        f"{when(decision.decided_at)}."
     )
     return 0
 

@@ -21,6 +21,7 @@ from fieldwork.scoring.records import (
     Domain1Rating,
     PanelDecision,
     PreviousFigure,
+    case_set_text,
     domain1_ratings,
     panel_decisions,
     previous_figures,
@@ -250,6 +251,7 @@ class StandardScore:
     domain1: Domain1Rating | None = None
     previous: Rating | None = None
     rules: ScoringRules | None = field(default=None, repr=False, compare=False)
+    only_complete: bool = True  # the case set these figures are of
 
     @property
     def points(self) -> int | None:
@@ -284,9 +286,16 @@ class StandardScore:
         return "case data" if self.provisional else ""
 
     @property
+    def decision_on_other_cases(self) -> bool:
+        """The panel decided on another case set (complete cases only, or every case) than
+        these figures are of: compare by scoring the same set, not as a change in the data."""
+        return self.decision is not None and self.decision.only_complete != self.only_complete
+
+    @property
     def decision_outdated(self) -> bool:
-        """The case data have changed since the panel decided (it saw other figures)."""
-        if self.decision is None:
+        """The case data have changed since the panel decided (it saw other figures of the
+        same case set)."""
+        if self.decision is None or self.decision_on_other_cases:
             return False
         lowest = self.lowest
         return (
@@ -314,7 +323,12 @@ class StandardScore:
         )
         if self.decision:
             text += f" The ratings panel decided {self.decision.final.value}."
-            if self.decision_outdated:
+            if self.decision_on_other_cases:
+                text += (
+                    f" It decided on {self.decision.case_set}; these figures are of "
+                    f"{case_set_text(self.only_complete)}."
+                )
+            elif self.decision_outdated:
                 text += " The case data have changed since it decided: review the decision."
         elif self.flagged:
             text += " Flagged for the ratings panel."
@@ -432,6 +446,31 @@ class Scores:
             )
         return tuple(out)
 
+    @property
+    def left_out(self) -> tuple[SampleCount, ...]:
+        """The samples with cases not scored (not complete, when only complete cases are)."""
+        return tuple(s for s in self.samples if s.cases > s.scored)
+
+    @property
+    def scope_statement(self) -> str:
+        """Which cases were scored and which were left out, and why, in words."""
+        total = sum(s.cases for s in self.samples)
+        scored = sum(s.scored for s in self.samples)
+        if not self.only_complete:
+            unanswered = sum(f.unanswered for f in self.key_questions.values())
+            return (
+                f"Scored every case ({scored}), complete or not; judgements not yet made are "
+                f"left out of each figure ({unanswered} key-question judgement(s) unanswered)."
+            )
+        if scored == total:
+            return f"Scored all {total} cases: every case is complete."
+        samples = "; ".join(f"{s.title} {s.cases - s.scored}" for s in self.left_out)
+        return (
+            f"Scored the {scored} complete cases of {total}. Left out {total - scored} "
+            f"incomplete case(s), not yet marked complete ({samples}). "
+            "Use --include-incomplete to score every case."
+        )
+
     def standard(self, standard_id: str) -> StandardScore:
         for standard in self.standards:
             if standard.id == standard_id:
@@ -504,6 +543,7 @@ def score(
                     decision=decisions.get(standard.id),
                     previous=before.rating if before else None,
                     rules=rules,
+                    only_complete=only_complete,
                 )
             )
     comparisons = {

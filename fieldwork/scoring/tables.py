@@ -95,7 +95,9 @@ def ratings_table(scores: Scores) -> Table:
         if standard.assessed == "case":
             if standard.decision:
                 panel = f"decided {standard.decision.final.value}"
-                if standard.decision_outdated:
+                if standard.decision_on_other_cases:
+                    panel += f" (on {standard.decision.case_set})"
+                elif standard.decision_outdated:
                     panel += " (data changed since)"
             elif standard.flagged:
                 panel = "flagged"
