@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from fieldwork.answers import Answer
 from fieldwork.allocation import assign
+from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto
 from fieldwork.bundles.assignment import export_assignment, open_assignment
 from fieldwork.bundles.returns import export_return

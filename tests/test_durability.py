@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from fieldwork.answers import Answer
 from fieldwork.service import Service
 
 WRITER = textwrap.dedent("""
     import sys
+    from fieldwork.answers import Answer
     from fieldwork.service import Service
     service = Service.open(sys.argv[1], backup=False, user="writer")
     case = service.cases()[0]
