@@ -201,6 +201,16 @@ class Framework:
         object.__setattr__(self, "_key_questions", kqs)
         object.__setattr__(self, "_prompts", {p.id: p for kq in kqs.values() for p in kq.prompts})
 
+    def rule_attributes(self, sample_id: str) -> tuple[str, ...]:
+        """The attributes the applicability rules of a sample's items read, sorted."""
+        used: set[str] = set()
+        for standard in self.case_standards(sample_id):
+            for kq in standard.key_questions:
+                items: list[KeyQuestion | Prompt] = [kq, *kq.prompts]
+                for item in items:
+                    used.update(a for a, _ in item.rule.attributes_used())
+        return tuple(sorted(used))
+
     def key_question(self, item_id: str) -> KeyQuestion:
         """The key question with this id; KeyError if there is none."""
         return self._key_questions[item_id]  # type: ignore[attr-defined,no-any-return]

@@ -92,16 +92,6 @@ def load_cases(service: Service) -> dict[str, CaseRow]:
     return {r[0]: CaseRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows}
 
 
-def _rule_attributes(framework: Framework, sample: str) -> tuple[str, ...]:
-    used: set[str] = set()
-    for standard in framework.case_standards(sample):
-        for kq in standard.key_questions:
-            items: list[KeyQuestion | Prompt] = [kq, *kq.prompts]
-            for item in items:
-                used.update(a for a, _ in item.rule.attributes_used())
-    return tuple(sorted(used))
-
-
 def _items(framework: Framework) -> Iterable[tuple[str, KeyQuestion | Prompt]]:
     for domain in framework.domains:
         if domain.assessed != "case":
@@ -120,7 +110,7 @@ def applicable_cases(
     """Item id → the scored cases it applies to by the framework's rule."""
     # Group the scored cases of each sample by the attributes the sample's rules read.
     groups: dict[str, dict[tuple[Any, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
-    attributes = {s.id: _rule_attributes(framework, s.id) for s in framework.samples}
+    attributes = {s.id: framework.rule_attributes(s.id) for s in framework.samples}
     for case_id in scored:
         case = cases[case_id]
         if case.sample not in attributes:
