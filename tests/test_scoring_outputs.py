@@ -15,7 +15,7 @@ import pytest
 
 from fieldwork.cli import main
 from fieldwork.scoring import import_previous_figures, score
-from fieldwork.scoring.export import WORKBOOK_NAME, export_tables
+from fieldwork.scoring.export import WORKBOOK_NAME, data_cells, export_tables
 from fieldwork.scoring.report import report_pdf, write_report
 from fieldwork.scoring.scores import NO_COMPARABLE_DATA, NOT_RECORDED, Scores
 from fieldwork.scoring.tables import all_tables, ratings_table
@@ -95,18 +95,33 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         published = REFERENCE["key_questions"][row["Id"]]
         assert int(row["Current inspection %"]) == published["current"]
         expected_previous = published["previous"]
+        # A numeric column holds numbers only: no comparable data is an empty cell.
         assert row["Previous inspection %"] == (
-            NO_COMPARABLE_DATA if expected_previous is None else str(expected_previous)
+            "" if expected_previous is None else str(expected_previous)
         )
 
-    prompt_rows = [r for r in read_csv(folder / "prompts.csv") if r["Applicable answers"]]
+    # Prompts only: no key-question heading rows mixed in.
+    prompt_rows = read_csv(folder / "prompts.csv")
     assert len(prompt_rows) == 78
+    assert all(r["Id"].count(".") == 3 and r["Applicable answers"] for r in prompt_rows)
     for row in prompt_rows:
         assert int(row["Current inspection %"]) == decided.prompts[row["Id"]].percentage
 
+    # Every numeric column of every CSV holds numbers or nothing; plain UTF-8, no BOM.
+    for table in tables:
+        raw = (folder / f"{table.key}.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), table.key
+        for row in read_csv(folder / f"{table.key}.csv"):
+            for column in table.numeric:
+                assert row[column] == "" or re.fullmatch(r"-?\d+(\.\d+)?", row[column]), (
+                    table.key,
+                    column,
+                    row[column],
+                )
+
     ratings = read_csv(folder / "ratings.csv")
     assert ratings[-1]["Standard"] == "Overall"
-    assert (ratings[-1]["Current rating"], ratings[-1]["Score (0–3)"]) == ("Good", "16")
+    assert (ratings[-1]["Current rating"], ratings[-1]["Score"]) == ("Good", "16")
     by_standard = {r["Standard"].split()[0]: r for r in ratings[:-1]}
     assert by_standard["2.4"]["Provisional rating"] == "Requires improvement"
     assert by_standard["2.4"]["Current rating"] == "Good"
@@ -126,8 +141,14 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         sheet = list(book[table.key].iter_rows(values_only=True))
         assert sheet[0][0] == table.title
         assert tuple(sheet[1][: len(table.columns)]) == table.columns
-        for row, values in zip(table.rows, sheet[2:], strict=False):
-            assert tuple(values[: len(row.cells)]) == row.cells
+        for row, values in zip(data_cells(table), sheet[2:], strict=False):
+            assert list(values[: len(row)]) == row
+        for column in table.numeric:
+            n = table.column(column)
+            assert all(
+                isinstance(values[n], int | float | type(None))
+                for values in sheet[2 : 2 + len(table.data_rows)]
+            ), (table.key, column)
     kq_sheet = list(book["key-questions"].iter_rows(values_only=True))
     assert kq_sheet[2][:6] == (
         "2.1.1",
@@ -138,6 +159,12 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         80,
     )
     book.close()
+
+
+def test_tables_for_excel_carry_the_byte_order_mark(decided: Scores, tmp_path: Path) -> None:
+    export_tables(all_tables(decided), tmp_path / "excel", excel=True)
+    raw = (tmp_path / "excel" / "ratings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfStandard,")
 
 
 def test_tables_to_an_unwritable_place_say_so(decided: Scores, tmp_path: Path) -> None:

@@ -32,6 +32,15 @@ def _scope(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _excel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the CSV files with a byte-order mark, as Excel wants UTF-8 "
+        "(default: plain UTF-8, as pandas, R and other tools read it)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
         "score",
@@ -57,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("workspace", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
     _scope(p)
     p.set_defaults(run=run_tables)
 
@@ -171,7 +181,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_tables(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service)
-    written = export_tables(all_tables(scores), args.output)
+    written = export_tables(all_tables(scores), args.output, excel=args.excel)
     print(f"Wrote {len(written) - 1} CSV tables and {written[-1].name} to {args.output}")
     return 0
 

@@ -35,6 +35,7 @@ class Row:
     value: AttributeValue = None
     heading: bool = False  # a group heading (e.g. a key question above its prompts)
     emphasis: bool = False  # e.g. the key question that sets a standard's rating
+    layout: bool = False  # only lays out the table (a heading with no figure): not data
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,15 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()  # columns that hold numbers (or nothing) in data files
 
     def column(self, name: str) -> int:
         return self.columns.index(name)
+
+    @property
+    def data_rows(self) -> tuple[Row, ...]:
+        """The rows a data file holds: every row but the layout-only headings."""
+        return tuple(r for r in self.rows if not r.layout)
 
 
 def _current(figure: Figure) -> Cell:
@@ -142,12 +149,13 @@ def ratings_table(scores: Scores) -> Table:
             "Previous inspection",
             "Provisional rating",
             "Current rating",
-            "Score (0–3)",
+            "Score",
             "Rated by",
             "Ratings panel",
         ),
         tuple(rows),
         tuple(notes),
+        numeric=("Score",),
     )
 
 
@@ -204,7 +212,18 @@ def key_questions_table(scores: Scores, standard: StandardScore | None = None) -
         title,
         KEY_QUESTION_COLUMNS,
         tuple(rows),
-        ("Percentages rounded half up to a whole number; bands are taken on the rounded figure.",),
+        (
+            "Percentages rounded half up to a whole number; bands are taken on the rounded figure.",
+            "In the data files an empty percentage means no figure: no comparable data "
+            "(previous) or no applicable cases (current).",
+        ),
+        numeric=(
+            "Applicable cases",
+            "Satisfactory",
+            "Previous inspection %",
+            "Current inspection %",
+            "Change (points)",
+        ),
     )
 
 
@@ -232,6 +251,7 @@ def prompts_table(scores: Scores, standard: StandardScore | None = None) -> Tabl
                     (kq.item_id, kq.text, None, None, None, None, None, None, None),
                     standard_id=s.id,
                     heading=True,
+                    layout=True,
                 )
             )
             prompts = [p for p in scores.prompts.values() if p.key_question_id == kq.item_id]
@@ -267,6 +287,16 @@ def prompts_table(scores: Scores, standard: StandardScore | None = None) -> Tabl
         (
             "Yes over the applicable answers; not applicable by the framework's rule is never "
             "counted and not applicable by the inspector's choice is left out.",
+            "In the data files an empty percentage means no figure: no comparable data "
+            "(previous) or no applicable answers (current).",
+        ),
+        numeric=(
+            "Applicable answers",
+            "Yes",
+            "Not applicable (inspector)",
+            "Previous inspection %",
+            "Current inspection %",
+            "Change (points)",
         ),
     )
 
@@ -290,6 +320,7 @@ def profile_table(scores: Scores) -> Table:
         ("Characteristic", "Cases", "With the characteristic", "Share %", "Not recorded"),
         rows,
         ("Shares are of the scored cases that record the attribute.",),
+        numeric=("Cases", "With the characteristic", "Share %", "Not recorded"),
     )
 
 
@@ -329,6 +360,7 @@ def breakdown_table(breakdowns: Sequence[Breakdown]) -> Table:
         ("Id", first.attribute_label, "Applicable", "Satisfactory", "%"),
         tuple(rows),
         ("The rows of each key question add up to its 'all cases' row.",),
+        numeric=("Applicable", "Satisfactory", "%"),
     )
 
 
@@ -410,6 +442,7 @@ def samples_table(scores: Scores) -> Table:
         ("Sample", "Cases", "Scored", "Not scored"),
         tuple(Row((s.title, s.cases, s.scored, s.cases - s.scored)) for s in scores.samples),
         (f"Scored: {scope}.",),
+        numeric=("Cases", "Scored", "Not scored"),
     )
 
 
