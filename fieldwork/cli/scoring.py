@@ -71,6 +71,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(run=run_tables)
 
     p = subparsers.add_parser(
+        "export-data",
+        help="write every answer and judgement as tidy data for analysts (CSV, codebook, xlsx)",
+        description="Write responses.csv (one row per case and item: ids, wording, answer, "
+        "kind of not applicable, reason, note, who and when, framework id and hash), "
+        "cases.csv (one row per case with its attributes), codebook.json and codebook.csv "
+        "(every column and code) and fieldwork-data.xlsx. See docs/data-export.md.",
+    )
+    p.add_argument("workspace", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
+    p.set_defaults(run=run_export_data)
+
+    p = subparsers.add_parser(
         "panel",
         help="record the ratings panel's decision on a flagged standard",
         description="Record the final rating the ratings panel gave a flagged standard of "
@@ -183,6 +196,18 @@ def run_tables(args: argparse.Namespace) -> int:
         scores = _score(args, service)
     written = export_tables(all_tables(scores), args.output, excel=args.excel)
     print(f"Wrote {len(written) - 1} CSV tables and {written[-1].name} to {args.output}")
+    return 0
+
+
+def run_export_data(args: argparse.Namespace) -> int:
+    from fieldwork.scoring.dataset import export_data
+
+    with _open(args) as service:
+        done = export_data(service, args.output, excel=args.excel)
+    print(
+        f"Wrote {done.responses:,} response rows of {done.cases:,} cases, the codebook and "
+        f"the workbook to {done.folder}: {', '.join(p.name for p in done.files)}."
+    )
     return 0
 
 

@@ -152,7 +152,7 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     drawing = Drawing(width, height)
 
     def x(pct: float) -> float:
-        return label_width + plot * pct / 100
+        return float(label_width + plot * pct / 100)
 
     bands = standard.rules.bands if standard.rules else ()
     for n, band in enumerate(bands):
