@@ -29,8 +29,9 @@ from fieldwork.answers import Answer
 from fieldwork.framework import AttributeValue
 from fieldwork.paths import resources_dir
 from fieldwork.scoring import decide, rate_domain1, score
+from fieldwork.scoring.data import load
 from fieldwork.scoring.rules import Rating
-from fieldwork.scoring.scores import Scores, breakdown, cases_behind
+from fieldwork.scoring.scores import Figure, Scores, breakdown, cases_behind
 from fieldwork.service import Service
 from fieldwork.store import new_id
 from tests.conftest import FakeClock
@@ -536,3 +537,28 @@ def test_domain_1_ratings_need_evidence_and_a_domain_1_standard(north_west: Serv
     ]
     standard = score(north_west, breakdowns=None).standard("1.1")
     assert standard.final is Rating.OUTSTANDING and standard.decided_by == "lead inspector"
+
+
+@pytest.mark.parametrize("only_complete", [True, False])
+def test_the_one_pass_counts_agree_with_the_cases_behind_every_figure(
+    north_west: Service, only_complete: bool
+) -> None:
+    """``score`` counts in one pass over the responses; every figure and breakdown must equal
+    the one built from the sets of cases behind it (what drill-down lists)."""
+    add_unfinished_case(north_west)
+    result = score(north_west, only_complete=only_complete)
+    data = load(north_west, only_complete=only_complete)
+    for item_id, answers in data.answers.items():
+        assert result.figure(item_id) == Figure.of(answers, north_west.framework), item_id
+    assert len(result.breakdowns) > 50
+    for split in result.breakdowns:
+        item_id = split.figure.item_id
+        assert split == breakdown(north_west, item_id, split.attribute, only_complete=only_complete)
+        behind = cases_behind(north_west, item_id, only_complete=only_complete)
+        assert sum(r.yes + r.no + r.not_applicable for r in split.rows) == sum(
+            1 for c in behind if c.answer != "unanswered"
+        )
+    scored = [c for c in north_west.cases() if c.sample == "case-supervision"]
+    scored = [c for c in scored if c.status == "complete" or not only_complete]
+    women = sum(1 for c in scored if c.attributes.get("gender") == "female")
+    assert (result.profile[0].count, result.profile[0].cases) == (women, len(scored))

@@ -16,7 +16,7 @@ from typing import Literal
 
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import AttributeValue, Framework
-from fieldwork.scoring.data import CaseRow, ItemAnswers, ScoringData, load
+from fieldwork.scoring.data import CaseRow, Count, ItemAnswers, ScoringData, Tally, load, tally
 from fieldwork.scoring.records import (
     Domain1Rating,
     PanelDecision,
@@ -142,26 +142,33 @@ class Figure:
 
     @classmethod
     def of(cls, answers: ItemAnswers, framework: Framework) -> Figure:
+        """The figure of one item's answers (sets of case ids)."""
+        count = Count(len(answers.counted), len(answers.yes), len(answers.no), len(answers.na))
+        return cls.counted(answers.item_id, count, framework)
+
+    @classmethod
+    def counted(cls, item_id: str, count: Count, framework: Framework) -> Figure:
+        """The figure of one item's counts."""
         try:
-            kq = framework.key_question(answers.item_id)
+            kq = framework.key_question(item_id)
             kind: Literal["key question", "prompt"] = "key question"
             text, kq_id = kq.text, kq.id
         except KeyError:
-            prompt = framework.prompt(answers.item_id)
+            prompt = framework.prompt(item_id)
             kq = framework.key_question(prompt.key_question_id)
             kind, text, kq_id = "prompt", prompt.text, kq.id
         standard = framework.standard(kq.standard_id)
         return cls(
-            answers.item_id,
+            item_id,
             kind,
             text,
             standard.id,
             kq_id,
             standard.sample or "",
-            len(answers.yes),
-            len(answers.no),
-            len(answers.na),
-            answers.unanswered,
+            count.yes,
+            count.no,
+            count.na,
+            count.unanswered,
             ScoringRules.of(framework.scoring),
         )
 
@@ -498,8 +505,16 @@ def score(
     """
     framework = service.framework
     rules = ScoringRules.of(framework.scoring)
-    data = load(service, only_complete=only_complete)
-    figures = {item_id: Figure.of(a, framework) for item_id, a in data.answers.items()}
+    counts = tally(
+        service,
+        only_complete=only_complete,
+        breakdowns=breakdowns or {},
+        values=_profile_attributes(),
+    )
+    figures = {
+        item_id: Figure.counted(item_id, count, framework)
+        for item_id, count in counts.items.items()
+    }
     decisions = panel_decisions(service)
     domain1 = domain1_ratings(service)
     previous = previous_figures(service)
@@ -560,21 +575,16 @@ def score(
         only_complete=only_complete,
         produced_at=service.workspace.now(),
         samples=tuple(
-            SampleCount(
-                s.id,
-                s.title,
-                sum(1 for c in data.cases.values() if c.sample == s.id),
-                len(data.scored_cases(s.id)),
-            )
+            SampleCount(s.id, s.title, counts.cases.get(s.id, 0), counts.scored.get(s.id, 0))
             for s in framework.samples
         ),
         standards=tuple(standards),
         key_questions=key_questions,
         prompts=prompts,
         comparisons=comparisons,
-        profile=profile(data),
+        profile=profile(counts),
         overall=overall,
-        breakdowns=_breakdowns(data, key_questions, breakdowns or {}),
+        breakdowns=_breakdowns(counts, key_questions, breakdowns or {}),
         open_conflicts=_open_conflicts(service),
     )
 
@@ -595,21 +605,28 @@ def _has_attribute(framework: Framework, sample: str, attribute: str) -> bool:
     return True
 
 
-def profile(data: ScoringData) -> tuple[ProfileRow, ...]:
+def _profile_attributes() -> dict[str, list[str]]:
+    """Sample → the attributes the profile table counts."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for characteristic in PROFILE:
+        wanted[characteristic.sample].append(characteristic.attribute)
+    return wanted
+
+
+def profile(counts: Tally) -> tuple[ProfileRow, ...]:
     """Section 1.3's table: each characteristic's share of the scored cases that record it."""
     rows = []
     for characteristic in PROFILE:
-        if not _has_attribute(data.framework, characteristic.sample, characteristic.attribute):
+        if not _has_attribute(counts.framework, characteristic.sample, characteristic.attribute):
             continue
-        cases = data.scored_cases(characteristic.sample)
-        values = [c.attributes.get(characteristic.attribute) for c in cases]
-        recorded = [v for v in values if v is not None]
+        values = counts.values.get((characteristic.sample, characteristic.attribute), {})
+        not_recorded = values.get(None, 0)
         rows.append(
             ProfileRow(
                 characteristic,
-                sum(1 for v in recorded if v == characteristic.value),
-                len(recorded),
-                len(values) - len(recorded),
+                values.get(characteristic.value, 0),
+                sum(values.values()) - not_recorded,
+                not_recorded,
             )
         )
     return tuple(rows)
@@ -663,36 +680,55 @@ def breakdown_of(
     if parts is None:
         parts = partition(data, figure.sample, attribute)
     counted = {value: answers.counted & cases for value, cases in parts.items()}
-    counted = {value: cases for value, cases in counted.items() if cases}
-    order = _value_order(data.framework, figure.sample, attribute)
+    counts = {
+        value: Count(
+            len(cases), len(answers.yes & cases), len(answers.no & cases), len(answers.na & cases)
+        )
+        for value, cases in counted.items()
+    }
+    return _breakdown(data.framework, figure, attribute, spec.label, counts)
+
+
+def _breakdown(
+    framework: Framework,
+    figure: Figure,
+    attribute: str,
+    label: str,
+    counts: Mapping[AttributeValue, Count],
+) -> Breakdown:
+    """A breakdown's rows, one per value with counted cases, in the attribute's order (its
+    choices, yes before no), other values after, "not recorded" last."""
+    counted = {value: count for value, count in counts.items() if count.counted}
+    order = _value_order(framework, figure.sample, attribute)
     present = [v for v in order if v in counted]
     present += sorted((v for v in counted if v not in order and v is not None), key=str)
     if None in counted:
         present.append(None)
     rows = tuple(
-        BreakdownRow(
-            _label(value),
-            len(answers.yes & counted[value]),
-            len(answers.no & counted[value]),
-            len(answers.na & counted[value]),
-            value,
-        )
+        BreakdownRow(_label(value), counted[value].yes, counted[value].no, counted[value].na, value)
         for value in present
     )
-    return Breakdown(figure, attribute, spec.label, rows)
+    return Breakdown(figure, attribute, label, rows)
 
 
 def _breakdowns(
-    data: ScoringData, key_questions: Mapping[str, Figure], wanted: Mapping[str, Sequence[str]]
+    counts: Tally, key_questions: Mapping[str, Figure], wanted: Mapping[str, Sequence[str]]
 ) -> tuple[Breakdown, ...]:
+    framework = counts.framework
     out: list[Breakdown] = []
-    for sample in data.framework.samples:
+    for sample in framework.samples:
         for attribute in wanted.get(sample.id, ()):
-            if not _has_attribute(data.framework, sample.id, attribute):
+            if not _has_attribute(framework, sample.id, attribute):
                 continue
-            parts = partition(data, sample.id, attribute)
+            label = sample.attribute(attribute).label
             out.extend(
-                breakdown_of(data, kq_id, attribute, parts)
+                _breakdown(
+                    framework,
+                    figure,
+                    attribute,
+                    label,
+                    counts.breakdowns.get((kq_id, attribute), {}),
+                )
                 for kq_id, figure in key_questions.items()
                 if figure.sample == sample.id
             )
