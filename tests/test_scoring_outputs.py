@@ -88,6 +88,7 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
     assert {p.name for p in written} == {f"{t.key}.csv" for t in tables} | {WORKBOOK_NAME}
 
     kq_rows = read_csv(folder / "key-questions.csv")
+    assert {r["Id"]: r["Not applicable (inspector)"] for r in kq_rows}["3.2.1"] == "1"
     assert [r["Id"] for r in kq_rows] == sorted(KEY_QUESTION_COUNTS)
     for row in kq_rows:
         size, yes = KEY_QUESTION_COUNTS[row["Id"]]
@@ -203,6 +204,7 @@ def test_pdf_report_reads_back(decided: Scores, tmp_path: Path) -> None:
         "(70 of 116)" in flat
     )
     assert "Flagged for the ratings panel: the lowest key question, 2.4.3 at 60%" in flat
+    assert "9/14 (1 n/a)" in flat  # 3.2.1: one judgement not applicable, left out
     assert "Ratings panel (Data team," in flat
     # Annexe 4 and the profile.
     assert "Annexe 4: Inspection data" in flat

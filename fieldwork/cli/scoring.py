@@ -169,6 +169,7 @@ def run_score(args: argparse.Namespace) -> int:
             "Satisfactory",
             "Current inspection %",
             "Band",
+            "Not applicable (inspector)",
         )
         full = key_questions_table(scores)
         picked = [full.column(c) for c in columns]

@@ -237,6 +237,11 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     return drawing
 
 
+def _not_applicable(figure: Figure) -> str:
+    """The cases the inspector judged not applicable, left out of the figure."""
+    return f" ({figure.not_applicable} n/a)" if figure.not_applicable else ""
+
+
 def key_question_table(scores: Scores, standard: StandardScore) -> Table:
     rows: list[list[Any]] = [
         ["Key question", "Previous inspection", "Current inspection", "Cases", "Band"]
@@ -253,7 +258,7 @@ def key_question_table(scores: Scores, standard: StandardScore) -> Table:
                 _p(f"{figure.item_id} {text(figure.text)}", style),
                 _p(text(comparison.previous_shown if comparison else "—")),
                 _p(text(figure.shown), style),
-                _p(f"{figure.yes}/{figure.applicable}", style),
+                _p(f"{figure.yes}/{figure.applicable}{_not_applicable(figure)}", style),
                 _p(text(band.label if band else "—"), style),
             ]
         )

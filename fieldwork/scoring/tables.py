@@ -169,6 +169,7 @@ KEY_QUESTION_COLUMNS = (
     "Band",
     "Change (points)",
     "Significance",
+    "Not applicable (inspector)",
 )
 
 
@@ -190,6 +191,7 @@ def key_question_rows(scores: Scores, standard: StandardScore) -> list[Row]:
                     f"{band.label} ({band.range_text}) → {band.rating.value}" if band else None,
                     _change(comparison),
                     _significance(comparison),
+                    figure.not_applicable,
                 ),
                 item_id=figure.item_id,
                 standard_id=standard.id,
@@ -223,6 +225,7 @@ def key_questions_table(scores: Scores, standard: StandardScore | None = None) -
             "Previous inspection %",
             "Current inspection %",
             "Change (points)",
+            "Not applicable (inspector)",
         ),
     )
 
