@@ -55,47 +55,33 @@ class Edit:
 ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "Not applicable", None: "no answer"}
 
 
-def answer_edit(prompt_id: str, value: str | None, na_reason: str = "") -> Edit:
+def _value_edit(method: str, item_id: str, value: str | None, na_reason: str, what: str) -> Edit:
+    """Service.answer or Service.judge: the typed value, with the reason for not applicable."""
     kwargs: tuple[tuple[str, Any], ...] = ()
     values: tuple[tuple[str, Any], ...] = (("value", value),)
     if value == "na" or na_reason:
         kwargs = (("na_reason", na_reason),)
         values += (("na_reason", na_reason),)
-    return Edit(
-        "answer",
-        prompt_id,
-        (_typed(value),),
-        kwargs,
-        values,
-        f"answer {ANSWER_WORDS[value]} to prompt {prompt_id}",
-    )
+    typed = None if value is None else Answer(value)  # never display or stored text
+    return Edit(method, item_id, (typed,), kwargs, values, what)
 
 
-def _typed(value: str | None) -> Answer | None:
-    """The service takes the typed ``Answer`` (or None), never display or stored text."""
-    return None if value is None else Answer(value)
+def answer_edit(prompt_id: str, value: str | None, na_reason: str = "") -> Edit:
+    what = f"answer {ANSWER_WORDS[value]} to prompt {prompt_id}"
+    return _value_edit("answer", prompt_id, value, na_reason, what)
+
+
+JUDGEMENT_WORDS = {
+    "yes": "satisfactory",
+    "no": "not satisfactory",
+    "na": "not applicable",
+    None: "no judgement",
+}
 
 
 def judge_edit(key_question_id: str, value: str | None, na_reason: str = "") -> Edit:
-    word = {
-        "yes": "satisfactory",
-        "no": "not satisfactory",
-        "na": "not applicable",
-        None: "no judgement",
-    }[value]
-    kwargs: tuple[tuple[str, Any], ...] = ()
-    values: tuple[tuple[str, Any], ...] = (("value", value),)
-    if value == "na" or na_reason:
-        kwargs = (("na_reason", na_reason),)
-        values += (("na_reason", na_reason),)
-    return Edit(
-        "judge",
-        key_question_id,
-        (_typed(value),),
-        kwargs,
-        values,
-        f"judgement {word} on key question {key_question_id}",
-    )
+    what = f"judgement {JUDGEMENT_WORDS[value]} on key question {key_question_id}"
+    return _value_edit("judge", key_question_id, value, na_reason, what)
 
 
 def note_edit(item_id: str, text: str, *, rationale: bool) -> Edit:
