@@ -75,9 +75,9 @@ def check_responses(
         for standard in framework.case_standards(sample.id):
             for kq in standard.key_questions:
                 kinds[kq.id] = "judgement"
-                for item in (kq, *kq.prompts):
-                    if item.inspector_may_mark_na:
-                        may_mark_na.add(item.id)
+                if kq.inspector_may_mark_na:
+                    may_mark_na.add(kq.id)
+                may_mark_na.update(p.id for p in kq.prompts if p.inspector_may_mark_na)
                 for prompt in kq.prompts:
                     kinds[prompt.id] = "prompt"
         items[sample.id] = kinds

@@ -301,9 +301,9 @@ def tally(
         items[item_id].add(value, n)
         sample, _, attributes = info[index]
         for a in split[sample]:
-            parts = split_counts.get((item_id, a))
-            if parts is not None:
-                parts[attributes[a]].add(value, n)
+            by_value = split_counts.get((item_id, a))
+            if by_value is not None:
+                by_value[attributes[a]].add(value, n)
     return Tally(
         framework,
         only_complete,
