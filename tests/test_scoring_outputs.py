@@ -24,7 +24,9 @@ from tests.conftest import FakeClock
 from tests.test_scoring_previous import report_previous_csv
 from tests.test_scoring_report_figures import (
     KEY_QUESTION_COUNTS,
+    PANEL_REASONS,
     REFERENCE,
+    add_unfinished_case,
     enter_report_decisions,
     open_north_west,
 )
@@ -237,6 +239,7 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
 
     assert run("score", str(path)) == 0
     out = capsys.readouterr().out
+    assert out.startswith("Scored all 261 cases: every case is complete.")
     assert "2.4 Reviewing" in out and "flagged" in out
     assert "No overall rating yet: 4 standard(s) have no rating (1.1, 1.2, 1.3, 1.4)" in out
     assert "2.4: the lowest key question, 2.4.3 at 60%" in out
@@ -307,3 +310,38 @@ def test_unresolved_conflicts_are_a_warning_on_the_ratings(north_west: Service) 
     assert "1 answer(s) are in conflict between inspectors and not yet resolved" in notes[1]
     first_page = pypdf.PdfReader(io.BytesIO(report_pdf(result))).pages[0].extract_text()
     assert "resolve the conflicts before publishing" in " ".join(first_page.split())
+
+
+@pytest.mark.parametrize("include_incomplete", [False, True])
+def test_cli_score_says_what_it_left_out_and_agrees_with_panel(
+    north_west: Service, capsys: pytest.CaptureFixture, include_incomplete: bool
+) -> None:
+    add_unfinished_case(north_west)
+    path = north_west.workspace.path
+    north_west.close()
+    scope = ["--include-incomplete"] if include_incomplete else []
+    run = lambda *argv: main(["--user", "Panel", *argv])  # noqa: E731
+
+    assert run("score", str(path), *scope) == 0
+    out = capsys.readouterr().out
+    if include_incomplete:
+        assert out.startswith("Scored every case (262), complete or not;")
+    else:
+        assert out.startswith(
+            "Scored the 261 complete cases of 262. Left out 1 incomplete case(s), not yet "
+            "marked complete (Statutory victim work 1). Use --include-incomplete"
+        )
+    reason = PANEL_REASONS["3.2"]
+    assert run("panel", str(path), "--standard", "3.2", "--rating", "Good", "--reason", reason,
+               *scope) == 0  # fmt: skip
+    case_set = "every case, complete or not" if include_incomplete else "complete cases only"
+    assert f"scored on {case_set})" in capsys.readouterr().out
+    # Scored on the same case set, the decision is current; on the other, it says so.
+    assert run("score", str(path), *scope) == 0
+    same = capsys.readouterr().out
+    assert re.search(r"3\.2 Statutory victim work.*decided Good\s", same)
+    assert "data changed since" not in same and "(on " not in same
+    other = ["--include-incomplete"] if not include_incomplete else []
+    assert run("score", str(path), *other) == 0
+    flat = re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert f"decided Good (on {case_set})" in flat, flat
