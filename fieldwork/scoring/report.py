@@ -122,8 +122,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
         "Domain 1 ratings are the lead inspector's single judgements. Domain 2 and 3 "
         "ratings are provisional ratings from the lowest key question, unless the ratings "
         "panel decided otherwise.",
-        "Each standard scores 0 (Inadequate) to 3 (Outstanding); the ten scores add to 0–30: "
-        "0–5 Inadequate, 6–15 Requires improvement, 16–25 Good, 26–30 Outstanding.",
+        _points_note(scores),
     ]
     notes += list(scores.warnings)
     notes += [f"{s_.id}: {s_.statement}" for s_ in scores.standards if s_.final is None]
@@ -404,12 +403,23 @@ def _prompts_of(scores: Scores, kq: Figure) -> list[Figure]:
     return [p for p in scores.prompts.values() if p.key_question_id == kq.item_id]
 
 
+def _points_note(scores: Scores) -> str:
+    """How standards score and add up, by the framework's rules."""
+    overall = scores.overall
+    rules = overall.rules
+    points = ", ".join(f"{p} ({r.value})" for r, p in rules.points.items())
+    bands = ", ".join(f"{low}–{high} {rating.value}" for low, high, rating in rules.overall_bands)
+    standards = len(overall.points) + len(overall.missing)
+    return (
+        f"Each standard scores {points}; the {standards} scores add to 0–{overall.maximum}: "
+        f"{bands}."
+    )
+
+
 def method_section(scores: Scores) -> list[Flowable]:
     s = styles()
     rules = scores.overall.rules
     bands = "; ".join(f"{b.range_text} {b.label} ({b.rating.value})" for b in rules.bands)
-    points = ", ".join(f"{r.value} {p}" for r, p in rules.points.items())
-    overall = "; ".join(f"{low}–{high} {rating.value}" for low, high, rating in rules.overall_bands)
     lines = [
         "Each key question's figure is the share of its sub-sample (the scored cases it "
         "applies to by the framework's rules, less any the inspector marked not applicable) "
@@ -420,7 +430,7 @@ def method_section(scores: Scores) -> list[Flowable]:
         f"for the ratings panel when that key question is within {rules.discretion_window} "
         "percentage points below the next band's boundary, or when a different judgement in "
         "one case would change the rating.",
-        f"Each standard scores {points}; the total gives the overall rating: {overall}.",
+        _points_note(scores),
         "A change since the previous inspection is significant when a pooled two-proportion "
         f"z-test is significant at {rules.significance_level:g}; where the previous sample size "
         "is unknown the test is not made, and where the question changed the table says "

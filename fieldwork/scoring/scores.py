@@ -445,6 +445,12 @@ class Scores:
     def warnings(self) -> tuple[str, ...]:
         """What a reader must know before trusting the figures."""
         out = []
+        if self.only_complete and self.left_out:
+            left = sum(s.cases - s.scored for s in self.left_out)
+            where = "; ".join(f"{s.title} {s.cases - s.scored}" for s in self.left_out)
+            out.append(
+                f"{left} case(s) not yet marked complete are left out of the figures ({where})."
+            )
         if self.open_conflicts:
             out.append(
                 f"{self.open_conflicts} answer(s) are in conflict between inspectors and not yet "
