@@ -203,8 +203,7 @@ def test_save_tables_and_report(qtbot, dashboard: RatingsDashboard, tmp_path: Pa
 @pytest.mark.parametrize("workspace", ["with an unfinished case"], indirect=True)
 def test_including_incomplete_cases(qtbot, dashboard: RatingsDashboard) -> None:  # type: ignore[no-untyped-def]
     assert dashboard.warning.text() == (
-        "⚠ 1 case(s) not yet marked complete are left out of the figures "
-        "(Statutory victim work 1)."
+        "⚠ 1 case(s) not yet marked complete are left out of the figures (Statutory victim work 1)."
     )
     with qtbot.waitSignal(dashboard.scores_shown, timeout=WAIT) as shown:
         dashboard.only_complete.setChecked(False)
