@@ -330,6 +330,23 @@ def m0004_scoring(db: Database) -> None:
     )
 
 
+@migrations(name="0006_bundle_provenance")
+def m0006_bundle_provenance(db: Database) -> None:
+    """Where imported rows came from, and which laptop a return bundle's numbering belongs to."""
+    db.executescript(
+        """
+        -- A history row imported from a return bundle names that bundle and when central
+        -- received it; its own 'at' and 'who' are what the laptop claimed. Rows written here
+        -- have both NULL.
+        ALTER TABLE history ADD COLUMN bundle_id TEXT;
+        ALTER TABLE history ADD COLUMN received_at TEXT;
+        -- A return series: one laptop's bundles, numbered from 1 (the first key of the
+        -- laptop's endorsement chain). A new laptop starts a new series.
+        ALTER TABLE bundles ADD COLUMN series TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 

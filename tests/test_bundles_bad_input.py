@@ -310,10 +310,14 @@ def test_a_bundle_older_than_one_already_imported(world: World):
     newer = world.export_return(name="return-2.fwb")
     with world.open_central() as central:
         apply_import(central, plan_import(central, newer, world.central_keys()))
-    refused_at_central(world, world.returned, "older than bundle 2 already imported")
+    refused_at_central(
+        world, world.returned, "older than bundle 2 from the same laptop already imported"
+    )
 
 
-def test_a_different_bundle_reusing_an_imported_bundle_id(world: World):
+def test_a_bundle_reusing_an_imported_bundle_id_changes_nothing(world: World):
+    """Re-import is recognised by the signed bundle id: a bundle with the id of one already
+    imported (re-signed by the same inspector with other bytes) is "already imported"."""
     with world.open_central() as central:
         apply_import(central, plan_import(central, world.returned, world.central_keys()))
 
@@ -321,7 +325,23 @@ def test_a_different_bundle_reusing_an_imported_bundle_id(world: World):
         return {**plain, "keys.json": plain["keys.json"] + b" "}
 
     bundle = world.rewrite_return(world.returned, world.folder / "b.fwb", contents=tweak)
-    refused_at_central(world, bundle, "different bundle with this bundle's id")
+    before = file_hash(world.central)
+    with world.open_central() as central:
+        plan = plan_import(central, bundle, world.central_keys())
+        assert plan.already_imported
+        apply_import(central, plan)
+    assert file_hash(world.central) == before
+
+
+def test_a_copy_with_bytes_appended_does_not_shut_out_the_genuine_bundle(world: World):
+    """The red team's attack: a copy with 40 bytes appended went in first, and the genuine
+    bundle was then refused. Both are the same signed bundle: the second is a no-op."""
+    copy = world.folder / "copy.fwb"
+    copy.write_bytes(world.returned.read_bytes() + b"x" * 40)
+    with world.open_central() as central:
+        apply_import(central, plan_import(central, copy, world.central_keys()))
+        plan = plan_import(central, world.returned, world.central_keys())
+        assert plan.already_imported
 
 
 def test_the_wrong_central_passphrase(world: World):
@@ -417,7 +437,7 @@ def test_a_flipped_byte_in_an_assignment_leaves_the_laptop_unchanged(world: Worl
 
 def test_an_assignment_signed_by_a_stranger_is_refused_by_a_laptop(world: World):
     """Someone who learnt the passphrase cannot pass off their own bundle as central's."""
-    from fieldwork.keys import CENTRAL, SIGNING, PublicKeyRecord, record_for
+    from fieldwork.bundles.keystore import CENTRAL, SIGNING, PublicKeyRecord, record_for
 
     second = world.export_assignment("Helen")
     sealed = container.read_sealed(second)
@@ -432,7 +452,7 @@ def test_an_assignment_signed_by_a_stranger_is_refused_by_a_laptop(world: World)
     forged = world.folder / "forged.fwb"
     container.write_bundle(forged, fields, plain, key=key, signing_key=impostor)
     before = file_hash(world.helen)
-    with pytest.raises(FieldworkError, match="not signed by the inspectorate's key"):
+    with pytest.raises(FieldworkError, match="not signed by the inspectorate's registered key"):
         world.open_assignment(forged)
     assert file_hash(world.helen) == before
 
