@@ -479,6 +479,18 @@ def _dump(world: World) -> list:
 _REFERENCE: dict[Path, tuple[list, list]] = {}
 
 
+def _central_only(template: Path, folder: Path) -> World:
+    """What one import needs, copied: central, its keys and Helen's bundle (not the laptops),
+    so that 300 examples stay cheap."""
+    source = World(template)
+    here = World(folder)
+    for path in (source.central, source.returned):
+        shutil.copy2(path, folder / path.name)
+    keys = source.central.with_name(source.central.name + ".keys")
+    shutil.copytree(keys, folder / keys.name)
+    return here
+
+
 def _reference_dumps(template: Path, factory: pytest.TempPathFactory) -> tuple[list, list]:
     """Central's tables before and after importing the unmutated bundle (computed once)."""
     if template not in _REFERENCE:
@@ -501,7 +513,7 @@ mutations = st.one_of(
 
 
 @settings(
-    max_examples=25,
+    max_examples=300,  # issue 13: at least 300 in CI
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -510,7 +522,7 @@ def test_every_mutation_is_refused_cleanly_or_imported_identically(
     world_template: Path, tmp_path_factory: pytest.TempPathFactory, mutation: tuple
 ):
     folder = tmp_path_factory.mktemp("mutation")
-    here = support.copy_world(world_template, folder)
+    here = _central_only(world_template, folder)
     original, expected = _reference_dumps(world_template, tmp_path_factory)
 
     data = here.returned.read_bytes()

@@ -156,7 +156,7 @@ class SealedBundle:
                 content = _read_member(archive, self.members[name], entry.size, self.source)
         except BundleError:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise BundleError(
                 f"the entry cannot be read ({exc})", file=self.source, place=name
             ) from None
@@ -351,8 +351,7 @@ def _read_zip(path: Path, archive: zipfile.ZipFile) -> SealedBundle:
             )
         if info.file_size != entry.size:
             raise BundleError(
-                f"the zip says it holds {info.file_size:,} bytes where {entry.size:,} are "
-                "expected",
+                f"the zip says it holds {info.file_size:,} bytes where {entry.size:,} are expected",
                 file=source,
                 place=entry.name,
             )
@@ -380,6 +379,12 @@ def _read_member(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise BundleError(
             f"the entry is damaged ({exc})", file=source, place=info.filename
+        ) from None
+    except NotImplementedError as exc:  # a compression method or feature zipfile lacks
+        raise BundleError(
+            f"the entry cannot be read ({exc}): bundles store entries uncompressed",
+            file=source,
+            place=info.filename,
         ) from None
     if len(content) > size:
         raise BundleError(

@@ -566,9 +566,7 @@ def _register_keys(service: Service, contents: ReturnContents, now: str) -> None
         return
     inspector_id = contents.manifest.inspector_id
     old = [
-        k.id
-        for k in keystore.public_keys(service, inspector_id, SIGNING)
-        if k.retired_at is None
+        k.id for k in keystore.public_keys(service, inspector_id, SIGNING) if k.retired_at is None
     ]
     keystore.retire(service, old, now)
     for record in contents.new_keys:
@@ -613,5 +611,3 @@ def _apply_cases(service: Service, plan: ImportPlan, now: str) -> set[str]:
         ],
     )
     return touched
-
-

@@ -113,4 +113,3 @@ def describe(
 ) -> list[str]:
     """The lines of ``verify_bundle`` (BundleError at the first failure)."""
     return verify_bundle(path, service=service, keyring=keyring, passphrase=passphrase).lines
-
