@@ -108,6 +108,16 @@ def helens_signing_key(world: World) -> Any:
     return world.helen_keys().signing_key(record)
 
 
+def forbid(monkeypatch: pytest.MonkeyPatch, *targets: tuple[Any, str]) -> None:
+    """Make each (owner, name) fail the test if it is called: it must not run yet."""
+    for owner, name in targets:
+
+        def too_early(*args: Any, _name: str = name, **kw: Any) -> Any:
+            raise AssertionError(f"{_name} ran before the signer was known")
+
+        monkeypatch.setattr(owner, name, too_early)
+
+
 # -- 1. a replacement laptop ---------------------------------------------------------------------
 def test_a_replacement_laptop_starts_a_new_series_that_central_expects(world: World):
     """Revoke, new assignment, new laptop numbering from 1: its bundles go in, at import and
@@ -171,13 +181,8 @@ def test_a_return_from_an_unregistered_signer_is_refused_before_anything_is_decr
     world: World, monkeypatch: pytest.MonkeyPatch
 ):
     forged = stranger_signs(world.returned, world.folder / "forged.fwb")
-
-    def too_early(*args: Any, **kw: Any) -> Any:
-        raise AssertionError("read or decrypted before the signer was known")
-
-    monkeypatch.setattr(crypto, "unwrap_key", too_early)
-    monkeypatch.setattr(container.SealedBundle, "stored", too_early)
-    monkeypatch.setattr(schemas, "validate", too_early)
+    forbid(monkeypatch, (crypto, "unwrap_key"), (container.SealedBundle, "stored"))
+    forbid(monkeypatch, (schemas, "validate"))
     before = file_hash(world.central)
     with world.open_central() as central, pytest.raises(BundleError, match="registered key"):
         plan_import(central, forged, world.central_keys())
@@ -188,11 +193,7 @@ def test_an_assignment_from_a_stranger_is_refused_before_scrypt_runs(
     world: World, monkeypatch: pytest.MonkeyPatch
 ):
     forged = stranger_signs(world.assignment, world.folder / "forged.fwb")
-
-    def too_early(*args: Any, **kw: Any) -> Any:
-        raise AssertionError("scrypt ran before the signer was known")
-
-    monkeypatch.setattr(crypto, "derive_key", too_early)
+    forbid(monkeypatch, (crypto, "derive_key"))
     before = file_hash(world.helen)
     with pytest.raises(BundleError, match="not signed by the inspectorate's registered key"):
         open_assignment(forged, world.helen, passphrase=BUNDLE_PASS, keyring=world.helen_keys())
