@@ -597,12 +597,14 @@ def _apply_cases(service: Service, plan: ImportPlan, now: str) -> set[str]:
             [json.dumps(attributes, ensure_ascii=False), case_id],
         )
         touched.add(case_id)
-    for case_id, (status, completed_at) in plan.status_updates.items():
-        db.execute(
-            "UPDATE cases SET status = ?, completed_at = ? WHERE id = ?",
-            [status, completed_at, case_id],
-        )
-        touched.add(case_id)
+    db.conn.executemany(
+        "UPDATE cases SET status = ?, completed_at = ? WHERE id = ?",
+        [
+            (status, completed_at, case_id)
+            for case_id, (status, completed_at) in plan.status_updates.items()
+        ],
+    )
+    touched |= set(plan.status_updates)
     db.conn.executemany(
         "UPDATE sent_cases SET attributes = ?, sent_at = ? WHERE case_id = ? AND inspector_id = ?",
         [
