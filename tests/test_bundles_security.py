@@ -478,3 +478,24 @@ def test_a_two_gigabyte_file_is_refused_within_a_small_memory_limit(tmp_path: Pa
         """
     )
     assert "more than any bundle holds" in result.stdout, result.stderr[-2000:]
+
+
+def test_the_command_line_imports_like_sync_a_bad_bundle_does_not_stop_the_good(
+    world: World, capsys
+):
+    """`fieldwork import` and sync share one path (import_many): a refused bundle is reported,
+    the others still go in, and the command exits non-zero."""
+    from fieldwork.cli import main
+
+    bad = world.folder / "aaa-damaged.fwb"  # sorts (and is read) first
+    bad.write_bytes(b"PK\x03\x04 not a bundle")
+    secret = world.folder / "central-pass.txt"
+    secret.write_text(support.CENTRAL_PASS)
+    argv = ["import", str(world.central), str(bad), str(world.returned)]
+    code = main([*argv, "--key-passphrase-file", str(secret)])
+    captured = capsys.readouterr()
+    assert code == 1 and "aaa-damaged.fwb" in captured.err
+    assert f"Imported {world.returned.name}" in captured.out
+    with world.open_central() as central:
+        case = central.find_case("E000001")
+        assert central.case(case.id).item("2.1.1.1").state == "yes"
