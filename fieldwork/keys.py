@@ -30,6 +30,7 @@ from fieldwork.bundles.keystore import (
     endorse,
     insert_key,
     keys_dir,
+    owner_name,
     public_keys,
     record_for,
     retire,
@@ -48,13 +49,6 @@ __all__ = [
     "revoke_inspector_keys",
     "describe",
 ]
-
-
-def _owner_name(service: Service, owner: str) -> str:
-    if owner == CENTRAL:
-        return "the inspectorate"
-    row = service.db.execute("SELECT name FROM inspectors WHERE id = ?", [owner]).fetchone()
-    return row[0] if row else f"inspector {owner}"
 
 
 def init_central_keys(
@@ -185,6 +179,6 @@ def describe(service: Service) -> list[str]:
         state = f"retired {record.retired_at[:10]}" if record.retired_at else "active"
         lines.append(
             f"{record.short}  {record.purpose:<10} {record.algorithm:<8} "
-            f"{_owner_name(service, record.owner):<24} {state}"
+            f"{owner_name(service, record.owner):<24} {state}"
         )
     return lines

@@ -261,6 +261,14 @@ def public_keys(
     ]
 
 
+def owner_name(service: Service, owner: str) -> str:
+    """Whose key, in words: "the inspectorate" or the inspector's name."""
+    if owner == CENTRAL:
+        return "the inspectorate"
+    row = service.db.execute("SELECT name FROM inspectors WHERE id = ?", [owner]).fetchone()
+    return str(row[0]) if row else f"inspector {owner}"
+
+
 def active_key(service: Service, owner: str, purpose: str) -> PublicKeyRecord | None:
     active = [k for k in public_keys(service, owner, purpose) if k.retired_at is None]
     return active[-1] if active else None

@@ -96,7 +96,7 @@ def check_signer(sealed: container.SealedBundle, service: Service | None) -> Tru
         _verify(sealed, carried)
         return Trusted(carried, [carried], known=False)
     registered = keystore.find_key(service, key_id)
-    who = _owner_name(service, owner)
+    who = keystore.owner_name(service, owner)
     if registered is not None:
         if registered.owner != owner or registered.purpose != SIGNING:
             raise BundleError(
@@ -132,13 +132,6 @@ def _verify(sealed: container.SealedBundle, record: PublicKeyRecord) -> None:
     if not isinstance(key, ed25519.Ed25519PublicKey):
         raise BundleError("the signing key is not an Ed25519 key", file=sealed.source)
     sealed.check_signature(key)
-
-
-def _owner_name(service: Service, owner: str) -> str:
-    if owner == CENTRAL:
-        return "the inspectorate"
-    row = service.db.execute("SELECT name FROM inspectors WHERE id = ?", [owner]).fetchone()
-    return str(row[0]) if row else f"inspector {owner}"
 
 
 def series(service: Service, trusted: Trusted) -> str:
