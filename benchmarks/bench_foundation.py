@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import BenchData, Figure
+from benchmarks.harness import QUIET_QT, BenchData, Figure
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
@@ -62,8 +62,8 @@ def _launch(script: str, *args: str) -> float:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True, env=env
+    proc = subprocess.Popen(  # both scripts drop the same Qt notice (harness.QUIET_QT)
+        [sys.executable, "-c", QUIET_QT + script, *args], stdout=subprocess.PIPE, text=True, env=env
     )
     assert proc.stdout is not None
     for line in proc.stdout:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.harness import BenchData, Figure, percentile
+from benchmarks.harness import QUIET_QT, BenchData, Figure, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 300
@@ -249,7 +249,7 @@ def memory_figure(data: BenchData) -> Figure:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run(
-        [sys.executable, "-c", _MEMORY_SCRIPT, str(path)],
+        [sys.executable, "-c", QUIET_QT + _MEMORY_SCRIPT, str(path)],
         capture_output=True,
         text=True,
         env=env,
