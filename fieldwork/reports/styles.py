@@ -215,16 +215,24 @@ class Para(Paragraph):
         return size  # type: ignore[no-any-return]
 
 
+#: The canvas attribute that, set False, makes shared paragraphs draw as plain ones.
+SHARE_PARAGRAPHS = "_fieldwork_share_paragraphs"
+
+
 class SharedPara(Para):
     """A paragraph drawn once per document as a PDF form and shown by reference after that.
 
     For text that is the same on every sheet (the framework's wording): 200 sheets print the
     same 78 prompts, and a reference costs a few bytes where drawing the text again costs
-    its layout and its glyphs.
+    its layout and its glyphs. A document of one sheet draws each once, so it draws them
+    as plain paragraphs: a form costs more than the text it holds when it is shown once.
     """
 
     def draw(self) -> None:
         canvas = self.canv
+        if not getattr(canvas, SHARE_PARAGRAPHS, True):
+            super().draw()
+            return
         forms: dict[tuple[int, float], str] = canvas.__dict__.setdefault("_shared_paragraphs", {})
         key = (id(self), self.width)
         name = forms.get(key)
