@@ -59,8 +59,9 @@ class Figure:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Figure:
-        fields = ("name", "value", "unit", "target", "floor", "limit", "absolute_limit")
-        return cls(**{key: record.get(key) for key in fields})
+        needed = {key: record[key] for key in ("name", "value", "unit", "target")}
+        optional = {key: record.get(key) for key in ("floor", "limit", "absolute_limit")}
+        return cls(**needed, **optional)
 
 
 # -- the record of a run, and comparing two ---------------------------------------------------
