@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib
 import io
 import random
+from datetime import datetime
 
 from reportlab.platypus import Table
 from reportlab.platypus.tables import CellStyle
 
-from fieldwork.reports import case_sheet_flowables, read_sheets
+from fieldwork.reports import case_sheet_flowables, case_sheets_pdf, read_sheets
 from fieldwork.reports import styles as sheet_styles
 from fieldwork.reports.document import SheetDocument
 from fieldwork.reports.styles import (
@@ -118,3 +119,15 @@ def test_a_sheet_pdf_is_the_same_byte_for_byte_the_long_way(
     monkeypatch.setattr(case_sheet_module, "TABLE_RULES", TABLE_STYLE)
     assert pdf() == quick
     assert quick.startswith(b"%PDF")  # a real PDF was compared
+
+
+def test_the_wording_is_shared_as_forms_only_when_there_is_more_than_one_sheet(
+    service: Service, make_case
+) -> None:
+    first, second = make_case(), make_case()
+    moment = datetime(2020, 1, 20, 14, 5)
+    one, _ = case_sheets_pdf(service, [first.id], printed_at=moment, invariant=True)
+    two, _ = case_sheets_pdf(service, [first.id, second.id], printed_at=moment, invariant=True)
+    assert b"/FormXob.Shared0" not in one  # drawn directly: a form shown once costs more
+    assert b"/FormXob.Shared0" in two
+    assert b"/FormXob.FurnitureOfSheet0" in one and b"/FormXob.FurnitureOfSheet1" in two
