@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListView,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -134,6 +135,24 @@ class _ItemPanel(QWidget):
         self.note = NoteEditor(note_name, self)
         self.note.edited.connect(self.note_edited)
         self.note.leave.connect(self.leave_note)
+        # On a small screen (1280×720 at 150 % leaves 853×480) the panel scrolls rather
+        # than squeezing or clipping its parts.
+        self.body = QWidget(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setAccessibleName("Item panel")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+
+    def body_layout(self) -> QVBoxLayout:
+        """The layout of the panel's scrolled body (made once, by the subclass)."""
+        layout = QVBoxLayout(self.body)
+        self.scroll.setWidget(self.body)
+        return layout
 
     def toggle_guidance(self) -> bool:
         self.guidance.setVisible(not self.guidance.isVisible())
@@ -186,7 +205,7 @@ class PromptPanel(_ItemPanel):
         reason_row = QHBoxLayout()
         reason_row.addWidget(self.na_reason, 1)
         reason_row.addWidget(self.change_reason)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.context)
         layout.addWidget(self.kq_text)
         layout.addSpacing(self.fontMetrics().height() // 2)
@@ -298,8 +317,9 @@ class PromptAnswersModel(QAbstractListModel):
 
 
 class JudgementPanel(_ItemPanel):
-    """A key question's judgement: satisfactory Yes or No, its rationale, and beside it the
-    answers to the key question's prompts (the judgement is the inspector's, not a sum)."""
+    """A key question's judgement: satisfactory Yes or No, its rationale, and below it the
+    answers to the key question's prompts, each row wrapped to the panel's width (the
+    judgement is the inspector's, not a sum)."""
 
     judge_requested = Signal(object)  # "yes" | "no" | None (clear)
     jump_requested = Signal(str)  # a prompt's id
@@ -309,8 +329,8 @@ class JudgementPanel(_ItemPanel):
         self.question = ScaledLabel(
             "Is the work satisfactory?", self, bold=True, accessible_name="Question"
         )
-        self.yes = _button("Yes, satisfactory   (Y)", "Judge satisfactory", self)
-        self.no = _button("No, not satisfactory   (N)", "Judge not satisfactory", self)
+        self.yes = _button("Satisfactory   (Y)", "Judge satisfactory", self)
+        self.no = _button("Not satisfactory   (N)", "Judge not satisfactory", self)
         self.clear = _button("Clear   (Del)", "Clear the judgement", self, checkable=False)
         self.yes.clicked.connect(lambda: self._request("yes"))
         self.no.clicked.connect(lambda: self._request("no"))
@@ -326,7 +346,12 @@ class JudgementPanel(_ItemPanel):
         self.prompt_list.setModel(self.prompts)
         self.prompt_list.setAccessibleName("Answers to this key question's prompts")
         self.prompt_list.setWordWrap(True)
+        self.prompt_list.setUniformItemSizes(False)
+        self.prompt_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.prompt_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.prompt_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.prompt_list.setSpacing(2)
+        self.prompt_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
         self.prompt_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for signal in (self.prompt_list.activated, self.prompt_list.clicked):
             signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
@@ -350,14 +375,18 @@ class JudgementPanel(_ItemPanel):
         side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(answers_label)
         side.addWidget(self.prompt_list, 1)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # The prompts' answers go below the rationale, the panel's full width: beside it
+        # they were a column of one word per line on a laptop screen.
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setObjectName("judgement")
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        self.split = split
 
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.context)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.heading)

@@ -4,20 +4,35 @@ editor that saves as it is typed, and the reason dialog."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QFocusEvent,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QCalendarWidget,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from fieldwork.dates import UK_FORMAT, DateProblem, to_iso, uk
 
 #: How long typing may pause before a note is saved. Leaving the item, the case or the
 #: window saves it at once, whatever the pause.
@@ -40,6 +55,125 @@ def key_sequences(*keys: Key) -> list[QKeySequence]:
             found = [QKeySequence(key)]
         out.extend(k for k in found if not k.isEmpty() and k not in out)
     return out
+
+
+#: The property on an action naming the standard keys it was given on purpose (the action
+#: *is* that platform command: Undo, Close, Find…), so tests can tell a standard key used
+#: as the platform means it from one we took over.
+STANDARD_KEYS_PROPERTY = "fieldwork_standard_keys"
+
+
+def standard_key_names(*keys: Key) -> list[str]:
+    return [k.name for k in keys if isinstance(k, QKeySequence.StandardKey)]
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fits(widget: QWidget) -> bool:
+    """True if the whole window, its frame included, lies on the available screen."""
+    available = available_geometry(widget)
+    frame = widget.frameGeometry()
+    if not widget.isVisible():  # no frame yet: allow for a title bar and borders
+        frame = widget.geometry().adjusted(-8, -32, 8, 8)
+    return available.contains(frame)
+
+
+def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
+    """Size ``widget`` to ``preferred``, or to the available screen if that is smaller
+    (allowing for the window frame), and centre it there."""
+    available = available_geometry(widget)
+    frame_w, frame_h = 16, 40  # the window manager's frame and title bar, at most
+    width = max(200, min(preferred.width(), available.width() - frame_w))
+    height = max(150, min(preferred.height(), available.height() - frame_h))
+    widget.resize(width, height)
+    x = available.x() + (available.width() - width - frame_w) // 2 + frame_w // 2
+    y = available.y() + (available.height() - height - frame_h) // 2 + frame_h - 8
+    widget.move(max(available.x(), x), max(available.y(), y))
+
+
+class TabKeys(QObject):
+    """Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp move between the tabs of the tab
+    widget that holds the keyboard focus, in every window (as browsers and office suites
+    do). Installed once on the application."""
+
+    _installed: TabKeys | None = None
+
+    @classmethod
+    def install(cls, app: QApplication) -> None:
+        if cls._installed is None:
+            cls._installed = TabKeys(app)
+            app.installEventFilter(cls._installed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+            return False
+        if watched is not QApplication.focusWidget():
+            return False  # the event on its way up through the parents
+        key_event = event  # a QKeyEvent
+        assert isinstance(key_event, QKeyEvent)
+        step = tab_step(key_event)
+        if step == 0:
+            return False
+        tabs = _tab_widget_around(watched) or _only_tab_widget(watched.window())
+        if tabs is None or tabs.count() < 2:
+            return False
+        index = tabs.currentIndex()
+        for _ in range(tabs.count()):
+            index = (index + step) % tabs.count()
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                break
+        tabs.setCurrentIndex(index)
+        page = tabs.currentWidget()
+        if page is not None:
+            page.setFocus(Qt.FocusReason.TabFocusReason)
+            if not page.hasFocus() and page.focusProxy() is None:
+                page.nextInFocusChain().setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
+
+def tab_step(event: QKeyEvent) -> int:
+    """+1, -1 or 0: which way a key moves between tabs."""
+    modifiers = event.modifiers()
+    ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+    if not ctrl:
+        return 0
+    shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+    key = event.key()
+    if key == Qt.Key.Key_Tab:
+        return -1 if shift else 1
+    if key == Qt.Key.Key_Backtab:
+        return -1
+    if key == Qt.Key.Key_PageDown and not shift:
+        return 1
+    if key == Qt.Key.Key_PageUp and not shift:
+        return -1
+    return 0
+
+
+def _tab_widget_around(widget: QWidget) -> QTabWidget | None:
+    current: QWidget | None = widget
+    while current is not None:
+        if isinstance(current, QTabWidget):
+            return current
+        if current.isWindow():
+            return None
+        current = current.parentWidget()
+    return None
+
+
+def _only_tab_widget(window: QWidget) -> QTabWidget | None:
+    """The window's one visible tab widget, if it has exactly one."""
+    shown = [t for t in window.findChildren(QTabWidget) if t.isVisible()]
+    return shown[0] if len(shown) == 1 else None
+
+
+def set_shortcuts(action: QAction, *keys: Key) -> None:
+    """Give ``action`` these keys, noting which standard keys it takes on purpose."""
+    action.setShortcuts(key_sequences(*keys))
+    action.setProperty(STANDARD_KEYS_PROPERTY, standard_key_names(*keys))
 
 
 class ScaledLabel(QLabel):
@@ -229,3 +363,132 @@ def ask_reason(
     dialog.open()
     dialog.reason_edit.setFocus()
     return dialog
+
+
+class DateField(QWidget):
+    """A date as people write it (DD/MM/YYYY), with a calendar pop-up.
+
+    ``date_entered(iso)`` is emitted when a readable date (or nothing) is entered; an
+    unreadable entry stays as typed, with the reason shown under the field (and given to
+    screen readers as the field's description), until it is corrected.
+    """
+
+    date_entered = Signal(object)  # ISO date text, or None when the field is emptied
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName(accessible_name)
+        self.edit.setPlaceholderText(UK_FORMAT)
+        self.edit.setToolTip(f"A date as {UK_FORMAT}, e.g. 12/07/2019 (Alt+Down: calendar)")
+        self.edit.editingFinished.connect(self._finished)
+        self.edit.installEventFilter(self)
+        self.calendar_button = QToolButton(self)
+        self.calendar_button.setText("Calendar…")
+        self.calendar_button.setAccessibleName(f"Choose {accessible_name} from a calendar")
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.calendar_button.clicked.connect(self.show_calendar)
+        self.error = QLabel("", self)
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName(f"Problem with {accessible_name}")
+        self.error.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.calendar_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        self.setFocusProxy(self.edit)
+        self._value: str | None = None
+        self.popup: QCalendarWidget | None = None
+
+    @property
+    def problem(self) -> str:
+        return self.error.text() if self.error.isVisibleTo(self) else ""
+
+    def set_value(self, iso: str | None) -> None:
+        """Show a stored date (unless the inspector is correcting an unreadable one)."""
+        self._value = iso
+        if self.problem and self.edit.isModified():
+            return
+        self.edit.setText(uk(iso))
+        self.edit.setModified(False)
+        self._show_problem("")
+
+    def _finished(self) -> None:
+        if not self.edit.isModified() and not self.problem:
+            return
+        text = self.edit.text().strip()
+        try:
+            iso = to_iso(text) if text else None
+        except DateProblem as problem:
+            self._show_problem(str(problem))
+            return
+        self.edit.setModified(False)
+        self._show_problem("")
+        self.edit.setText(uk(iso))
+        if iso != self._value:
+            self._value = iso
+            self.date_entered.emit(iso)
+
+    def _show_problem(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.edit.setAccessibleDescription(text)
+        colour = self.palette().color(QPalette.ColorRole.Highlight).name()
+        self.edit.setStyleSheet(f"QLineEdit {{ border: 2px solid {colour}; }}" if text else "")
+        self.error.setStyleSheet("font-weight: bold;")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):
+            self.show_calendar()
+            return True
+        return False
+
+    def show_calendar(self) -> None:
+        """The calendar pop-up on the field's date (or today); picking a day enters it."""
+        popup = QCalendarWidget(self)
+        popup.setWindowFlags(Qt.WindowType.Popup)
+        popup.setAccessibleName("Calendar")
+        popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        popup.setGridVisible(True)
+        try:
+            shown = date.fromisoformat(to_iso(self.edit.text())) if self.edit.text() else None
+        except DateProblem:
+            shown = None
+        if shown is not None:
+            popup.setSelectedDate(QDate(shown.year, shown.month, shown.day))
+        popup.activated.connect(lambda day: self._picked(popup, day))
+        popup.clicked.connect(lambda day: self._picked(popup, day))
+        popup.adjustSize()
+        place = self.edit.mapToGlobal(self.edit.rect().bottomLeft())
+        available = available_geometry(self)
+        x = min(place.x(), available.right() - popup.width())
+        y = (
+            place.y()
+            if place.y() + popup.height() <= available.bottom()
+            else (self.edit.mapToGlobal(self.edit.rect().topLeft()).y() - popup.height())
+        )
+        popup.move(max(available.x(), x), max(available.y(), y))
+        popup.show()
+        popup.setFocus(Qt.FocusReason.PopupFocusReason)
+        self.popup = popup
+
+    def _picked(self, popup: QCalendarWidget, day: QDate) -> None:
+        popup.close()
+        popup.deleteLater()
+        self.popup = None
+        self.edit.setText(f"{day.day():02d}/{day.month():02d}/{day.year():04d}")
+        self.edit.setModified(True)
+        self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
+        self._finished()

@@ -1,0 +1,143 @@
+"""The home view on the 10,000-case workspace, and the next prompt with auto-advance.
+
+Measured on the real main window (offscreen under ``make bench``): the home figure runs
+from asking for the summary (on the window's store thread) to the panel repainted with
+it; the auto-advance figure from the answer key to the next item shown and repainted.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.harness import BenchData, Figure, percentile
+
+ANSWERS = 200
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([sys.argv[0]])
+
+
+def _wait(app, done: Callable[[], bool], timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def _window(app, path: Path, folder: Path):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    settings = QSettings(str(folder / "home-settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(path, user="bench", settings=settings)
+    loaded: list[int] = []
+    window.cases_loaded.connect(loaded.append)
+    window.resize(1366, 768)
+    window.show()
+    _wait(app, lambda: bool(loaded))
+    return window
+
+
+def _close(app, window) -> None:  # type: ignore[no-untyped-def]
+    closed: list[bool] = []
+    window.window_closed.connect(lambda: closed.append(True))
+    window.close()
+    _wait(app, lambda: bool(closed))
+
+
+def home_figure(data: BenchData, folder: Path) -> Figure:
+    app = _app()
+    window = _window(app, data.national_workspace, folder)
+    _wait(app, lambda: window.home.panel.summary is not None)
+    times = []
+    for _ in range(7):
+        shown: list[object] = []
+        window.home.shown.connect(shown.append)
+        start = time.perf_counter()
+        window.home.refresh(window.runner)
+        _wait(app, lambda shown=shown: bool(shown))
+        window.home.panel.repaint()
+        times.append((time.perf_counter() - start) * 1000)
+        window.home.shown.disconnect()
+    assert window.home.panel.summary is not None
+    assert window.home.panel.summary.total >= 10_000
+    _close(app, window)
+    return Figure(
+        "home view on the 10,000-case workspace (ask to panel repainted)",
+        statistics.median(times),
+        "ms",
+        "<= 300 ms",
+        limit=300,
+    )
+
+
+def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
+    """p95 of one answer key with auto-advance: the answer saved and the next item that
+    needs one shown, navigator and panel repainted. None until the view can auto-advance."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from fieldwork.demo import DemoSizes, make_demo
+
+    path = folder / "advance.fieldwork"
+    make_demo(path, seed=3, sizes=DemoSizes(40, 0, 0), complete=0.0).close()
+    app = _app()
+    window = _window(app, path, folder)
+    view = window.case_view
+    if not hasattr(view, "auto_advance"):
+        _close(app, window)
+        return None
+    window.preferences.auto_advance = True
+    samples: list[float] = []
+    row = 0
+    while len(samples) < ANSWERS and row < window.case_model.rowCount():
+        case = window.case_model.case_at(row)
+        row += 1
+        opened: list[str] = []
+        window.case_opened.connect(opened.append)
+        window.open_case(case.id)
+        _wait(app, lambda opened=opened: bool(opened))
+        window.case_opened.disconnect()
+        view.focus_navigator()
+        app.processEvents()
+        while len(samples) < ANSWERS:
+            item = view.current_item
+            if item is None or item.missing is None:
+                break
+            start = time.perf_counter()
+            QTest.keyClick(view.navigator, Qt.Key.Key_Y)
+            _wait(app, lambda item=item: view.current_item.item_id != item.item_id, 10)
+            view.repaint()
+            samples.append((time.perf_counter() - start) * 1000)
+            _wait(app, lambda: not view.session.busy, 10)
+        window.close_case()
+    _close(app, window)
+    return Figure(
+        "next prompt with auto-advance, p95 (answer key to next item repainted)",
+        percentile(samples, 95),
+        "ms",
+        "p95 <= 16 ms",
+        limit=16,
+    )
+
+
+def run(data: BenchData) -> list[Figure]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fieldwork-home-") as scratch:
+        folder = Path(scratch)
+        figures = [home_figure(data, folder)]
+        advance = auto_advance_figure(data, folder)
+        if advance is not None:
+            figures.append(advance)
+    return figures
