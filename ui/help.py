@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 import fieldwork
 from fieldwork.framework import Framework
+from ui.widgets import shown_keys
 
 #: Menu titles (without "&") in the order of the day's work, with the task they serve.
 TASKS: tuple[tuple[str, str], ...] = (
@@ -100,7 +101,7 @@ def key_groups(actions: Sequence[tuple[str, QAction]]) -> list[tuple[str, list[t
     """(task, [(action, keys)]) in the order of TASKS; menus it does not name come last."""
     by_menu: dict[str, list[tuple[str, str]]] = {}
     for menu, action in actions:
-        keys = key_text(action.shortcuts())
+        keys = key_text(shown_keys(action))
         if keys:
             by_menu.setdefault(menu, []).append((action.text().replace("&", ""), keys))
     groups = [(task, by_menu.pop(menu)) for menu, task in TASKS if menu in by_menu]

@@ -190,7 +190,7 @@ class HomePage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.panel)
         layout.addWidget(case_list, 1)
-        self.continue_action = QAction("C&ontinue where I left off", self)
+        self.continue_action = QAction("Co&ntinue where I left off", self)
         set_shortcuts(self.continue_action, *CONTINUE_KEYS)
         self.continue_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.continue_action.triggered.connect(lambda _checked=False: self.panel._continue())

@@ -73,12 +73,13 @@ def available_geometry(widget: QWidget) -> QRect:
 
 
 def fits(widget: QWidget) -> bool:
-    """True if the whole window, its frame included, lies on the available screen."""
+    """True if the whole window lies on the available screen (its frame included once it is
+    shown; before that, with room for a title bar)."""
     available = available_geometry(widget)
-    frame = widget.frameGeometry()
-    if not widget.isVisible():  # no frame yet: allow for a title bar and borders
-        frame = widget.geometry().adjusted(-8, -32, 8, 8)
-    return available.contains(frame)
+    if widget.isVisible() and widget.frameGeometry() != widget.geometry():
+        return available.contains(widget.frameGeometry())
+    geometry = widget.geometry()
+    return available.contains(geometry) and geometry.height() + 30 <= available.height()
 
 
 def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
@@ -170,10 +171,36 @@ def _only_tab_widget(window: QWidget) -> QTabWidget | None:
     return shown[0] if len(shown) == 1 else None
 
 
+#: The property on an action holding the keys to show for it (F1, menus): a standard key's
+#: main binding only, not every alternative the platform adds (F14, the Undo key).
+SHOWN_KEYS_PROPERTY = "fieldwork_shown_keys"
+
+
 def set_shortcuts(action: QAction, *keys: Key) -> None:
-    """Give ``action`` these keys, noting which standard keys it takes on purpose."""
+    """Give ``action`` these keys, noting which standard keys it takes on purpose and which
+    to show."""
     action.setShortcuts(key_sequences(*keys))
     action.setProperty(STANDARD_KEYS_PROPERTY, standard_key_names(*keys))
+    shown: list[str] = []
+    for key in keys:
+        found = (
+            key_sequences(key)[:1]
+            if isinstance(key, QKeySequence.StandardKey)
+            else [*key_sequences(key)]
+        )
+        for sequence in found:
+            text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
+            if text not in shown:
+                shown.append(text)
+    action.setProperty(SHOWN_KEYS_PROPERTY, shown)
+
+
+def shown_keys(action: QAction) -> list[QKeySequence]:
+    """The keys to show for an action (see SHOWN_KEYS_PROPERTY), else all its shortcuts."""
+    shown = action.property(SHOWN_KEYS_PROPERTY)
+    if shown:
+        return [QKeySequence(text) for text in shown]
+    return list(action.shortcuts())
 
 
 class ScaledLabel(QLabel):
