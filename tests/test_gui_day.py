@@ -432,3 +432,34 @@ def test_preferences_survive_a_bad_value(tmp_path):
     preferences = Preferences(store)
     assert preferences.text_size == 100
     assert preferences.auto_advance is False
+
+
+def test_save_as_pdf_suggests_the_reference_and_date_beside_the_workspace(
+    qtbot, tmp_path, clock, settings, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    import ui.widgets
+
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    asked: list[str] = []
+    target = tmp_path / "chosen.pdf"
+
+    def get_save_file_name(parent, caption, directory, filters):  # noqa: ANN001
+        asked.append(directory)
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(get_save_file_name))
+    shown: list[Path] = []
+    monkeypatch.setattr(ui.widgets, "open_folder", lambda path: shown.append(path) or True)
+    window.sheet_printing.clock = lambda: __import__("datetime").datetime(2019, 7, 12, 10, 0)
+    with qtbot.waitSignal(window.sheet_printing.saved, timeout=TIMEOUT):
+        window.save_cases_as_pdf([bench.cases["REF0002"]])
+    assert asked == [str(bench.path.resolve().parent / "REF0002 2019-07-12.pdf")]
+    saved = _dialog("Case summary sheets saved")
+    assert saved is not None
+    assert "chosen.pdf" in saved.text() and str(tmp_path) in saved.text()
+    saved.show_button.click()  # Show in folder
+    assert shown == [target]
+    close_window(qtbot, window)

@@ -1,15 +1,18 @@
-"""Small widgets shared by the case view: text that scales with the system font, the note
-editor that saves as it is typed, and the reason dialog."""
+"""Small widgets shared by the windows: text that scales with the system font, the note
+editor that saves as it is typed, the reason dialog, the UK date field with its calendar,
+the "saved" dialog with Show in folder, and the window's fit to the screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
+    QDesktopServices,
     QFocusEvent,
     QFont,
     QGuiApplication,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTabWidget,
     QToolButton,
@@ -519,3 +523,43 @@ class DateField(QWidget):
         self.edit.setModified(True)
         self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
         self._finished()
+
+
+def open_folder(path: Path) -> bool:
+    """Show a file's folder in the system's file manager."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+class SavedDialog(QMessageBox):
+    """A piece of work ended in a file: say which, where, and offer to show it.
+
+    Opened window-modally with ``open()``; "Show in folder" opens the file manager there.
+    """
+
+    def __init__(self, parent: QWidget, title: str, what: str, path: Path, detail: str = ""):
+        super().__init__(parent)
+        self.path = path
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setText(f"{what}\n\n{path.name}\nin {path.parent}")
+        if detail:
+            self.setInformativeText(detail)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_button = self.addButton("&Show in folder", QMessageBox.ButtonRole.ActionRole)
+        self.show_button.setAccessibleName("Show in folder")
+        self.ok_button = self.addButton(QMessageBox.StandardButton.Ok)
+        self.ok_button.setAccessibleName("OK")
+        self.setDefaultButton(self.ok_button)
+        self.show_button.clicked.connect(self._show_folder)
+
+    def _show_folder(self) -> None:
+        open_folder(self.path)
+        self.accept()
+
+
+def show_saved(parent: QWidget, title: str, what: str, path: Path, detail: str = "") -> SavedDialog:
+    dialog = SavedDialog(parent, title, what, path, detail)
+    dialog.open()
+    return dialog
