@@ -139,6 +139,45 @@ class TabKeys(QObject):
         return True
 
 
+class ScreenFit(QObject):
+    """Every dialog opens within the available screen: one sized for a big monitor is made
+    smaller (down to what its layout needs) and moved onto the screen. Installed once on
+    the application."""
+
+    _installed: ScreenFit | None = None
+
+    @classmethod
+    def install(cls, app: QApplication) -> None:
+        if cls._installed is None:
+            cls._installed = ScreenFit(app)
+            app.installEventFilter(cls._installed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            keep_on_screen(watched)
+        return False
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Shrink ``window`` to the available screen (not below its layout's minimum) and move
+    it wholly onto the screen."""
+    available = available_geometry(window)
+    frame_w, frame_h = 16, 40
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    width = min(window.width(), max(least.width(), available.width() - frame_w))
+    height = min(window.height(), max(least.height(), available.height() - frame_h))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    geometry = window.frameGeometry()
+    if geometry.width() <= 0:
+        geometry = window.geometry()
+    x = min(max(geometry.x(), available.x()), available.right() + 1 - geometry.width())
+    y = min(max(geometry.y(), available.y()), available.bottom() + 1 - geometry.height())
+    x, y = max(x, available.x()), max(y, available.y())
+    if (x, y) != (geometry.x(), geometry.y()):
+        window.move(x, y)
+
+
 def tab_step(event: QKeyEvent) -> int:
     """+1, -1 or 0: which way a key moves between tabs."""
     modifiers = event.modifiers()
@@ -358,7 +397,10 @@ class ReasonDialog(QDialog):
         self._on_cancel = on_cancel
         self._check()
         layout.activate()  # size constraints settle before the window exists
-        self.resize(max(self.sizeHint().width(), label.fontMetrics().averageCharWidth() * 60), 0)
+        width = max(self.sizeHint().width(), label.fontMetrics().averageCharWidth() * 60)
+        width = min(width, available_geometry(parent).width() - 40)
+        # tall enough for the explanation wrapped at that width (it was cut to one line)
+        self.resize(width, max(self.sizeHint().height(), layout.totalHeightForWidth(width)))
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
