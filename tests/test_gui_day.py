@@ -28,8 +28,8 @@ from tests.test_gui_helpers import (
 )
 from ui import help as help_dialogs
 from ui import theme
+from ui.case.navigator import ITEM_ID_ROLE
 from ui.main_window import GEOMETRY_KEY, MainWindow
-from ui.navigator import ITEM_ID_ROLE
 from ui.settings import AUTO_ADVANCE_KEY, Preferences, SettingsDialog
 from ui.widgets import STANDARD_KEYS_PROPERTY, DateField, available_geometry
 

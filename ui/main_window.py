@@ -31,8 +31,8 @@ from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, CaseSummary, Change, Service
 from ui import help as help_dialogs
 from ui import theme
+from ui.case.view import CaseView
 from ui.case_list import CaseListPage
-from ui.case_view import CaseView
 from ui.extensions import EXTENSIONS
 from ui.home import HomePage
 from ui.housekeeping import Housekeeper
