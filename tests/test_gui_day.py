@@ -11,7 +11,7 @@ from PySide6.QtCore import QByteArray, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QCalendarWidget, QDialog, QLabel, QTabWidget
 
-from fieldwork.applicability import ItemState
+from fieldwork.applicability import ItemKind, ItemState
 from fieldwork.home import home_summary
 from fieldwork.service import Service
 from tests.test_gui_helpers import (
@@ -179,9 +179,6 @@ def test_no_shortcut_of_ours_overrides_a_platform_standard_key(qtbot, tmp_path, 
         "Next item": {"MoveToNextPage"},
         "Previous item": {"MoveToPreviousPage"},
         "Open the selected case": {"InsertParagraphSeparator"},
-        "Back to the case list": {"Close", "Back"},
-        "Save again (retry failed changes)": {"Save"},
-        "Clear answer": {"Delete"},
     }
     for menu, action in window.menu_actions():
         declared = set(action.property(STANDARD_KEYS_PROPERTY) or [])
@@ -462,4 +459,91 @@ def test_save_as_pdf_suggests_the_reference_and_date_beside_the_workspace(
     assert "chosen.pdf" in saved.text() and str(tmp_path) in saved.text()
     saved.show_button.click()  # Show in folder
     assert shown == [target]
+    close_window(qtbot, window)
+
+
+# -- one key per answer -------------------------------------------------------------------
+def test_a_whole_case_worked_with_auto_advance_one_key_per_answer(qtbot, tmp_path, clock, settings):
+    bench = make_workbench(tmp_path, clock)
+    case_id = bench.cases["REF0002"]
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    open_case(qtbot, window, case_id)
+    view = window.case_view
+    assert view.auto_advance
+    detail = view.session.detail
+    to_answer = [i for i in detail.items if i.missing is not None]
+    prompts = [i for i in to_answer if i.kind is ItemKind.PROMPT]
+    judgements = [i for i in to_answer if i.kind is ItemKind.JUDGEMENT]
+    assert prompts and judgements
+    keys = 0
+    expected: dict[str, str] = {}
+    for item in to_answer:
+        # the view is already on the next item that needs an answer: no key moves it
+        assert view.current_item.item_id == item.item_id
+        assert focused() is view.navigator
+        value = "no" if len(expected) % 4 == 3 else "yes"
+        press(qtbot, value[0].upper())
+        keys += 1
+        expected[item.item_id] = value
+        if item.kind is ItemKind.JUDGEMENT:
+            # a judgement needs its rationale: the answer key lands in it
+            assert focused() is view.judgement_panel.note
+            type_text(qtbot, f"Rationale for {item.item_id}.")
+            press(qtbot, Qt.Key.Key_Escape)  # saved; on to the next item
+    settle(qtbot, window)
+    assert keys == len(to_answer)  # exactly one key per answer, none to move on
+    assert "Every item is answered" in window.statusBar().currentMessage()
+    close_window(qtbot, window)
+
+    with Service.open(bench.path, backup=False) as service:
+        stored = service.case(case_id)
+    assert stored.missing == []
+    states = {"yes": ItemState.YES, "no": ItemState.NO}
+    for item_id, value in expected.items():
+        assert stored.item(item_id).state is states[value], item_id
+    for judgement in judgements:
+        assert stored.item(judgement.item_id).note == f"Rationale for {judgement.item_id}."
+
+
+def test_undo_with_auto_advance_returns_to_the_item_and_its_old_answer(
+    qtbot, tmp_path, clock, settings
+):
+    bench = make_workbench(tmp_path, clock)
+    case_id = bench.cases["REF0001"]
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    open_case(qtbot, window, case_id)
+    view = window.case_view
+    first = view.current_item.item_id
+    press(qtbot, "Y")
+    second = view.current_item.item_id
+    assert second != first
+    press(qtbot, "N")
+    third = view.current_item.item_id
+    assert third not in (first, second)
+    settle(qtbot, window)
+
+    press(qtbot, "Z", CTRL)  # undo the No: back on the second item, unanswered again
+    settle(qtbot, window)
+    assert view.current_item.item_id == second
+    assert view.current_item.state is ItemState.UNANSWERED
+    assert not view.prompt_panel.no.isChecked()
+    press(qtbot, "Z", CTRL)  # and the Yes
+    settle(qtbot, window)
+    assert view.current_item.item_id == first
+    assert stored_case(qtbot, window, case_id).item(first).state is ItemState.UNANSWERED
+
+    press(qtbot, "Z", CTRL | SHIFT)  # redo goes to the item and stays there
+    settle(qtbot, window)
+    assert view.current_item.item_id == first
+    assert view.current_item.state is ItemState.YES
+    assert view.prompt_panel.yes.isChecked()
+    stored = stored_case(qtbot, window, case_id)
+    assert stored.item(first).state is ItemState.YES
+    assert stored.item(second).state is ItemState.UNANSWERED
+
+    # switched off in the settings, an answer stays on its item
+    window.preferences.auto_advance = False
+    view.go_to(second)
+    press(qtbot, "Y")
+    assert view.current_item.item_id == second
     close_window(qtbot, window)

@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.case_view.close_requested.connect(self.close_case)
         self.case_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.case_view.internal_error.connect(self.show_error)
+        self.case_view.auto_advance = self.preferences.auto_advance
+        self.preferences.changed.connect(self._preferences_changed)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.case_view)
@@ -274,6 +276,9 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         help_dialogs.show_about(self, self.workspace_path, self.framework)
+
+    def _preferences_changed(self) -> None:
+        self.case_view.auto_advance = self.preferences.auto_advance
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.preferences, self)

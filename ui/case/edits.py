@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand
 
-from fieldwork.applicability import ItemKind
+from fieldwork.applicability import CaseItem, ItemKind
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
 from ui.case.navigation import CaseNavigation
 from ui.case.problems import ProblemBanner
 from ui.widgets import ask_reason
+
+
+def command_target(command: QUndoCommand | None) -> str | None:
+    """The item (or attribute) an undo command changes."""
+    if command is None:
+        return None
+    for name in ("item_id", "target"):
+        found = getattr(command, name, None)
+        if isinstance(found, str):
+            return found
+    forward = getattr(command, "forward", None)
+    found = getattr(forward, "target", None)
+    return found if isinstance(found, str) else None
 
 
 class CaseEdits(CaseNavigation):
@@ -58,9 +72,22 @@ class CaseEdits(CaseNavigation):
             self.message.emit(f"{item.item_id} does not apply to this case.")
             return
         if item.kind is ItemKind.JUDGEMENT:
-            self._edit(lambda: session.judge(item.item_id, value))
+            self._edit(lambda: (session.judge(item.item_id, value), self._answered(item, value)))
         else:
-            self._edit(lambda: session.answer(item.item_id, value))
+            self._edit(lambda: (session.answer(item.item_id, value), self._answered(item, value)))
+
+    def _answered(self, item: CaseItem, value: str | None) -> None:
+        """With auto-advance, one key answers and moves on: to the rationale of a judgement
+        that has none yet, else to the next item that needs an answer."""
+        if not self.auto_advance or value is None or self.session is None:
+            return
+        if (
+            item.kind is ItemKind.JUDGEMENT
+            and not (self.session.latest(item.item_id, "note") or "").strip()
+        ):
+            self.focus_note()
+            return
+        self.advance_from(item.item_id)
 
     def _clear(self) -> None:
         self._answer(None)
@@ -77,7 +104,9 @@ class CaseEdits(CaseNavigation):
             return
 
         def with_reason(reason: str) -> None:
-            self._edit(lambda: session.answer(item.item_id, "na", reason))
+            self._edit(
+                lambda: (session.answer(item.item_id, "na", reason), self._answered(item, "na"))
+            )
 
         ask_reason(
             self,
@@ -114,16 +143,26 @@ class CaseEdits(CaseNavigation):
             self._edit(lambda: session.set_attribute(attribute_id, label, value))
 
     def undo(self) -> None:
+        """Undo the last change and go back to its item, which shows its old answer again
+        (auto-advance had moved on from it)."""
         session = self.session
         if session is not None and session.undo_stack.canUndo():
             self.flush()
-            self._edit(session.undo_stack.undo)
+            stack = session.undo_stack
+            target = command_target(stack.command(stack.index() - 1))
+            self._edit(lambda: (stack.undo(), self._return_to(target)))
 
     def redo(self) -> None:
         session = self.session
         if session is not None and session.undo_stack.canRedo():
             self.flush()
-            self._edit(session.undo_stack.redo)
+            stack = session.undo_stack
+            target = command_target(stack.command(stack.index()))
+            self._edit(lambda: (stack.redo(), self._return_to(target)))
+
+    def _return_to(self, target: str | None) -> None:
+        if target and self.navigator_model.index_of(target).isValid():
+            self.go_to(target)
 
     def mark_complete(self) -> None:
         session = self.session

@@ -18,7 +18,7 @@ from fieldwork.framework import Framework
 from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
 from ui.case.judgement import JudgementPanel
-from ui.case.navigator import NavigatorModel
+from ui.case.navigator import NavigatorModel, scroll_with_headings
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
 
@@ -67,7 +67,7 @@ class CaseNavigation(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.navigator.scrollTo(index)
+        scroll_with_headings(self.navigator, index)
         focus = QApplication.focusWidget()
         if focus is None or not self.work.isAncestorOf(focus):
             self.focus_navigator()
@@ -155,6 +155,47 @@ class CaseNavigation(QWidget):
 
     def _leave_note(self) -> None:
         self.focus_navigator()
+        item = self._current
+        if (
+            self.auto_advance
+            and self.session is not None
+            and item is not None
+            and item.kind is ItemKind.JUDGEMENT
+            and self.session.latest(item.item_id, "value") is not None
+            and (self.session.latest(item.item_id, "note") or "").strip()
+        ):
+            self.advance_from(item.item_id)  # the judgement and its rationale are done
+
+    # -- auto-advance ------------------------------------------------------------------------
+    #: After a one-key answer, move on to the next item that needs one (ODK Collect's
+    #: "quick" forms). The window sets it from the inspector's settings; on by default.
+    auto_advance: bool = True
+
+    def advance_from(self, item_id: str) -> None:
+        """Go to the next item after ``item_id`` that still needs an answer (wrapping round
+        to earlier ones); if none does, say the case can be marked complete."""
+        if self.session is None:
+            return
+        items = list(self.session.detail.items)
+        ids = [i.item_id for i in items]
+        start = ids.index(item_id) + 1 if item_id in ids else 0
+        for candidate in items[start:] + items[:start]:
+            if candidate.item_id != item_id and self._needs_answer(candidate):
+                self.go_to(candidate.item_id)
+                return
+        self.message.emit("Every item is answered: Ctrl+M marks the case complete.")
+
+    def _needs_answer(self, item: CaseItem) -> bool:
+        """Missing from the case as stored, and not answered by a change still on its way
+        (keys can be quicker than the disk)."""
+        session = self.session
+        if item.missing is None or session is None:
+            return False
+        if session.latest(item.item_id, "value") is None:
+            return True
+        if item.kind is ItemKind.JUDGEMENT:
+            return not (session.latest(item.item_id, "note") or "").strip()
+        return False
 
     def toggle_guidance(self) -> None:
         shown = self.prompt_panel.toggle_guidance()

@@ -41,7 +41,7 @@ from ui.case.problems import ProblemBanner, SaveIndicator
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
 from ui.runner import ServiceRunner
-from ui.widgets import Key, ScaledLabel, key_sequences
+from ui.widgets import Key, ScaledLabel, set_shortcuts
 
 
 def escape_shortcut(
@@ -125,14 +125,17 @@ class CaseView(CaseEdits):
         left_layout.addWidget(self.find_edit)
         left_layout.addWidget(self.navigator, 1)
         work_split = QSplitter(Qt.Orientation.Horizontal, self.work)
+        work_split.setObjectName("case.navigator")
         work_split.addWidget(left)
         work_split.addWidget(self.panels)
         work_split.setStretchFactor(0, 2)
         work_split.setStretchFactor(1, 3)
         work_split.setChildrenCollapsible(False)
         chars = self.fontMetrics().averageCharWidth()
-        self.navigator.setMinimumWidth(chars * 30)
-        work_split.setSizes([chars * 55, chars * 80])
+        # wide enough to tell items apart ("2.1.1.3  Does assessment draw…"); the full text
+        # is on hover
+        self.navigator.setMinimumWidth(chars * 38)
+        work_split.setSizes([chars * 60, chars * 80])
         work_layout = QHBoxLayout(self.work)
         work_layout.setContentsMargins(0, 0, 0, 0)
         work_layout.addWidget(work_split)
@@ -152,12 +155,13 @@ class CaseView(CaseEdits):
         )
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("case.side")
         split.addWidget(self.work)
         split.addWidget(self.side)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.side.setMinimumWidth(chars * 30)
+        self.side.setMinimumWidth(chars * 24)
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -181,7 +185,7 @@ class CaseView(CaseEdits):
         tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
-        action.setShortcuts(key_sequences(*keys))
+        set_shortcuts(action, *keys)
         if work_area:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.work.addAction(action)
@@ -200,7 +204,7 @@ class CaseView(CaseEdits):
         a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer("yes"))
         a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer("no"))
         a("answer_na", "Not &applicable…", ["A"], self.answer_not_applicable)
-        a("clear_answer", "&Clear answer", [Qt.Key.Key_Delete], self._clear)
+        a("clear_answer", "&Clear answer", [QKeySequence.StandardKey.Delete], self._clear)
         a(
             "next_item",
             "&Next item",
@@ -231,7 +235,7 @@ class CaseView(CaseEdits):
         a(
             "close_case",
             "Back to the case &list",
-            ["Ctrl+W", QKeySequence.StandardKey.Close, "Alt+Left"],
+            ["Ctrl+W", QKeySequence.StandardKey.Close, QKeySequence.StandardKey.Back],
             self.close_requested.emit,
             work_area=False,
         )
