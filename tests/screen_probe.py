@@ -167,10 +167,15 @@ def main(argv: list[str]) -> int:
         dialogs.append(("sample", lambda: open_sample_dialog(window)))
     except ImportError:
         pass
-    for extra in ("open_export_dialog",):
-        bundles = getattr(window, "bundles", None)
-        if bundles is not None and hasattr(bundles, extra):
-            dialogs.append((extra, getattr(bundles, extra)))
+    bundles = getattr(window, "bundles", None)
+    if bundles is not None:
+        dialogs += [("export", bundles.export), ("make keys", bundles.make_keys)]
+    try:
+        from ui.scoring.menu import open_dashboard
+
+        dialogs.append(("dashboard", lambda: open_dashboard(window)))
+    except ImportError:
+        pass
     out["dialogs"] = []
     for name, opener in dialogs:
         before = {w for w in app.topLevelWidgets() if w.isVisible()}

@@ -547,3 +547,77 @@ def test_undo_with_auto_advance_returns_to_the_item_and_its_old_answer(
     press(qtbot, "Y")
     assert view.current_item.item_id == second
     close_window(qtbot, window)
+
+
+# -- export: check first, then ask ------------------------------------------------------------
+def test_export_without_keys_offers_to_make_them_then_succeeds(
+    qtbot, tmp_path, clock, settings, monkeypatch
+):
+    import ui.widgets
+    from ui.passphrase_fields import generate
+
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    monkeypatch.setattr(ui.widgets, "open_folder", lambda path: True)
+    bundles = window.bundles
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=TIMEOUT)
+    [export] = [a for a in window.menu("&Bundles").actions() if a.objectName() == "bundles-export"]
+    export.trigger()
+    qtbot.waitUntil(lambda: bundles.export_dialog is not None, timeout=TIMEOUT)
+    dialog = bundles.export_dialog
+    # the preconditions come first: no keys, so nothing else is asked yet
+    assert "no keys yet" in dialog.checks.text()
+    assert dialog.make_keys.isVisible()
+    assert not dialog.form_widget.isEnabled()
+    assert not dialog.export_button.isEnabled()
+    assert "Helen (3 cases)" in [
+        dialog.inspector.itemText(i) for i in range(dialog.inspector.count())
+    ]
+
+    # make the keys from the dialog: a short passphrase is refused as it is typed
+    dialog.make_keys.click()
+    qtbot.waitUntil(lambda: bundles.make_keys_dialog is not None, timeout=TIMEOUT)
+    keys = bundles.make_keys_dialog
+    qtbot.keyClicks(keys.fields.passphrase, "abc")
+    assert not keys.make.isEnabled()
+    assert "Too easy to guess" in keys.fields.hint.text()
+    qtbot.keyClick(keys.fields.passphrase, Qt.Key.Key_Return)  # Enter does not get past it
+    assert keys.isVisible()
+    strong = generate()
+    keys.fields.passphrase.setText(strong)
+    keys.fields.again.setText(strong + "x")
+    assert not keys.make.isEnabled() and "differ" in keys.fields.match.text()
+    keys.fields.again.setText(strong)
+    assert keys.make.isEnabled()
+    keys.make.click()
+    qtbot.waitUntil(lambda: dialog.form_widget.isEnabled(), timeout=TIMEOUT)
+    assert not dialog.make_keys.isVisible()
+    assert not dialog.keys_passphrase.isVisible()  # the keys were unlocked as they were made
+
+    # the bundle's passphrase: a short one is refused in the dialog, before anything is done
+    target = tmp_path / "helen-assignment.fwb"
+    dialog.file.setText(str(target))
+    dialog.file.setModified(True)
+    dialog.passphrase.passphrase.setText("abc")
+    dialog.passphrase.again.setText("abc")
+    assert not dialog.export_button.isEnabled()
+    assert "Too easy to guess" in dialog.missing.text()
+    dialog.accept()  # even forced, nothing is written
+    assert dialog.isVisible() and not target.exists()
+    bundle_pass = generate()
+    dialog.passphrase.passphrase.setText(bundle_pass)
+    dialog.passphrase.again.setText(bundle_pass)
+    assert dialog.export_button.isEnabled(), dialog.problem()
+    with qtbot.waitSignal(bundles.exported, timeout=TIMEOUT) as done:
+        dialog.export_button.click()
+    assert done.args[0].path == target and target.exists()
+    saved = _dialog("Bundle written")
+    assert saved is not None and target.name in saved.text()
+    assert "passphrase separately" in saved.informativeText()
+    close_window(qtbot, window)
+
+    from fieldwork.bundles.verify import describe
+
+    with Service.open(bench.path, backup=False) as service:
+        lines = describe(target, service=service, passphrase=bundle_pass)
+    assert any("assignment" in line for line in lines)

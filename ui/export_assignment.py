@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -169,7 +171,7 @@ class ExportAssignmentDialog(QDialog):
         browse.setAutoDefault(False)
         browse.clicked.connect(self._browse)
         self.passphrase = PassphraseFields("Bundle", self)
-        self.passphrase.validity_changed.connect(lambda _ok: self._update())
+        self.passphrase.checked.connect(self._update)
         self.keys_passphrase = QLineEdit(self)
         self.keys_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.keys_passphrase.setAccessibleName("Passphrase of the inspectorate's keys")
@@ -215,14 +217,23 @@ class ExportAssignmentDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        # everything but the buttons scrolls, so a small screen cuts nothing off
+        body = QWidget(self)
         checks_row = QHBoxLayout()
         checks_row.addWidget(self.checks, 1)
         checks_row.addWidget(self.make_keys, 0, Qt.AlignmentFlag.AlignTop)
+        inner = QVBoxLayout(body)
+        inner.addLayout(checks_row)
+        inner.addWidget(self.form_widget)
+        inner.addWidget(self.missing)
+        inner.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addLayout(checks_row)
-        layout.addWidget(self.form_widget)
-        layout.addWidget(self.missing)
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
         chars = self.fontMetrics().averageCharWidth()
         self.setMinimumWidth(min(chars * 72, self.screen().availableGeometry().width() - 40))

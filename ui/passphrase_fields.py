@@ -36,6 +36,7 @@ class PassphraseFields(QWidget):
     """
 
     validity_changed = Signal(bool)
+    checked = Signal()  # after every keystroke's check
 
     def __init__(
         self,
@@ -128,6 +129,7 @@ class PassphraseFields(QWidget):
         if acceptable != self._acceptable:
             self._acceptable = acceptable
             self.validity_changed.emit(acceptable)
+        self.checked.emit()
 
     def _show(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
