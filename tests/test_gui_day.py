@@ -621,3 +621,45 @@ def test_export_without_keys_offers_to_make_them_then_succeeds(
     with Service.open(bench.path, backup=False) as service:
         lines = describe(target, service=service, passphrase=bundle_pass)
     assert any("assignment" in line for line in lines)
+
+
+# -- what a screen reader is given ------------------------------------------------------------
+def test_a_screen_reader_is_given_the_prompt_its_answer_and_its_state(
+    qtbot, tmp_path, clock, settings, monkeypatch
+):
+    from PySide6.QtGui import QAccessible
+
+    import ui.case.edits
+
+    said: list[str] = []
+    monkeypatch.setattr(ui.case.edits, "announce", lambda widget, text: said.append(text))
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    view = window.case_view
+    item = view.current_item
+    tree = QAccessible.queryAccessibleInterface(view.navigator)
+    row = tree.focusChild()
+    assert row.role() == QAccessible.Role.TreeItem
+    assert row.text(QAccessible.Text.Name) == f"{item.item_id}  {item.text}: Not answered"
+    panel = view.prompt_panel
+    wording = QAccessible.queryAccessibleInterface(panel.wording)
+    assert wording.text(QAccessible.Text.Name) == f"Wording: {item.text}"
+    state = QAccessible.queryAccessibleInterface(panel.state)
+    assert state.text(QAccessible.Text.Name) == "State: Not answered"
+    yes = QAccessible.queryAccessibleInterface(panel.yes)
+    assert yes.text(QAccessible.Text.Name) == "Answer Yes"
+    assert yes.state().checkable and not yes.state().checked
+
+    press(qtbot, "Y")  # recorded, announced, and the focus moves on to the next item
+    assert said == [f"{item.item_id}: Yes"]
+    following = view.current_item
+    row = QAccessible.queryAccessibleInterface(view.navigator).focusChild()
+    assert row.text(QAccessible.Text.Name).startswith(f"{following.item_id}  {following.text}")
+    settle(qtbot, window)
+    view.go_to(item.item_id)
+    assert QAccessible.queryAccessibleInterface(panel.state).text(QAccessible.Text.Name) == (
+        "State: Yes"
+    )
+    assert QAccessible.queryAccessibleInterface(panel.yes).state().checked
+    close_window(qtbot, window)

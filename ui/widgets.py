@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
     QAction,
     QDesktopServices,
     QFocusEvent,
@@ -247,7 +249,11 @@ def shown_keys(action: QAction) -> list[QKeySequence]:
 
 
 class ScaledLabel(QLabel):
-    """A label whose font is the system font scaled, and follows it when it changes."""
+    """A label whose font is the system font scaled, and follows it when it changes.
+
+    Its accessible name is what it is for and what it says ("State: Not answered"): a
+    name alone would hide the text from a screen reader, the text alone its purpose.
+    """
 
     def __init__(
         self,
@@ -262,8 +268,20 @@ class ScaledLabel(QLabel):
         self._scale, self._bold = scale, bold
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setAccessibleName(accessible_name or text or "Text")
+        self._purpose = accessible_name
+        self._name_for(text)
         self._apply_font()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._name_for(text)
+
+    def _name_for(self, text: str) -> None:
+        purpose = self._purpose
+        if purpose and text and text != purpose:
+            self.setAccessibleName(f"{purpose}: {text}")
+        else:
+            self.setAccessibleName(purpose or text or "Text")
 
     def _apply_font(self) -> None:
         font = QFont(QApplication.font())
@@ -565,6 +583,13 @@ class DateField(QWidget):
         self.edit.setModified(True)
         self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
         self._finished()
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have screen readers say ``text`` (UI Automation and AT-SPI announcements), e.g. the
+    answer just recorded when auto-advance moves the focus on."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 
 def open_folder(path: Path) -> bool:

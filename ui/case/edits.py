@@ -12,7 +12,7 @@ from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
 from ui.case.navigation import CaseNavigation
 from ui.case.problems import ProblemBanner
-from ui.widgets import ask_reason
+from ui.widgets import announce, ask_reason
 
 
 def command_target(command: QUndoCommand | None) -> str | None:
@@ -26,6 +26,10 @@ def command_target(command: QUndoCommand | None) -> str | None:
     forward = getattr(command, "forward", None)
     found = getattr(forward, "target", None)
     return found if isinstance(found, str) else None
+
+
+ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
+JUDGEMENT_WORDS = {"yes": "Satisfactory", "no": "Not satisfactory"}
 
 
 class CaseEdits(CaseNavigation):
@@ -81,12 +85,16 @@ class CaseEdits(CaseNavigation):
         that has none yet, else to the next item that needs an answer."""
         if not self.auto_advance or value is None or self.session is None:
             return
-        if (
-            item.kind is ItemKind.JUDGEMENT
-            and not (self.session.latest(item.item_id, "note") or "").strip()
-        ):
+        # the focus moves on and a reader announces where it lands: first say what was
+        # recorded where the inspector was
+        judgement = item.kind is ItemKind.JUDGEMENT
+        words = JUDGEMENT_WORDS if judgement else ANSWER_WORDS
+        recorded = f"{item.item_id}: {words.get(value, value)}"
+        if judgement and not (self.session.latest(item.item_id, "note") or "").strip():
+            announce(self.navigator, f"{recorded}. Now the rationale.")
             self.focus_note()
             return
+        announce(self.navigator, recorded)
         self.advance_from(item.item_id)
 
     def _clear(self) -> None:
