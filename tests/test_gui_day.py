@@ -77,6 +77,11 @@ def test_every_text_and_control_meets_wcag_aa_in_both_palettes(palette):
     assert theme.contrast(ring, fixed.color(active, window)) >= theme.CONTROL_RATIO
     # a list without the focus shows its selection muted, so the bright one is the focus
     assert fixed.color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight) != ring
+    # the state icons' colours (1.4.11: 3:1 against the list behind them)
+    from ui import icons
+
+    for colour in (icons._GREEN, icons._RED, icons._AMBER):
+        assert theme.contrast(colour, base) >= theme.CONTROL_RATIO, colour.name()
 
 
 def test_the_raw_disabled_grey_would_fail_so_the_check_can_fail():
