@@ -46,6 +46,7 @@ def clipped(widget: Any) -> list[str]:
                 f"{widget.windowTitle()}: label {label.text()[:50]!r} is "
                 f"{label.width()}x{label.height()}, needs {needed_w}x{needed_h}"
             )
+    problems += cut_off(widget)
     for button in widget.findChildren(QAbstractButton):
         if not button.isVisible() or not button.text():
             continue
@@ -56,6 +57,53 @@ def clipped(widget: Any) -> list[str]:
                 f"{widget.windowTitle()}: button {button.text()!r} is {button.width()} wide, "
                 f"needs {button.sizeHint().width()}"
             )
+    return problems
+
+
+def cut_off(widget: Any) -> list[str]:
+    """Controls and text that a parent cuts off at the side (or, outside a scrolled area,
+    at the bottom): what the inspector cannot see or reach by scrolling."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QScrollArea,
+        QTabBar,
+        QWidget,
+    )
+
+    problems = []
+    kinds = (QLabel, QAbstractButton, QComboBox, QLineEdit)
+    for child in widget.findChildren(QWidget):
+        if not child.isVisible() or not isinstance(child, kinds):
+            continue
+        if isinstance(child, QLabel | QAbstractButton) and not child.text():
+            continue
+        if type(child).__name__ in ("QToolButton",) and isinstance(child.parent(), QTabBar):
+            continue
+        seen = child.visibleRegion().boundingRect()
+        if seen.isEmpty():
+            continue  # scrolled out of view, or under another page
+        scrolled = _in_scroll_area(child)
+        text = child.text() if hasattr(child, "text") else child.accessibleName()
+        if seen.width() + 1 < child.width():
+            problems.append(
+                f"{widget.windowTitle()}: {type(child).__name__} {str(text)[:40]!r} is cut "
+                f"off at the side ({seen.width()} of {child.width()} shown)"
+            )
+        elif seen.height() + 1 < child.height() and not scrolled:
+            problems.append(
+                f"{widget.windowTitle()}: {type(child).__name__} {str(text)[:40]!r} is cut "
+                f"off at the bottom ({seen.height()} of {child.height()} shown)"
+            )
+    for bar in widget.findChildren(QTabBar):
+        if bar.isVisible() and bar.width() + 1 < bar.sizeHint().width():
+            problems.append(
+                f"{widget.windowTitle()}: tabs {[bar.tabText(i) for i in range(bar.count())]} "
+                f"need {bar.sizeHint().width()}, have {bar.width()}"
+            )
+    del QScrollArea
     return problems
 
 

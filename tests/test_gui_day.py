@@ -668,3 +668,55 @@ def test_a_screen_reader_is_given_the_prompt_its_answer_and_its_state(
     )
     assert QAccessible.queryAccessibleInterface(panel.yes).state().checked
     close_window(qtbot, window)
+
+
+def test_a_narrow_window_folds_the_side_away_and_t_brings_it_back(qtbot, tmp_path, clock, settings):
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    window.resize(1400, 700)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    view = window.case_view
+    qtbot.waitUntil(lambda: view.side_split.sizes()[1] > 0, timeout=TIMEOUT)
+    assert not view.navigator.isColumnHidden(1)
+    chars = view.fontMetrics().averageCharWidth()
+    window.resize(chars * 120, 600)  # narrower than the three columns need
+    qtbot.waitUntil(lambda: view.side_split.sizes()[1] == 0, timeout=TIMEOUT)
+    press(qtbot, "T")  # the attributes, with the focus in them
+    assert view.side_split.sizes()[1] >= view.side.minimumSizeHint().width()
+    assert view.side.isAncestorOf(focused())
+    press(qtbot, Qt.Key.Key_Escape)  # back to the navigator: the side folds again
+    assert focused() is view.navigator
+    assert view.side_split.sizes()[1] == 0
+    window.resize(1400, 700)
+    qtbot.waitUntil(lambda: view.side_split.sizes()[1] > 0, timeout=TIMEOUT)
+    close_window(qtbot, window)
+
+
+def test_only_the_focused_list_shows_a_bright_selection(qtbot, tmp_path, clock, settings):
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    view = window.case_view
+    navigator = view.navigator
+    bright = QApplication.palette().color(QPalette.ColorRole.Highlight)
+    row = navigator.visualRect(navigator.currentIndex().siblingAtColumn(1))
+
+    def selection_colour() -> QColor:  # the background at the end of the State cell
+        image = navigator.viewport().grab().toImage()
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(int((row.right() - 3) * ratio), int(row.center().y() * ratio))
+
+    navigator.setFocus()
+    qtbot.waitUntil(navigator.hasFocus, timeout=TIMEOUT)
+    assert theme.contrast(selection_colour(), bright) < 1.1
+    press(qtbot, "E")  # typing a note: the navigator's selection goes quiet
+    assert focused() is view.prompt_panel.note
+    quiet = selection_colour()
+    assert theme.contrast(quiet, bright) > 1.5
+    assert theme.contrast(navigator.palette().color(QPalette.ColorRole.HighlightedText), quiet) >= (
+        theme.TEXT_RATIO
+    )
+    press(qtbot, Qt.Key.Key_Escape)
+    assert focused() is navigator
+    assert theme.contrast(selection_colour(), bright) < 1.1
+    close_window(qtbot, window)

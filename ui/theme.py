@@ -17,6 +17,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QProxyStyle,
     QStyle,
@@ -176,15 +177,23 @@ def boundary(palette: QPalette) -> QColor:
     return readable(edge, base, CONTROL_RATIO)
 
 
+_P = QStyle.PrimitiveElement
+#: The primitives FocusStyle adds to; every other one is the platform style's alone.
+_RING_ELEMENTS = frozenset(
+    {_P.PE_FrameFocusRect, _P.PE_PanelButtonCommand, _P.PE_FrameLineEdit, _P.PE_Frame}
+)
+_EDGE_ELEMENTS = frozenset({_P.PE_IndicatorCheckBox, _P.PE_IndicatorItemViewItemCheck})
+_TOUCHED = _RING_ELEMENTS | _EDGE_ELEMENTS
+
+
 class FocusStyle(QProxyStyle):
     """The platform's style, with a focus ring that cannot be missed and check boxes whose
-    edge can be seen in a dark palette."""
+    edge can be seen in a dark palette. Only a few primitives are touched; the rest go
+    straight to the platform's style."""
 
-    _RING_ELEMENTS = (
-        QStyle.PrimitiveElement.PE_FrameFocusRect,
-        QStyle.PrimitiveElement.PE_PanelButtonCommand,
-        QStyle.PrimitiveElement.PE_FrameLineEdit,
-    )
+    def __init__(self, key: str):
+        super().__init__(key)
+        self._edges: dict[int, QColor] = {}
 
     def drawPrimitive(
         self,
@@ -194,39 +203,30 @@ class FocusStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         super().drawPrimitive(element, option, painter, widget)
-        if element in (
-            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
-            QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
-        ):
+        if element not in _TOUCHED:
+            return
+        if element in _EDGE_ELEMENTS:
             self._edge(option, painter)
-        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)  # type: ignore[attr-defined]
-        if has_focus and element in self._RING_ELEMENTS:
-            if element is QStyle.PrimitiveElement.PE_FrameFocusRect and isinstance(
-                widget, QAbstractItemView
-            ):
-                return  # an item's own focus rectangle: the view's ring and selection say it
-            self._ring(option.rect, option.palette, painter)  # type: ignore[attr-defined]
+            return
+        if element is _P.PE_Frame:
+            # a list or text area's frame: ringed while the area has the keyboard focus
+            if isinstance(widget, QAbstractScrollArea) and widget.hasFocus():
+                self._ring(option.rect, option.palette, painter)  # type: ignore[attr-defined]
+            return
+        if not option.state & QStyle.StateFlag.State_HasFocus:  # type: ignore[attr-defined]
+            return
+        if element is _P.PE_FrameFocusRect and isinstance(widget, QAbstractItemView):
+            return  # an item's own focus rectangle: the view's ring and selection say it
+        self._ring(option.rect, option.palette, painter)  # type: ignore[attr-defined]
 
-    def drawControl(
-        self,
-        element: QStyle.ControlElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawControl(element, option, painter, widget)
-        if (
-            element is QStyle.ControlElement.CE_ShapedFrame
-            and isinstance(widget, QWidget)
-            and widget.hasFocus()
-        ):
-            self._ring(option.rect, option.palette, painter)  # type: ignore[attr-defined]
-
-    @staticmethod
-    def _edge(option: QStyleOption, painter: QPainter) -> None:
+    def _edge(self, option: QStyleOption, painter: QPainter) -> None:
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        colour = self._edges.get(palette.cacheKey())
+        if colour is None:
+            colour = self._edges[palette.cacheKey()] = boundary(palette)
         painter.save()
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(boundary(option.palette), 1))  # type: ignore[attr-defined]
+        painter.setPen(QPen(colour, 1))
         rect: QRect = option.rect.adjusted(0, 0, -1, -1)  # type: ignore[attr-defined]
         painter.drawRect(rect)
         painter.restore()

@@ -10,7 +10,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QListView,
     QSplitter,
     QVBoxLayout,
@@ -23,7 +22,7 @@ from fieldwork.framework import Framework
 from ui.case.navigator import ITEM_ID_ROLE, state_text
 from ui.case.panel import ItemPanel, panel_button
 from ui.case.prompt import PromptAnswersModel
-from ui.widgets import ScaledLabel
+from ui.widgets import FlowLayout, ScaledLabel
 
 
 class JudgementPanel(ItemPanel):
@@ -68,10 +67,9 @@ class JudgementPanel(ItemPanel):
         answers_label = ScaledLabel("The prompts' answers", self, bold=True)
         answers_label.setBuddy(self.prompt_list)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for button in (self.yes, self.no, self.clear):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         left = QWidget(self)
         form = QVBoxLayout(left)
         form.setContentsMargins(0, 0, 0, 0)

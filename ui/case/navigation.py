@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
+    QSplitter,
     QStackedWidget,
     QTabWidget,
     QTreeView,
@@ -147,6 +148,46 @@ class CaseNavigation(QWidget):
 
     def focus_navigator(self) -> None:
         self.navigator.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.fit_side()
+
+    # -- a narrow window -----------------------------------------------------------------
+    # Below NARROW_CHARS the attributes and completion give their room to the item: they
+    # fold away and T or C opens them (Escape folds them again). The navigator's State
+    # column goes below STATE_COLUMN_CHARS: the icon and the panel still say the state.
+    NARROW_CHARS = 150
+    STATE_COLUMN_CHARS = 52
+    side_split: QSplitter
+
+    def _chars(self, count: int) -> int:
+        return self.fontMetrics().averageCharWidth() * count
+
+    def narrow(self) -> bool:
+        return self.width() < self._chars(self.NARROW_CHARS)
+
+    _side_width = 0  # the side's width before it was folded away
+
+    def open_side(self) -> None:
+        sizes = self.side_split.sizes()
+        if len(sizes) == 2 and sizes[1] == 0:
+            side = max(self.side.minimumSizeHint().width(), self._side_width or self._chars(42))
+            self.side_split.setSizes([max(0, sum(sizes) - side), side])
+
+    def fit_side(self) -> None:
+        """Fold the side away in a narrow window (unless it has the focus); bring it back
+        in a wide one."""
+        sizes = self.side_split.sizes()
+        if len(sizes) != 2 or sum(sizes) == 0 or not self.isVisible():
+            return
+        focus = QApplication.focusWidget()
+        if self.narrow():
+            if sizes[1] and not (focus is not None and self.side.isAncestorOf(focus)):
+                self._side_width = sizes[1]
+                self.side_split.setSizes([sum(sizes), 0])
+        elif sizes[1] == 0:
+            self.open_side()
+        self.navigator.setColumnHidden(
+            1, self.navigator.width() < self._chars(self.STATE_COLUMN_CHARS)
+        )
 
     def focus_note(self) -> None:
         panel = self.panels.currentWidget()
@@ -202,10 +243,12 @@ class CaseNavigation(QWidget):
         self.judgement_panel.guidance.setVisible(shown)
 
     def show_completion(self) -> None:
+        self.open_side()
         self.side.setCurrentWidget(self.completion)
         self.completion.focus_list()
 
     def focus_attributes(self) -> None:
+        self.open_side()
         self.side.setCurrentWidget(self.attributes)
         first = self.attributes.first_editor()
         if first is not None:

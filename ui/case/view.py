@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -131,6 +131,7 @@ class CaseView(CaseEdits):
         work_split.setStretchFactor(0, 2)
         work_split.setStretchFactor(1, 3)
         work_split.setChildrenCollapsible(False)
+        work_split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
         chars = self.fontMetrics().averageCharWidth()
         # wide enough to tell items apart ("2.1.1.3  Does assessment draw…"); the full text
         # is on hover
@@ -161,6 +162,9 @@ class CaseView(CaseEdits):
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        split.setCollapsible(1, True)  # a narrow window folds the side away (fit_side)
+        split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
+        self.side_split = split
         self.side.setMinimumWidth(chars * 24)
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
@@ -404,3 +408,7 @@ class CaseView(CaseEdits):
         self._show_attributes()
         if self._current is not None:
             self._show_current()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_side()
