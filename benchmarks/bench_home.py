@@ -87,6 +87,7 @@ def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from fieldwork.applicability import ItemKind
     from fieldwork.demo import DemoSizes, make_demo
 
     path = folder / "advance.fieldwork"
@@ -112,13 +113,27 @@ def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
         app.processEvents()
         while len(samples) < ANSWERS:
             item = view.current_item
-            if item is None or item.missing is None:
+            if item is None or not view._needs_answer(item):
                 break
+            others = [i for i in view.session.detail.items if i.item_id != item.item_id]
+            if item.kind is ItemKind.JUDGEMENT or not any(map(view._needs_answer, others)):
+                # a judgement's key goes to its rationale, and the last answer has nowhere
+                # to go: answered, not timed
+                QTest.keyClick(view.navigator, Qt.Key.Key_Y)
+                if item.kind is ItemKind.JUDGEMENT:
+                    note = view.judgement_panel.note
+                    QTest.keyClicks(note, "Sound work.")
+                    QTest.keyClick(note, Qt.Key.Key_Escape)
+                _wait(app, lambda: not view.session.busy, 10)
+                if view.current_item.item_id == item.item_id:
+                    break
+                continue
             start = time.perf_counter()
             QTest.keyClick(view.navigator, Qt.Key.Key_Y)
-            _wait(app, lambda item=item: view.current_item.item_id != item.item_id, 10)
+            moved = view.current_item.item_id != item.item_id
             view.repaint()
             samples.append((time.perf_counter() - start) * 1000)
+            assert moved, "auto-advance did not move on"
             _wait(app, lambda: not view.session.busy, 10)
         window.close_case()
     _close(app, window)

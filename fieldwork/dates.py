@@ -61,9 +61,10 @@ def uk(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            day = date.fromisoformat(value[:10])
         except ValueError:
             return value
+        return day.strftime("%d/%m/%Y")
     return value.strftime("%d/%m/%Y")
 
 

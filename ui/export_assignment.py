@@ -237,7 +237,9 @@ class ExportAssignmentDialog(QDialog):
         layout.addWidget(self.buttons)
         chars = self.fontMetrics().averageCharWidth()
         self.setMinimumWidth(min(chars * 72, self.screen().availableGeometry().width() - 40))
-        self.resize(chars * 90, self.fontMetrics().lineSpacing() * 34)  # ScreenFit trims it
+        self.resize(
+            chars * 90, self.fontMetrics().lineSpacing() * 34
+        )  # WindowHelper trims it to the screen
         self.show_readiness(ready, keys_unlocked=keys_unlocked)
 
     # -- state -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from ui.home import HomePage
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
 from ui.settings import Preferences, SettingsDialog
-from ui.widgets import Key, ScreenFit, TabKeys, fit_to_screen, fits, set_shortcuts
+from ui.widgets import Key, WindowHelper, fit_to_screen, fits, set_shortcuts
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             theme.apply(app)
-            TabKeys.install(app)
-            ScreenFit.install(app)
+            WindowHelper.install(app)
             self.preferences.apply_text_size(app)
         self.framework: Framework | None = None
         self._close_when_idle = False

@@ -103,27 +103,41 @@ def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
     widget.move(max(available.x(), x), max(available.y(), y))
 
 
-class TabKeys(QObject):
-    """Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp move between the tabs of the tab
-    widget that holds the keyboard focus, in every window (as browsers and office suites
-    do). Installed once on the application."""
+_KEY_PRESS = QEvent.Type.KeyPress
+_SHOW = QEvent.Type.Show
 
-    _installed: TabKeys | None = None
+
+class WindowHelper(QObject):
+    """Two things every window of the application gets, from one filter on the application
+    (installed once, by the main window):
+
+    - Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp move between the tabs of the tab
+      widget that holds the keyboard focus (as browsers and office suites do);
+    - every dialog opens within the available screen: one sized for a big monitor is made
+      smaller (down to what its layout needs) and moved onto the screen.
+    """
+
+    _installed: WindowHelper | None = None
 
     @classmethod
     def install(cls, app: QApplication) -> None:
         if cls._installed is None:
-            cls._installed = TabKeys(app)
+            cls._installed = WindowHelper(app)
             app.installEventFilter(cls._installed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
-            return False
-        if watched is not QApplication.focusWidget():
-            return False  # the event on its way up through the parents
-        key_event = event  # a QKeyEvent
-        assert isinstance(key_event, QKeyEvent)
-        step = tab_step(key_event)
+        kind = event.type()  # called for every event: the cheap test first
+        if kind == _KEY_PRESS:
+            return isinstance(event, QKeyEvent) and self._tab_key(watched, event)
+        if kind == _SHOW and isinstance(watched, QDialog) and watched.isWindow():
+            keep_on_screen(watched)
+        return False
+
+    @staticmethod
+    def _tab_key(watched: QObject, event: QKeyEvent) -> bool:
+        if not isinstance(watched, QWidget) or watched is not QApplication.focusWidget():
+            return False  # not a key, or the event on its way up through the parents
+        step = tab_step(event)
         if step == 0:
             return False
         tabs = _tab_widget_around(watched) or _only_tab_widget(watched.window())
@@ -141,25 +155,6 @@ class TabKeys(QObject):
             if not page.hasFocus() and page.focusProxy() is None:
                 page.nextInFocusChain().setFocus(Qt.FocusReason.TabFocusReason)
         return True
-
-
-class ScreenFit(QObject):
-    """Every dialog opens within the available screen: one sized for a big monitor is made
-    smaller (down to what its layout needs) and moved onto the screen. Installed once on
-    the application."""
-
-    _installed: ScreenFit | None = None
-
-    @classmethod
-    def install(cls, app: QApplication) -> None:
-        if cls._installed is None:
-            cls._installed = ScreenFit(app)
-            app.installEventFilter(cls._installed)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
-            keep_on_screen(watched)
-        return False
 
 
 def keep_on_screen(window: QWidget) -> None:
