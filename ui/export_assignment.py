@@ -265,8 +265,9 @@ class ExportAssignmentDialog(QDialog):
         self.inspector.setCurrentIndex(max(index, 0))
         self.inspector.blockSignals(False)
         self._inspector_changed()
-        self.keys_label.setVisible(not keys_unlocked)
-        self.keys_passphrase.setVisible(not keys_unlocked)
+        asked = ready.have_keys and not keys_unlocked  # keys to unlock, not to make
+        self.keys_label.setVisible(asked)
+        self.keys_passphrase.setVisible(asked)
         if not problems:
             self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
         self._update()
