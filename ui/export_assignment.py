@@ -260,7 +260,7 @@ class ExportAssignmentDialog(QDialog):
         for name, count in sorted(ready.allocated.items()):
             self.inspector.addItem(f"{name} ({count} case{'s' if count != 1 else ''})", name)
         with_cases = [n for n, c in sorted(ready.allocated.items()) if c]
-        wanted = current if current in ready.allocated else (with_cases or [None])[0]
+        wanted = current if current in ready.allocated else next(iter(with_cases), None)
         index = self.inspector.findData(wanted)
         self.inspector.setCurrentIndex(max(index, 0))
         self.inspector.blockSignals(False)

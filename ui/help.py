@@ -76,7 +76,7 @@ def on_a_keyboard(sequence: QKeySequence) -> bool:
     if sequence.isEmpty():
         return False
     for n in range(sequence.count()):
-        key = sequence[n].key()
+        key = sequence[n].key()  # type: ignore[index]
         if key not in _KEYBOARD_SPECIALS and key.value >= Qt.Key.Key_Escape.value:
             return False
     return True
@@ -89,7 +89,7 @@ def key_text(sequences: Iterable[QKeySequence]) -> str:
     for sequence in sequences:
         if not on_a_keyboard(sequence):
             continue
-        if sequence.count() == 1 and sequence[0].key() == Qt.Key.Key_Enter:
+        if sequence.count() == 1 and sequence[0].key() == Qt.Key.Key_Enter:  # type: ignore[index]
             continue  # the keypad's Enter, shown once as Return
         text = sequence.toString(native)
         if text not in out:

@@ -152,8 +152,9 @@ class WindowHelper(QObject):
         page = tabs.currentWidget()
         if page is not None:
             page.setFocus(Qt.FocusReason.TabFocusReason)
-            if not page.hasFocus() and page.focusProxy() is None:
-                page.nextInFocusChain().setFocus(Qt.FocusReason.TabFocusReason)
+            following = page.nextInFocusChain()
+            if not page.hasFocus() and page.focusProxy() is None and following is not None:
+                following.setFocus(Qt.FocusReason.TabFocusReason)
         return True
 
 

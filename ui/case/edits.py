@@ -75,10 +75,15 @@ class CaseEdits(CaseNavigation):
         if not item.applies:
             self.message.emit(f"{item.item_id} does not apply to this case.")
             return
-        if item.kind is ItemKind.JUDGEMENT:
-            self._edit(lambda: (session.judge(item.item_id, value), self._answered(item, value)))
-        else:
-            self._edit(lambda: (session.answer(item.item_id, value), self._answered(item, value)))
+
+        def do() -> None:
+            if item.kind is ItemKind.JUDGEMENT:
+                session.judge(item.item_id, value)
+            else:
+                session.answer(item.item_id, value)
+            self._answered(item, value)
+
+        self._edit(do)
 
     def _answered(self, item: CaseItem, value: str | None) -> None:
         """With auto-advance, one key answers and moves on: to the rationale of a judgement
@@ -112,9 +117,11 @@ class CaseEdits(CaseNavigation):
             return
 
         def with_reason(reason: str) -> None:
-            self._edit(
-                lambda: (session.answer(item.item_id, "na", reason), self._answered(item, "na"))
-            )
+            def do() -> None:
+                session.answer(item.item_id, "na", reason)
+                self._answered(item, "na")
+
+            self._edit(do)
 
         ask_reason(
             self,
@@ -158,7 +165,12 @@ class CaseEdits(CaseNavigation):
             self.flush()
             stack = session.undo_stack
             target = command_target(stack.command(stack.index() - 1))
-            self._edit(lambda: (stack.undo(), self._return_to(target)))
+
+            def do() -> None:
+                stack.undo()
+                self._return_to(target)
+
+            self._edit(do)
 
     def redo(self) -> None:
         session = self.session
@@ -166,7 +178,12 @@ class CaseEdits(CaseNavigation):
             self.flush()
             stack = session.undo_stack
             target = command_target(stack.command(stack.index()))
-            self._edit(lambda: (stack.redo(), self._return_to(target)))
+
+            def do() -> None:
+                stack.redo()
+                self._return_to(target)
+
+            self._edit(do)
 
     def _return_to(self, target: str | None) -> None:
         if target and self.navigator_model.index_of(target).isValid():

@@ -128,20 +128,20 @@ class ItemPanel(QWidget):
         # On a small screen (1280×720 at 150 % leaves 853×480) the panel scrolls rather
         # than squeezing or clipping its parts.
         self.body = QWidget(self)
-        self.scroll = QScrollArea(self)
-        self.scroll.setAccessibleName("Item panel")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setAccessibleName("Item panel")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.body_scroll)
 
     def body_layout(self) -> QVBoxLayout:
         """The layout of the panel's scrolled body (made once, by the subclass)."""
         layout = QVBoxLayout(self.body)
-        self.scroll.setWidget(self.body)
+        self.body_scroll.setWidget(self.body)
         return layout
 
     def toggle_guidance(self) -> bool:
