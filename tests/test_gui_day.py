@@ -720,3 +720,30 @@ def test_only_the_focused_list_shows_a_bright_selection(qtbot, tmp_path, clock, 
     assert focused() is navigator
     assert theme.contrast(selection_colour(), bright) < 1.1
     close_window(qtbot, window)
+
+
+def test_the_navigator_keeps_the_items_headings_in_view_with_full_text_on_hover(
+    qtbot, tmp_path, clock, settings
+):
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    window.resize(1366, 600)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    view = window.case_view
+    navigator = view.navigator
+    viewport = navigator.viewport().rect()
+    for item_id in ("2.3.1.5", "2.4.1.2", "2.1.1.1", "2.3.2.4"):
+        view.go_to(item_id)
+        index = navigator.currentIndex()
+        kq, standard = index.parent(), index.parent().parent()
+        for shown in (index, kq, standard):
+            rect = navigator.visualRect(shown)
+            assert viewport.contains(rect.topLeft()) and rect.bottom() <= viewport.bottom(), (
+                item_id,
+                shown.data(),
+            )
+        item = view.session.detail.item(item_id)
+        assert item.text in index.data(Qt.ItemDataRole.ToolTipRole)  # the whole wording
+    chars = navigator.fontMetrics().averageCharWidth()
+    assert navigator.columnWidth(0) >= 30 * chars
+    close_window(qtbot, window)
