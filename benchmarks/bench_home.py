@@ -8,51 +8,21 @@ it; the auto-advance figure from the answer key to the next item shown and repai
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+# the window's open, wait and close, as the workbench's figures drive them
+from benchmarks.bench_workbench import _app, _close, _open, _wait
 from benchmarks.harness import BenchData, Figure, percentile
 
 ANSWERS = 200
 
 
-def _app():  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication([sys.argv[0]])
-
-
-def _wait(app, done: Callable[[], bool], timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.perf_counter() + timeout
-    while not done():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        app.processEvents()
-        time.sleep(0.0005)
-
-
 def _window(app, path: Path, folder: Path):  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QSettings
-
-    from ui.main_window import MainWindow
-
-    settings = QSettings(str(folder / "home-settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(path, user="bench", settings=settings)
-    loaded: list[int] = []
-    window.cases_loaded.connect(loaded.append)
+    """The main window on ``path`` at the size of a 1366×768 laptop, its cases listed."""
+    window, _ms = _open(app, path, folder)
     window.resize(1366, 768)
-    window.show()
-    _wait(app, lambda: bool(loaded))
     return window
-
-
-def _close(app, window) -> None:  # type: ignore[no-untyped-def]
-    closed: list[bool] = []
-    window.window_closed.connect(lambda: closed.append(True))
-    window.close()
-    _wait(app, lambda: bool(closed))
 
 
 def home_figure(data: BenchData, folder: Path) -> Figure:

@@ -127,10 +127,7 @@ def show_keys(parent: QWidget, actions: Sequence[tuple[str, QAction]]) -> QDialo
             f"<tr><td>{html.escape(name)}</td><td><b>{html.escape(keys)}</b></td></tr>"
             for name, keys in entries
         )
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Keyboard shortcuts")
-    dialog.setAccessibleName("Keyboard shortcuts")
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog, layout = _closable_dialog(parent, "Keyboard shortcuts")
     text = QTextBrowser(dialog)
     text.setAccessibleName("Shortcuts")
     text.setHtml(
@@ -138,16 +135,25 @@ def show_keys(parent: QWidget, actions: Sequence[tuple[str, QAction]]) -> QDialo
         "type letters (Escape leaves the note).</p>"
         f"<table cellpadding='3'>{''.join(rows)}</table>"
     )
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(text)
-    layout.addWidget(buttons)
+    layout.insertWidget(0, text)
     window = parent.window()
     dialog.resize(max(window.width() * 2 // 3, min(560, window.width())), window.height() * 5 // 6)
     dialog.open()
     return dialog
+
+
+def _closable_dialog(parent: QWidget, title: str) -> tuple[QDialog, QVBoxLayout]:
+    """A dialog with a Close button at the bottom of its layout, deleted once closed."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(buttons)
+    return dialog, layout
 
 
 def about_text(workspace: Path, framework: Framework | None) -> str:
@@ -172,10 +178,7 @@ def about_text(workspace: Path, framework: Framework | None) -> str:
 
 
 def show_about(parent: QWidget, workspace: Path, framework: Framework | None) -> QDialog:
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("About Fieldwork")
-    dialog.setAccessibleName("About Fieldwork")
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog, layout = _closable_dialog(parent, "About Fieldwork")
     label = QLabel(about_text(workspace, framework), dialog)
     label.setObjectName("aboutText")
     label.setAccessibleName("About Fieldwork")
@@ -184,12 +187,7 @@ def show_about(parent: QWidget, workspace: Path, framework: Framework | None) ->
         Qt.TextInteractionFlag.TextSelectableByMouse
         | Qt.TextInteractionFlag.TextSelectableByKeyboard
     )
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(label)
-    layout.addWidget(buttons)
+    layout.insertWidget(0, label)
     chars = label.fontMetrics().averageCharWidth()
     available = parent.screen().availableGeometry().width() - 40
     dialog.setMinimumWidth(min(chars * 70, available))

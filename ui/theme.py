@@ -13,6 +13,8 @@ its selection muted, so the bright selection is always where the keys go.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -70,6 +72,19 @@ def mix(a: QColor, b: QColor, share_of_b: float) -> QColor:
     )
 
 
+def _furthest(start: QColor, end: QColor, limit: float, enough: Callable[[QColor], bool]) -> float:
+    """The largest share (up to ``limit``) of the way from ``start`` to ``end`` at which the
+    colour is still ``enough`` (``enough`` holds at 0 and fails further on), by bisection."""
+    low, high = 0.0, limit
+    for _ in range(20):
+        middle = (low + high) / 2
+        if enough(mix(start, end, middle)):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
 def readable(foreground: QColor, background: QColor, ratio: float = TEXT_RATIO) -> QColor:
     """``foreground``, moved towards black or white (whichever contrasts more with the
     background) just far enough to reach ``ratio``; unchanged if it already does."""
@@ -77,14 +92,8 @@ def readable(foreground: QColor, background: QColor, ratio: float = TEXT_RATIO) 
         return QColor(foreground)
     white, black = QColor("white"), QColor("black")
     target = white if contrast(white, background) >= contrast(black, background) else black
-    low, high = 0.0, 1.0
-    for _ in range(20):
-        middle = (low + high) / 2
-        if contrast(mix(foreground, target, middle), background) >= ratio + 0.05:
-            high = middle
-        else:
-            low = middle
-    return mix(foreground, target, high)
+    short = _furthest(foreground, target, 1.0, lambda c: contrast(c, background) < ratio + 0.05)
+    return mix(foreground, target, min(1.0, short + 2**-19))
 
 
 def quiet(palette: QPalette, background: Role = Role.Base) -> QColor:
@@ -92,14 +101,8 @@ def quiet(palette: QPalette, background: Role = Role.Base) -> QColor:
     and still meet 4.5:1 against it."""
     text = palette.color(Group.Active, Role.Text)
     base = palette.color(Group.Active, background)
-    low, high = 0.0, 0.8
-    for _ in range(20):
-        middle = (low + high) / 2
-        if contrast(mix(text, base, middle), base) >= TEXT_RATIO + 0.2:
-            low = middle
-        else:
-            high = middle
-    return readable(mix(text, base, low), base)
+    share = _furthest(text, base, 0.8, lambda c: contrast(c, base) >= TEXT_RATIO + 0.2)
+    return readable(mix(text, base, share), base)
 
 
 def is_dark(palette: QPalette) -> bool:
