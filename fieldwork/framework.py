@@ -194,7 +194,7 @@ def _validator() -> Any:
 
     schema = json.loads(schema_path("framework").read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def _place(path: Any) -> str:

@@ -1,9 +1,18 @@
-"""The service facade: every change to a workspace, from the CLI and the GUI, goes through here.
+"""The service: the handle on one open workspace, and the facade for editing its cases.
 
-A method that changes data runs as one transaction, appends its history rows in
-that same transaction, and returns a small frozen record of what changed so a
-view can refresh just that. Rules (what applies, what is missing, when a case
-may be marked complete) live here and in ``applicability``, never in the GUI.
+``Service`` opens, creates and closes a workspace and holds what every operation
+needs: the database (``db``), the framework and the user the history names. Its
+own methods set up the inspection and its inspectors, add cases, and make every
+edit of a case (answers, notes, attributes, marking complete). Each such edit
+runs as one transaction, appends its history rows in that same transaction, and
+returns a small frozen record of what changed so a view can refresh just that.
+
+The larger operations are modules that take the service and write through
+``service.workspace.write()`` themselves: sampling (``fieldwork.sampling``),
+scoring (``fieldwork.scoring``), bundles (``fieldwork.bundles``), allocation
+(``fieldwork.allocation``) and keys (``fieldwork.keys``). ``docs/architecture.md``
+maps the layers and where each rule lives; the rules of what applies, what is
+missing and a case's status live in ``applicability``, never in the GUI.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from fieldwork.applicability import (
     case_items,
     missing_items,
     progress,
+    status_after_edit,
     with_response,
 )
 from fieldwork.errors import (
@@ -43,7 +53,6 @@ from fieldwork.framework import (
 from fieldwork.store import Clock, Workspace, new_id, utc_now
 
 Answer = Literal["yes", "no", "na"]
-STATUSES = ("not started", "in progress", "complete")
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,11 @@ def default_user() -> str:
 
 
 class Service:
-    """Typed operations on one open workspace. Owned by one thread."""
+    """The handle on one open workspace and its case-editing operations. Owned by one thread.
+
+    Sampling, scoring, bundles, allocation and keys are modules that take this
+    service (or its ``db``), not methods of it.
+    """
 
     def __init__(self, workspace: Workspace, user: str | None = None):
         self.workspace = workspace
@@ -705,11 +718,7 @@ class Service:
     ) -> Change:
         """Inside a write: refresh the case's progress and status after a change."""
         done, total = progress(items)
-        status = summary.status
-        if status == "not started":
-            status = "in progress"
-        elif status == "complete" and missing_items(items):
-            status = "in progress"  # the edit left something missing: the case is open again
+        status = status_after_edit(summary.status, items, started=True)
         now = self.workspace.now()
         self.db.execute(
             "UPDATE cases SET done = ?, total = ?, status = ?, updated_at = ?, "

@@ -406,12 +406,12 @@ def install(window: MainWindow) -> None:
     if print_action is None:
         print_action = QAction("&Print…", window)
         print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
-        print_action.triggered.connect(
-            lambda _checked=False: (
-                _flushed(window),
-                printing.print_cases(selected_case_ids(window)),
-            )
-        )
+
+        def print_selected(_checked: bool = False) -> None:
+            _flushed(window)
+            printing.print_cases(selected_case_ids(window))
+
+        print_action.triggered.connect(print_selected)
         window.addAction(print_action)
         _insert_after(file_menu, None, print_action)
         window.print_action = print_action  # type: ignore[attr-defined]
@@ -419,9 +419,12 @@ def install(window: MainWindow) -> None:
 
     save_action = QAction("Save as P&DF…", window)
     save_action.setStatusTip("Save the case summary sheets of the open or selected cases as a PDF")
-    save_action.triggered.connect(
-        lambda _checked=False: (_flushed(window), printing.save_cases(selected_case_ids(window)))
-    )
+
+    def save_selected(_checked: bool = False) -> None:
+        _flushed(window)
+        printing.save_cases(selected_case_ids(window))
+
+    save_action.triggered.connect(save_selected)
     window.addAction(save_action)
     _insert_after(file_menu, print_action, save_action)
     window.save_as_pdf_action = save_action  # type: ignore[attr-defined]

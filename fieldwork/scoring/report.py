@@ -153,7 +153,7 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     drawing = Drawing(width, height)
 
     def x(pct: float) -> float:
-        return label_width + plot * pct / 100
+        return float(label_width + plot * pct / 100)
 
     shades = (0.93, 0.86, 0.93, 0.86)
     for band, shade in zip(Band, shades, strict=True):

@@ -345,12 +345,12 @@ class Bundles(QObject):
             passphrase = self.ask_passphrase(
                 "Open assignment", "The passphrase your lead inspector gave you:"
             )
-            keyring = self._keys() if passphrase else None
-            if passphrase is None or keyring is None:
+            ring = self._keys() if passphrase else None
+            if passphrase is None or ring is None:
                 return
 
             def open_(service: Service) -> Any:
-                return update_from_assignment(service, path, passphrase=passphrase, keyring=keyring)
+                return update_from_assignment(service, path, passphrase=passphrase, keyring=ring)
 
             self._run("Opening the assignment…", open_, self._opened)
             return

@@ -100,7 +100,8 @@ def na_reason_edit(prompt_id: str, reason: str) -> Edit:
 
 
 def attribute_edit(attribute_id: str, label: str, value: AttributeValue) -> Edit:
-    shown = {True: "yes", False: "no", None: "not recorded"}.get(value, value)  # type: ignore[call-overload]
+    spoken = {True: "yes", False: "no", None: "not recorded"}
+    shown = value if isinstance(value, str) else spoken[value]
     return Edit(
         "set_attribute",
         attribute_id,

@@ -30,7 +30,8 @@ from fieldwork.central import (
     cases_plan,
     import_cases,
 )
-from fieldwork.sampling.population import PopulationError, mapping_from_text, saved_mappings
+from fieldwork.sampling.population import saved_mappings
+from fieldwork.sampling.reader import PopulationError, mapping_from_text
 from fieldwork.service import Service
 from ui.central.dialog import CentralDialog, buddy_label
 
