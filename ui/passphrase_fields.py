@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 try:
-    from fieldwork.passphrases import MIN_SCORE, Strength, assess, generate
+    from fieldwork.passphrases import (  # type: ignore[import-not-found, unused-ignore]
+        MIN_SCORE,
+        Strength,
+        assess,
+        generate,
+    )
 except ImportError:  # until fieldwork.passphrases is on main
     from ui._passphrase_shim import MIN_SCORE, Strength, assess, generate  # type: ignore[assignment]
 
