@@ -739,3 +739,26 @@ def test_the_navigator_keeps_the_items_headings_in_view_with_full_text_on_hover(
     chars = navigator.fontMetrics().averageCharWidth()
     assert navigator.columnWidth(0) >= 30 * chars
     close_window(qtbot, window)
+
+
+def test_on_a_short_screen_the_home_view_is_compact_and_still_says_what_and_whose(
+    qtbot, tmp_path, clock, settings
+):
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    panel = window.home.panel
+    qtbot.waitUntil(lambda: panel.summary is not None, timeout=TIMEOUT)
+    lines = window.home.fontMetrics().lineSpacing()
+    window.resize(1200, lines * 60)
+    qtbot.waitUntil(lambda: not panel.compact, timeout=TIMEOUT)
+    assert panel.next_steps.isVisible() and not panel.short.isVisible()
+    window.resize(1200, lines * 30)
+    qtbot.waitUntil(lambda: panel.compact, timeout=TIMEOUT)
+    assert not panel.next_steps.isVisible() and not panel.about.isVisible()
+    assert panel.short.isVisible() and panel.continue_button.isVisible()
+    assert "Central workspace" in panel.short.text()
+    assert "No bundle written" in panel.short.text()
+    assert "North West" in panel.inspection.text()
+    # the case list keeps most of the height
+    assert window.case_list.height() > window.home.panel.height()
+    close_window(qtbot, window)

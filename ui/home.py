@@ -9,7 +9,7 @@ keys for it. The figures come from ``fieldwork.home`` on the store's thread.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -96,8 +96,10 @@ def describe(summary: HomeSummary) -> dict[str, str]:
         ),
         "F1: every key, by task",
     ]
+    short = " · ".join([whose, *handed[:-1], "Enter opens a case", "F1: every key"])
     return {
         "inspection": inspection,
+        "short": short,
         "about": about,
         "cases": cases,
         "resume": resume,
@@ -131,21 +133,29 @@ class HomePanel(QFrame):
         self.continue_button.clicked.connect(self._continue)
         self.handed = ScaledLabel("", self, accessible_name="Bundles and changes not exported")
         self.next_steps = ScaledLabel("", self, accessible_name="What to do next")
+        self.short = ScaledLabel("", self, accessible_name="Workspace and handing in")
+        self.short.hide()  # the compact view's one line about the workspace
         titles = [
             ScaledLabel(text, self, bold=True)
             for text in ("Workspace", "Cases", "Handing in", "What to do next")
         ]
+        self._details = [self.about, self.handed, self.next_steps, *titles]
+        self.compact = False
         grid = QGridLayout(self)
         grid.addWidget(self.inspection, 0, 0, 1, 4)
+        grid.addWidget(self.short, 3, 0, 1, 4)
         for column, title in enumerate(titles):
             grid.addWidget(title, 1, column)
         grid.addWidget(self.about, 2, 0)
-        cases = QVBoxLayout()
+        self.cases_box = QWidget(self)
+        cases = QVBoxLayout(self.cases_box)
+        cases.setContentsMargins(0, 0, 0, 0)
         cases.addWidget(self.cases)
         cases.addWidget(self.resume)
         cases.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
         cases.addStretch(1)
-        grid.addLayout(cases, 2, 1)
+        grid.addWidget(self.cases_box, 2, 1)
+        self.grid = grid
         grid.addWidget(self.handed, 2, 2)
         grid.addWidget(self.next_steps, 2, 3)
         for column in range(4):
@@ -154,6 +164,21 @@ class HomePanel(QFrame):
             label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.continue_button.setEnabled(False)
         self.inspection.setText("Opening the workspace…")
+
+    def set_compact(self, compact: bool) -> None:
+        """On a short screen only the inspection, the cases and Continue are shown (the
+        rest is in the panel's tooltip), so the case list keeps its room."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for widget in self._details:
+            widget.setVisible(not compact)
+        self.short.setVisible(compact)
+        self.grid.removeWidget(self.cases_box)
+        if compact:
+            self.grid.addWidget(self.cases_box, 2, 0, 1, 4)
+        else:
+            self.grid.addWidget(self.cases_box, 2, 1)
 
     def show_summary(self, summary: HomeSummary) -> None:
         self.summary = summary
@@ -164,8 +189,10 @@ class HomePanel(QFrame):
         self.resume.setText(texts["resume"])
         self.handed.setText(texts["handed"])
         self.next_steps.setText(texts["next"])
+        self.short.setText(texts["short"])
         self.continue_button.setEnabled(summary.left_off is not None)
         self.setAccessibleDescription(" ".join(texts.values()))
+        self.setToolTip("\n\n".join(texts[k] for k in ("about", "handed", "next")))
 
     def _continue(self) -> None:
         if self.summary is not None and self.summary.left_off is not None:
@@ -195,6 +222,15 @@ class HomePage(QWidget):
         self.continue_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.continue_action.triggered.connect(lambda _checked=False: self.panel._continue())
         self.addAction(self.continue_action)
+
+    #: Below this many lines of text the home view is compact (see HomePanel.set_compact).
+    COMPACT_LINES = 36
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.panel.set_compact(
+            self.height() < self.fontMetrics().lineSpacing() * self.COMPACT_LINES
+        )
 
     def refresh(self, runner: ServiceRunner) -> None:
         """Read the summary again on the store's thread and show it."""
