@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import (
     CaseItem,
     ItemKind,
@@ -52,7 +54,7 @@ from fieldwork.framework import (
 )
 from fieldwork.store import Clock, Workspace, new_id, utc_now
 
-Answer = Literal["yes", "no", "na"]
+AnswerText = Literal["yes", "no", "na"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,9 @@ class CaseDetail:
 
 @dataclass(frozen=True)
 class Change:
-    """What one call changed: which case, which items, and where the case now stands."""
+    """What one call changed: which case, which items, where the case now stands, and the
+    case as the store now holds it (``detail``), so that a view refreshes without asking
+    the store again."""
 
     case_id: str
     item_ids: tuple[str, ...]
@@ -122,6 +126,7 @@ class Change:
     done: int
     total: int
     saved_at: str
+    detail: CaseDetail
     applicability_changed: bool = False
 
 
@@ -156,6 +161,10 @@ class Service:
     def __init__(self, workspace: Workspace, user: str | None = None):
         self.workspace = workspace
         self.user = user or default_user()
+        # The last cases read or changed, each with the store's version it was built at:
+        # answering needs the case's items, and rebuilding them (every applicability rule)
+        # for each key press is most of an answer's work. See ``case``.
+        self._details: OrderedDict[str, tuple[tuple[int, int], CaseDetail]] = OrderedDict()
 
     # -- lifecycle --------------------------------------------------------------------------
     @classmethod
@@ -415,8 +424,47 @@ class Service:
         return self._summary(rows[0])
 
     def case(self, case_id: str) -> CaseDetail:
+        """The case with its items as the store holds them.
+
+        A case read or changed here before is not built again while nothing has been written
+        since: the store's version (changes made through this connection, and
+        ``PRAGMA data_version`` for commits of any other) is the same as when it was built.
+        Any write anywhere, by any path, makes every kept case stale. A case read inside a
+        transaction is not kept: the transaction may yet be rolled back."""
+        version = self._store_version()
+        kept = self._details.get(case_id)
+        if kept is not None and kept[0] == version:
+            self._details.move_to_end(case_id)
+            return kept[1]
         summary = self.case_summary(case_id)
-        return CaseDetail(summary, tuple(self._items(summary)))
+        detail = CaseDetail(summary, tuple(self._items(summary)))
+        self._keep(detail, version)
+        return detail
+
+    _CASES_KEPT = 16
+
+    def _store_version(self) -> tuple[int, int]:
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return self.db.conn.total_changes, data_version
+
+    def _keep(self, detail: CaseDetail, version: tuple[int, int]) -> None:
+        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
+            self._details.pop(detail.summary.id, None)
+            return
+        self._details[detail.summary.id] = (version, detail)
+        self._details.move_to_end(detail.summary.id)
+        while len(self._details) > self._CASES_KEPT:
+            self._details.popitem(last=False)
+
+    def _committed(self, change: Change, read_at: tuple[int, int]) -> Change:
+        """After a change is committed: keep the case it left, unless another connection
+        committed since the case was read (then it is read afresh next time)."""
+        version = self._store_version()
+        if version[1] == read_at[1]:
+            self._keep(change.detail, version)
+        else:
+            self._details.pop(change.case_id, None)
+        return change
 
     def missing(self, case_id: str) -> list[MissingItem]:
         return self.case(case_id).missing
@@ -439,7 +487,7 @@ class Service:
         self,
         case_id: str,
         prompt_id: str,
-        value: Answer | None,
+        value: Answer | AnswerText | None,
         *,
         na_reason: str | None = None,
         edit_reason: str = "",
@@ -457,7 +505,7 @@ class Service:
                 "'not applicable' here",
                 place=f"case {summary.reference}, prompt {prompt_id}",
             )
-        fields: dict[str, Any] = {"value": value}
+        fields: dict[str, Any] = {"value": None if value is None else Answer(value).value}
         if na_reason is not None:
             fields["na_reason"] = na_reason
         return self._set_response(summary, items, item, fields, edit_reason)
@@ -466,16 +514,16 @@ class Service:
         self,
         case_id: str,
         key_question_id: str,
-        satisfactory: bool | None,
+        satisfactory: Answer | bool | None,
         *,
         rationale: str | None = None,
         edit_reason: str = "",
     ) -> Change:
         """Record (or clear, with None) a key-question judgement, optionally with its rationale."""
         summary, item, items = self._target(case_id, key_question_id, ItemKind.JUDGEMENT)
-        fields: dict[str, Any] = {
-            "value": None if satisfactory is None else ("yes" if satisfactory else "no")
-        }
+        if isinstance(satisfactory, bool):
+            satisfactory = Answer.YES if satisfactory else Answer.NO
+        fields: dict[str, Any] = {"value": None if satisfactory is None else satisfactory.value}
         if rationale is not None:
             fields["note"] = rationale
         return self._set_response(summary, items, item, fields, edit_reason)
@@ -495,15 +543,17 @@ class Service:
         self, case_id: str, attribute_id: str, value: AttributeValue, *, edit_reason: str = ""
     ) -> Change:
         """Change one case attribute; what applies is re-evaluated at once."""
-        summary = self.case_summary(case_id)
+        detail = self.case(case_id)
+        summary = detail.summary
         place = f"case {summary.reference}"
         sample = self.sample(summary.sample)
         value = self._check_attribute(sample, attribute_id, value, place)
         old = summary.attributes.get(attribute_id)
         if old == value:
-            return self._unchanged(summary)
+            return self._unchanged(summary, detail.items)
         self._require_edit_reason(summary, edit_reason)
-        before = {i.item_id for i in self._items(summary) if i.applies}
+        read_at = self._store_version()
+        before = {i.item_id for i in detail.items if i.applies}
         attributes = {**summary.attributes, attribute_id: value}
         updated = CaseSummary(**{**summary.__dict__, "attributes": attributes})
         items = self._items(updated)
@@ -524,17 +574,18 @@ class Service:
                 reason=edit_reason,
             )
             change = self._after_change(updated, items, tuple(sorted(before ^ after)), edit_reason)
-        return Change(**{**change.__dict__, "applicability_changed": before != after})
+        return self._committed(replace(change, applicability_changed=before != after), read_at)
 
     def mark_complete(self, case_id: str) -> Change:
         """Mark a case complete; refused with the list of missing items while anything is."""
-        summary = self.case_summary(case_id)
-        items = self._items(summary)
+        detail = self.case(case_id)
+        summary, items = detail.summary, detail.items
         missing = missing_items(items)
         if missing:
             raise CaseIncomplete(summary.reference, missing)
         if summary.status == "complete":
-            return self._unchanged(summary)
+            return self._unchanged(summary, items)
+        read_at = self._store_version()
         with self.workspace.write() as db:
             now = self.workspace.now()
             db.execute(
@@ -551,7 +602,8 @@ class Service:
                 who=self.user,
             )
         done, total = progress(items)
-        return Change(case_id, (), "complete", done, total, now)
+        stored = CaseDetail(replace(summary, status="complete"), items)
+        return self._committed(Change(case_id, (), "complete", done, total, now, stored), read_at)
 
     def history(self, case_id: str | None = None, *, limit: int | None = None) -> list[HistoryRow]:
         """The append-only history, oldest first (all of it, or one case's)."""
@@ -610,9 +662,9 @@ class Service:
     ) -> tuple[CaseSummary, CaseItem, list[CaseItem]]:
         """The case, the item to change and all the case's items; refuses unknown or
         inapplicable items."""
-        summary = self.case_summary(case_id)
+        detail = self.case(case_id)
+        summary, items = detail.summary, list(detail.items)
         place = f"case {summary.reference}"
-        items = self._items(summary)
         item = next((i for i in items if i.item_id == item_id), None)
         if item is None or (kind is not None and item.kind is not kind):
             what = kind.value if kind else "item"
@@ -639,9 +691,16 @@ class Service:
                 place=f"case {summary.reference}",
             )
 
-    def _unchanged(self, summary: CaseSummary) -> Change:
+    def _unchanged(self, summary: CaseSummary, items: Iterable[CaseItem]) -> Change:
+        detail = CaseDetail(summary, tuple(items))
         return Change(
-            summary.id, (), summary.status, summary.done, summary.total, self.workspace.now()
+            summary.id,
+            (),
+            summary.status,
+            summary.done,
+            summary.total,
+            self.workspace.now(),
+            detail,
         )
 
     def _set_response(
@@ -664,8 +723,9 @@ class Service:
         )
         changed = {k: v for k, v in fields.items() if old[k] != v}
         if not changed:
-            return self._unchanged(summary)
+            return self._unchanged(summary, items)
         self._require_edit_reason(summary, edit_reason)
+        read_at = self._store_version()
         now = self.workspace.now()
         entity = "judgement" if item.kind is ItemKind.JUDGEMENT else "answer"
         with self.workspace.write() as db:
@@ -705,9 +765,10 @@ class Service:
                     at=now,
                 )
             stored = StoredResponse(item.item_id, **{**old, **changed})
-            return self._after_change(
+            change = self._after_change(
                 summary, with_response(items, stored), (item.item_id,), edit_reason
             )
+        return self._committed(change, read_at)
 
     def _after_change(
         self,
@@ -736,4 +797,7 @@ class Service:
                 reason=edit_reason,
                 at=now,
             )
-        return Change(summary.id, item_ids, status, done, total, now)
+        refreshed = replace(summary, status=status, done=done, total=total)
+        return Change(
+            summary.id, item_ids, status, done, total, now, CaseDetail(refreshed, tuple(items))
+        )

@@ -11,6 +11,7 @@ from PySide6.QtCore import QByteArray, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QCalendarWidget, QDialog, QLabel, QTabWidget
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind, ItemState
 from fieldwork.home import home_summary
 from fieldwork.service import Service
@@ -310,7 +311,7 @@ def test_a_laptop_home_counts_the_changes_not_yet_exported(tmp_path, clock):
         assert before.owner == "Helen Adeyemi" and not before.central
         assert before.last_export is None
         first = service.case(case.id).first_unanswered()
-        service.answer(case.id, first.item_id, "yes")
+        service.answer(case.id, first.item_id, Answer.YES)
         service.set_note(case.id, first.item_id, "Seen in the report.")
         after = home_summary(service)
         recorded = len([h for h in service.history() if h.case_id])

@@ -78,8 +78,9 @@ class MainWindow(QMainWindow):
         self.runner = ServiceRunner(
             lambda: Service.open(self.workspace_path, user=user, check=False, backup=False),
             self,
+            on_error=lambda error: self.show_error(error),  # the window's one failure path
         )
-        self.housekeeper = Housekeeper(self.workspace_path, self)
+        self.housekeeper = Housekeeper(self.workspace_path, self.runner, self)
         self.housekeeper.finished.connect(self._checked)
         self.runner.idle.connect(self._runner_idle)
 

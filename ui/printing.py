@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from fieldwork.errors import FieldworkError, PrintCancelled
 from fieldwork.service import Service
+from ui.runner import ServiceRunner
 from ui.widgets import show_saved
 
 if TYPE_CHECKING:
@@ -141,32 +142,34 @@ def _fit(width: float, height: float, paper: QRectF) -> QRectF:
 
 
 class _RenderJob(QObject):
-    """Renders a PDF onto a printer on a thread of its own; reports back by signals."""
+    """Renders a PDF onto a printer beside the runner's queue (``ServiceRunner.beside``);
+    the pages sent, or the error, come back like any operation's."""
 
     progressed = Signal(int, int)
-    finished = Signal(int)  # pages sent
-    failed = Signal(object)  # the exception
 
     def __init__(self, pdf: bytes, printer: QPrinter, parent: QObject | None = None):
         super().__init__(parent)
         self.pdf = pdf
         self.printer = printer  # kept alive here until the job ends
         self.cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fieldwork-print", daemon=True)
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def start(
+        self,
+        runner: ServiceRunner,
+        on_done: Callable[[int], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._thread = runner.beside(
+            lambda: render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled),
+            on_done,
+            on_error,
+            name="fieldwork-print",
+        )
 
     def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            pages = render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled)
-        except BaseException as exc:
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(pages)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 class SheetPrinting(QObject):
@@ -272,12 +275,10 @@ class SheetPrinting(QObject):
             dialog.show()
         job = self.render_job = _RenderJob(pdf, printer, self)
         job.progressed.connect(self._show_progress)
-        job.finished.connect(self._printed)
-        job.failed.connect(self._failed)
         if dialog is not None:
             dialog.canceled.connect(job.cancelled.set)
         self._status(f"Printing {_sheets(written.cases)} ({written.pages} pages)…", 0)
-        job.start()
+        job.start(self.window.runner, self._printed, self._failed)
 
     def _printed(self, pages: int) -> None:
         self.render_job = None
@@ -338,8 +339,6 @@ class SheetPrinting(QObject):
             self._status("Printing cancelled.")
             self.cancelled.emit()
             return
-        if not isinstance(error, FieldworkError):
-            log.error("printing failed", exc_info=error)
         self._status("The case summary sheets could not be printed.")
         self.window.show_error(error)
 

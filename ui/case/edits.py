@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemKind
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
@@ -28,8 +29,7 @@ def command_target(command: QUndoCommand | None) -> str | None:
     return found if isinstance(found, str) else None
 
 
-ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
-JUDGEMENT_WORDS = {"yes": "Satisfactory", "no": "Not satisfactory"}
+JUDGEMENT_WORDS = {Answer.YES: "Satisfactory", Answer.NO: "Not satisfactory"}
 
 
 class CaseEdits(CaseNavigation):
@@ -68,7 +68,7 @@ class CaseEdits(CaseNavigation):
             on_cancel=cancelled,
         )
 
-    def _answer(self, value: str | None) -> None:
+    def _answer(self, value: Answer | None) -> None:
         session, item = self.session, self._current
         if session is None or item is None:
             return
@@ -85,7 +85,7 @@ class CaseEdits(CaseNavigation):
 
         self._edit(do)
 
-    def _answered(self, item: CaseItem, value: str | None) -> None:
+    def _answered(self, item: CaseItem, value: Answer | None) -> None:
         """With auto-advance, one key answers and moves on: to the rationale of a judgement
         that has none yet, else to the next item that needs an answer."""
         if not self.auto_advance or value is None or self.session is None:
@@ -93,9 +93,9 @@ class CaseEdits(CaseNavigation):
         # the focus moves on and a reader announces where it lands: first say what was
         # recorded where the inspector was
         judgement = item.kind is ItemKind.JUDGEMENT
-        words = JUDGEMENT_WORDS if judgement else ANSWER_WORDS
-        recorded = f"{item.item_id}: {words.get(value, value)}"
-        if judgement and not (self.session.latest(item.item_id, "note") or "").strip():
+        word = JUDGEMENT_WORDS.get(value, value.label) if judgement else value.label
+        recorded = f"{item.item_id}: {word}"
+        if judgement and not self.session.latest_text(item.item_id, "note").strip():
             announce(self.navigator, f"{recorded}. Now the rationale.")
             self.focus_note()
             return
@@ -118,8 +118,8 @@ class CaseEdits(CaseNavigation):
 
         def with_reason(reason: str) -> None:
             def do() -> None:
-                session.answer(item.item_id, "na", reason)
-                self._answered(item, "na")
+                session.answer(item.item_id, Answer.NOT_APPLICABLE, reason)
+                self._answered(item, Answer.NOT_APPLICABLE)
 
             self._edit(do)
 
@@ -128,7 +128,7 @@ class CaseEdits(CaseNavigation):
             "Not applicable",
             f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _change_na_reason(self) -> None:
@@ -144,7 +144,7 @@ class CaseEdits(CaseNavigation):
             "Reason for not applicable",
             f"Why is prompt {item.item_id} not applicable in this case?",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _note_edited(self, item_id: str, text: str) -> None:

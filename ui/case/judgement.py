@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemState
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
@@ -30,7 +31,7 @@ class JudgementPanel(ItemPanel):
     answers to the key question's prompts, each row wrapped to the panel's width (the
     judgement is the inspector's, not a sum)."""
 
-    judge_requested = Signal(object)  # "yes" | "no" | None (clear)
+    judge_requested = Signal(object)  # Answer.YES | Answer.NO | None (clear)
     jump_requested = Signal(str)  # a prompt's id
 
     def __init__(self, parent: QWidget | None = None):
@@ -41,8 +42,8 @@ class JudgementPanel(ItemPanel):
         self.yes = panel_button("Satisfactory   (Y)", "Judge satisfactory", self)
         self.no = panel_button("Not satisfactory   (N)", "Judge not satisfactory", self)
         self.clear = panel_button("Clear   (Del)", "Clear the judgement", self, checkable=False)
-        self.yes.clicked.connect(lambda: self._request("yes"))
-        self.no.clicked.connect(lambda: self._request("no"))
+        self.yes.clicked.connect(lambda: self._request(Answer.YES))
+        self.no.clicked.connect(lambda: self._request(Answer.NO))
         self.clear.clicked.connect(lambda: self._request(None))
         rationale_label = ScaledLabel(
             "Rationale (required; saved as you type; E to edit)", self, bold=True
@@ -137,7 +138,7 @@ class JudgementPanel(ItemPanel):
         self.needs_rationale.setVisible(bool(self.needs_rationale.text()))
         self.prompts.set_items(prompts)
 
-    def _request(self, value: str | None) -> None:
+    def _request(self, value: Answer | None) -> None:
         state = self.item.state if self.item else None
         self.yes.setChecked(state is ItemState.YES)
         self.no.setChecked(state is ItemState.NO)

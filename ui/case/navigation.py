@@ -92,7 +92,7 @@ class CaseNavigation(QWidget):
             return
         item = session.detail.item(item.item_id)
         self._current = item
-        note = session.latest(item.item_id, "note") or ""
+        note = session.latest_text(item.item_id, "note")
         if item.kind is ItemKind.JUDGEMENT:
             prompts = [
                 i
@@ -104,7 +104,7 @@ class CaseNavigation(QWidget):
             )
             self.panels.setCurrentWidget(self.judgement_panel)
         else:
-            na_reason = session.latest(item.item_id, "na_reason") or ""
+            na_reason = session.latest_text(item.item_id, "na_reason")
             self.prompt_panel.show_item(
                 framework,
                 item,
@@ -202,8 +202,8 @@ class CaseNavigation(QWidget):
             and self.session is not None
             and item is not None
             and item.kind is ItemKind.JUDGEMENT
-            and self.session.latest(item.item_id, "value") is not None
-            and (self.session.latest(item.item_id, "note") or "").strip()
+            and self.session.latest_answer(item.item_id) is not None
+            and self.session.latest_text(item.item_id, "note").strip()
         ):
             self.advance_from(item.item_id)  # the judgement and its rationale are done
 
@@ -232,10 +232,10 @@ class CaseNavigation(QWidget):
         session = self.session
         if item.missing is None or session is None:
             return False
-        if session.latest(item.item_id, "value") is None:
+        if session.latest_answer(item.item_id) is None:
             return True
         if item.kind is ItemKind.JUDGEMENT:
-            return not (session.latest(item.item_id, "note") or "").strip()
+            return not session.latest_text(item.item_id, "note").strip()
         return False
 
     def toggle_guidance(self) -> None:
