@@ -17,6 +17,7 @@ from fieldwork.home import home_summary
 from fieldwork.service import Service
 from tests.test_gui_helpers import (
     TIMEOUT,
+    Workbench,
     close_window,
     focused,
     make_workbench,
@@ -30,6 +31,7 @@ from tests.test_gui_helpers import (
 from ui import help as help_dialogs
 from ui import theme
 from ui.case.navigator import ITEM_ID_ROLE
+from ui.home import HomePanel
 from ui.main_window import GEOMETRY_KEY, MainWindow
 from ui.settings import AUTO_ADVANCE_KEY, Preferences, SettingsDialog
 from ui.widgets import STANDARD_KEYS_PROPERTY, DateField, available_geometry
@@ -266,13 +268,19 @@ def test_ctrl_tab_and_ctrl_page_keys_move_between_tabs(qtbot, tmp_path, clock, s
 
 
 # -- home -------------------------------------------------------------------------------
-def test_the_home_view_says_what_and_whose_and_where_the_work_stands(
-    qtbot, tmp_path, clock, settings
-):
+def home_shown(qtbot, tmp_path, clock, settings) -> tuple[Workbench, MainWindow, HomePanel]:
+    """The window on a small workspace, its home view filled in."""
     bench = make_workbench(tmp_path, clock)
     window = open_window(qtbot, bench.path, settings)
     panel = window.home.panel
     qtbot.waitUntil(lambda: panel.summary is not None, timeout=TIMEOUT)
+    return bench, window, panel
+
+
+def test_the_home_view_says_what_and_whose_and_where_the_work_stands(
+    qtbot, tmp_path, clock, settings
+):
+    bench, window, panel = home_shown(qtbot, tmp_path, clock, settings)
     assert "North West" in panel.inspection.text()
     assert "NPS North West" in panel.inspection.text()
     assert "Central workspace" in panel.about.text()
@@ -745,10 +753,7 @@ def test_the_navigator_keeps_the_items_headings_in_view_with_full_text_on_hover(
 def test_on_a_short_screen_the_home_view_is_compact_and_still_says_what_and_whose(
     qtbot, tmp_path, clock, settings
 ):
-    bench = make_workbench(tmp_path, clock)
-    window = open_window(qtbot, bench.path, settings)
-    panel = window.home.panel
-    qtbot.waitUntil(lambda: panel.summary is not None, timeout=TIMEOUT)
+    _bench, window, panel = home_shown(qtbot, tmp_path, clock, settings)
     lines = window.home.fontMetrics().lineSpacing()
     window.resize(1200, lines * 60)
     qtbot.waitUntil(lambda: not panel.compact, timeout=TIMEOUT)
