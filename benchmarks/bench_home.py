@@ -51,7 +51,7 @@ def home_figure(data: BenchData, folder: Path) -> Figure:
     )
 
 
-def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
+def auto_advance_figures(data: BenchData, folder: Path) -> list[Figure]:
     """p95 of one answer key with auto-advance: the answer saved and the next item that
     needs one shown, navigator and panel repainted. None until the view can auto-advance."""
     from PySide6.QtCore import Qt
@@ -67,9 +67,10 @@ def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
     view = window.case_view
     if not hasattr(view, "auto_advance"):
         _close(app, window)
-        return None
+        return []
     window.preferences.auto_advance = True
     samples: list[float] = []
+    cpu_samples: list[float] = []  # the GUI thread's own CPU time: what a loaded machine adds
     row = 0
     while len(samples) < ANSWERS and row < window.case_model.rowCount():
         case = window.case_model.case_at(row)
@@ -98,22 +99,31 @@ def auto_advance_figure(data: BenchData, folder: Path) -> Figure | None:
                 if view.current_item.item_id == item.item_id:
                     break
                 continue
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             QTest.keyClick(view.navigator, Qt.Key.Key_Y)
             moved = view.current_item.item_id != item.item_id
             view.repaint()
             samples.append((time.perf_counter() - start) * 1000)
+            cpu_samples.append((time.thread_time() - cpu) * 1000)
             assert moved, "auto-advance did not move on"
             _wait(app, lambda: not view.session.busy, 10)
         window.close_case()
     _close(app, window)
-    return Figure(
-        "next prompt with auto-advance, p95 (answer key to next item repainted)",
-        percentile(samples, 95),
-        "ms",
-        "p95 <= 16 ms",
-        limit=16,
-    )
+    return [
+        Figure(
+            "next prompt with auto-advance, p95 (answer key to next item repainted)",
+            percentile(samples, 95),
+            "ms",
+            "p95 <= 16 ms",
+            limit=16,
+        ),
+        Figure(
+            "  of which the GUI thread's own CPU time, p95",
+            percentile(cpu_samples, 95),
+            "ms",
+            "(wall time less waiting)",
+        ),
+    ]
 
 
 def run(data: BenchData) -> list[Figure]:
@@ -121,8 +131,5 @@ def run(data: BenchData) -> list[Figure]:
 
     with tempfile.TemporaryDirectory(prefix="fieldwork-home-") as scratch:
         folder = Path(scratch)
-        figures = [home_figure(data, folder)]
-        advance = auto_advance_figure(data, folder)
-        if advance is not None:
-            figures.append(advance)
+        figures = [home_figure(data, folder), *auto_advance_figures(data, folder)]
     return figures
