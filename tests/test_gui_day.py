@@ -768,3 +768,18 @@ def test_on_a_short_screen_the_home_view_is_compact_and_still_says_what_and_whos
     # the case list keeps most of the height
     assert window.case_list.height() > window.home.panel.height()
     close_window(qtbot, window)
+
+
+def test_the_text_size_setting_scales_the_application_font_and_back(qtbot, tmp_path, settings):
+    app = QApplication.instance()
+    before = app.font().pointSizeF()
+    preferences = Preferences(settings)
+    dialog = SettingsDialog(preferences)
+    qtbot.addWidget(dialog)
+    try:
+        dialog.text_size.setCurrentIndex(dialog.text_size.findData(130))
+        assert app.font().pointSizeF() == pytest.approx(before * 1.3)
+        assert Preferences(settings).text_size == 130  # remembered
+    finally:
+        dialog.text_size.setCurrentIndex(dialog.text_size.findData(100))
+    assert app.font().pointSizeF() == pytest.approx(before)
