@@ -783,3 +783,28 @@ def test_the_text_size_setting_scales_the_application_font_and_back(qtbot, tmp_p
     finally:
         dialog.text_size.setCurrentIndex(dialog.text_size.findData(100))
     assert app.font().pointSizeF() == pytest.approx(before)
+
+
+def test_a_laptop_without_its_keys_is_told_before_anything_is_asked(
+    qtbot, tmp_path, clock, settings
+):
+    path = tmp_path / "laptop.fieldwork"
+    with Service.create(path, user="Helen", clock=clock, kind="fieldwork") as service:
+        service.create_inspection("North West", provider="NPS North West")
+        helen = service.add_inspector("Helen Adeyemi")
+        with service.workspace.write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('inspector_id', ?)", [helen.id])
+    window = open_window(qtbot, path, settings)
+    qtbot.waitUntil(lambda: window.bundles.kind == "fieldwork", timeout=TIMEOUT)
+    asked: list[str] = []
+    shown: list[BaseException] = []
+    window.bundles.ask_save_file = lambda title, name: asked.append(title)
+    window.bundles.ask_passphrase = lambda title, label: asked.append(title)
+    window.show_error = shown.append
+    [export] = [a for a in window.menu("&Bundles").actions() if a.objectName() == "bundles-export"]
+    export.trigger()
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT)
+    assert asked == []
+    assert "open your newest assignment bundle again" in shown[0].message
+    assert str(path) in shown[0].message
+    close_window(qtbot, window)

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldwork.bundles import container
-from fieldwork.keys import CENTRAL, SIGNING, active_key
+from fieldwork.bundles import container, meta
+from fieldwork.keys import CENTRAL, ENCRYPTION, SIGNING, active_key
 from fieldwork.service import Service
 from ui.passphrase_fields import PassphraseFields
 
@@ -75,6 +75,25 @@ def readiness(service: Service, kind: str) -> Readiness:
         have_keys=active_key(service, CENTRAL, SIGNING) is not None,
         allocated=allocated,
     )
+
+
+def return_problem(service: Service) -> str:
+    """Why this laptop cannot write its return bundle yet ('' if it can). Run on the store's
+    thread, before the inspector is asked for a file or a passphrase."""
+    inspector_id = meta.get(service, meta.INSPECTOR_ID)
+    if meta.get(service, meta.KIND) != "fieldwork" or not inspector_id:
+        return (
+            "return bundles are made in an inspector's fieldwork workspace: open your "
+            "assignment bundle with Bundles ▸ Open an assignment as a new workspace…"
+        )
+    if active_key(service, CENTRAL, ENCRYPTION) is None or (
+        active_key(service, inspector_id, SIGNING) is None
+    ):
+        return (
+            "this workspace lacks the inspectorate's public key or your signing key: open your "
+            "newest assignment bundle again (Bundles ▸ Import bundle…)"
+        )
+    return ""
 
 
 @dataclass(frozen=True)

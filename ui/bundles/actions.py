@@ -52,6 +52,7 @@ from ui.export_assignment import (
     MakeKeysDialog,
     Readiness,
     readiness,
+    return_problem,
 )
 from ui.widgets import show_saved
 
@@ -264,19 +265,26 @@ class Bundles(QObject):
     def export(self) -> None:
         """Central: an inspector's assignment. Laptop: the return bundle."""
         if self.kind == "fieldwork":
-            path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
-            keyring = self._keys() if path else None
-            if path is None or keyring is None:
-                return
-            self._run(
-                "Writing the return bundle…",
-                lambda s: export_return(s, path, keyring=keyring),
-                self._exported,
-            )
+            # what a return bundle needs is checked before anything is asked
+            self.window.runner.submit(return_problem, self._export_return, self._failed)
             return
         kind = self.kind
         self.window.runner.submit(
             lambda s: readiness(s, kind), self._show_export_dialog, self._failed
+        )
+
+    def _export_return(self, problem: str) -> None:
+        if problem:
+            self.window.show_error(InvalidChange(problem, file=str(self.window.workspace_path)))
+            return
+        path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
+        keyring = self._keys() if path else None
+        if path is None or keyring is None:
+            return
+        self._run(
+            "Writing the return bundle…",
+            lambda s: export_return(s, path, keyring=keyring),
+            self._exported,
         )
 
     def _show_export_dialog(self, ready: Readiness) -> None:
