@@ -11,44 +11,12 @@ from fieldwork.interviews.questionnaire import OFFICER, questionnaires_for
 from fieldwork.interviews.store import Interviews
 from fieldwork.scoring.rules import two_proportion_z
 from fieldwork.service import Service
-
-# Ten officers: grade, cluster, workload manageable?, reasonable adjustments.
-OFFICERS = [
-    ("PO", "Cheshire", "agree", "agree"),
-    ("PO", "Cheshire", "agree", "na"),
-    ("PO", "Cheshire", "agree", "na"),
-    ("PO", "Merseyside", "disagree", "agree"),
-    ("PO", "Merseyside", "disagree", "na"),
-    ("PO", "Merseyside", "disagree", "disagree"),
-    ("PSO", "Cheshire", "agree", "agree"),
-    ("PSO", "Merseyside", "agree", "na"),
-    ("PSO", "Merseyside", "disagree", "agree"),
-    ("PQiP", "Cheshire", "agree", "na"),
-]
+from tests.interviews_support import constructed
 
 
 @pytest.fixture
 def interviews(service: Service) -> Interviews:
-    store = Interviews(service)
-    for n, (grade, cluster, workload, adjustments) in enumerate(OFFICERS):
-        created = store.create(
-            OFFICER, f"Officer {n}", attributes={"grade": grade, "cluster": cluster}
-        )
-        for entry in store.detail(created.id).items:
-            if entry.item.counted:
-                store.answer(created.id, entry.item.id, entry.item.values()[0])
-        store.answer(created.id, "ro-workload-manageable", workload)
-        store.answer(
-            created.id,
-            "ro-reasonable-adjustments",
-            adjustments,
-            na_reason="none needed" if adjustments == "na" else None,
-        )
-        store.mark_complete(created.id)
-    # An interview not yet complete is left out of the figures.
-    open_one = store.create(OFFICER, "Officer open", attributes={"grade": "PO"})
-    store.answer(open_one.id, "ro-workload-manageable", "agree")
-    return store
+    return constructed(service)
 
 
 def test_a_share_among_those_it_applied_to(interviews: Interviews) -> None:

@@ -9,23 +9,15 @@ from pathlib import Path
 import pytest
 
 from fieldwork.errors import EditReasonRequired, InvalidChange
-from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER, AnswerType
+from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
 from fieldwork.interviews.store import InterviewIncomplete, Interviews
 from fieldwork.service import CaseSummary, Service
+from tests.interviews_support import answer_all
 
 
 @pytest.fixture
 def interviews(service: Service) -> Interviews:
     return Interviews(service)
-
-
-def answer_all(interviews: Interviews, interview_id: str) -> None:
-    """Answer every required item: agree, yes or the first choice."""
-    for entry in interviews.detail(interview_id).items:
-        item = entry.item
-        if item.answer is AnswerType.TEXT:
-            continue
-        interviews.answer(interview_id, item.id, item.values()[0])
 
 
 def test_one_officer_interview_serves_several_cases(
