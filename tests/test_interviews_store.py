@@ -77,7 +77,7 @@ def test_an_answer_undone_is_restored_with_its_history(interviews: Interviews) -
     assert first.status == "in progress"
     second = interviews.answer(created.id, "ro-quality-prioritised", "disagree")
     assert second.old["value"] == "agree"
-    interviews.restore(created.id, "ro-quality-prioritised", second.old)
+    interviews.set_fields(created.id, "ro-quality-prioritised", second.old)
     record = interviews.answers(created.id)["ro-quality-prioritised"]
     assert record.value == "agree"
     assert record.revision == 3

@@ -394,18 +394,35 @@ class Interviews:
         edit_reason: str = "",
     ) -> InterviewChange:
         """Answer an item (agree, disagree, yes, no, a choice, na, or free text), or clear it."""
-        summary = self.summary(interview_id)
-        item = self._item(summary, item_id)
-        if value is not None and item.answer is not AnswerType.TEXT and value not in item.values():
-            allowed = ", ".join(item.values())
-            raise InvalidChange(
-                f"{value!r} is not an answer to this item; use one of: {allowed}",
-                place=f"interview {summary.reference}, item {item_id}",
-            )
         fields: dict[str, Any] = {"value": value}
         if na_reason is not None:
             fields["na_reason"] = na_reason
-        return self._set(summary, item, fields, edit_reason)
+        return self.set_fields(interview_id, item_id, fields, edit_reason=edit_reason)
+
+    def set_fields(
+        self,
+        interview_id: str,
+        item_id: str,
+        fields: Mapping[str, Any],
+        *,
+        edit_reason: str = "",
+    ) -> InterviewChange:
+        """Set any of an item's value, reason for not applicable and note at once (the GUI's
+        edits and their undo: ``InterviewChange.old`` holds the values to put back)."""
+        summary = self.summary(interview_id)
+        item = self._item(summary, item_id)
+        unknown = set(fields) - set(ANSWER_FIELDS)
+        if unknown:
+            raise InvalidChange(f"unknown field(s) {', '.join(sorted(unknown))}")
+        value = fields.get("value")
+        if "value" in fields and value is not None and item.answer is not AnswerType.TEXT:
+            if value not in item.values():
+                raise InvalidChange(
+                    f"{value!r} is not an answer to this item; use one of: "
+                    f"{', '.join(item.values())}",
+                    place=f"interview {summary.reference}, item {item_id}",
+                )
+        return self._set(summary, item, dict(fields), edit_reason)
 
     def set_note(
         self, interview_id: str, item_id: str, note: str, *, edit_reason: str = ""
@@ -418,13 +435,6 @@ class Interviews:
     ) -> InterviewChange:
         summary = self.summary(interview_id)
         return self._set(summary, self._item(summary, item_id), {"na_reason": reason}, edit_reason)
-
-    def restore(self, interview_id: str, item_id: str, old: Mapping[str, Any]) -> InterviewChange:
-        """Put back the values an ``InterviewChange`` replaced (undo)."""
-        summary = self.summary(interview_id)
-        fields = {k: v for k, v in old.items() if k in ANSWER_FIELDS}
-        reason = "undo" if summary.status == "complete" else ""
-        return self._set(summary, self._item(summary, item_id), fields, reason)
 
     def set_attribute(
         self, interview_id: str, attribute_id: str, value: str, *, edit_reason: str = ""
