@@ -415,13 +415,13 @@ class Interviews:
         if unknown:
             raise InvalidChange(f"unknown field(s) {', '.join(sorted(unknown))}")
         value = fields.get("value")
-        if "value" in fields and value is not None and item.answer is not AnswerType.TEXT:
-            if value not in item.values():
-                raise InvalidChange(
-                    f"{value!r} is not an answer to this item; use one of: "
-                    f"{', '.join(item.values())}",
-                    place=f"interview {summary.reference}, item {item_id}",
-                )
+        typed = item.answer is not AnswerType.TEXT
+        if value is not None and typed and value not in item.values():
+            raise InvalidChange(
+                f"{value!r} is not an answer to this item; use one of: "
+                f"{', '.join(item.values())}",
+                place=f"interview {summary.reference}, item {item_id}",
+            )
         return self._set(summary, item, dict(fields), edit_reason)
 
     def set_note(
