@@ -58,8 +58,7 @@ def test_ratings_report_prints_the_key_data_tables(interviews: Interviews) -> No
     # Other figures with their counts; NA left out (4 of 5 agreed).
     assert (
         "agreed that, when necessary, reasonable adjustments had been put in place for them "
-        "4 of 5 80%"
-        in text
+        "4 of 5 80%" in text
     )
     assert "previous sample size unknown, so significance not tested" in text
 
@@ -152,3 +151,24 @@ def test_cli_report_and_tables_carry_the_interviews(
     out.mkdir()
     assert main(["tables", str(workspace_path), "--output", str(out)]) == 0
     assert (out / "interviews.csv").exists()
+
+
+def test_cli_lists_interviews_figures_and_sheets(
+    interviews: Interviews,
+    workspace_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    interviews.service.close()
+    assert main(["interviews", str(workspace_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Officer 3  responsible-officer PO  complete (13/13)" in out
+    assert "11 interview(s)" in out
+    assert main(["interviews", str(workspace_path), "--figures"]) == 0
+    assert "Interview figures by grade and cluster" in capsys.readouterr().out
+    pdf = tmp_path / "sheets.pdf"
+    args = ["interviews", str(workspace_path), "--sheets", str(pdf), "--interview", "Officer 2"]
+    assert main(args) == 0
+    assert "Interview summary sheet: Officer 2" in flat(pdf.read_bytes())
+    assert main([*args[:4], "--interview", "Nobody"]) == 1
+    assert "no interview 'Nobody'" in capsys.readouterr().err

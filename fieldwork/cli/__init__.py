@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "fieldwork.cli.printing",
     "fieldwork.cli.bundles",
     "fieldwork.cli.setup",
+    "fieldwork.cli.interviews",
 ]
 
 
