@@ -396,6 +396,39 @@ def m0008_interviews(db: Database) -> None:
             reason TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX interview_history_interview ON interview_history (interview_id, seq);
+        -- Which answer revision descends from which (as response_lineage), so a bundle can
+        -- tell an update from a conflict; a trigger records every edit of a stored answer.
+        CREATE TABLE interview_answer_lineage (
+            interview_id TEXT NOT NULL,
+            rev TEXT NOT NULL,
+            parent TEXT NOT NULL,
+            PRIMARY KEY (rev, parent)
+        );
+        CREATE INDEX interview_answer_lineage_interview ON interview_answer_lineage (interview_id);
+        CREATE TRIGGER interview_answer_lineage_update AFTER UPDATE OF rev ON interview_answers
+        WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
+        BEGIN
+            INSERT OR IGNORE INTO interview_answer_lineage (interview_id, rev, parent)
+            VALUES (NEW.interview_id, NEW.rev, NEW.replaces);
+        END;
+        -- Two versions of one interview record that neither supersedes (an answer, or the
+        -- interview's own fields), kept for the data team as case conflicts are.
+        CREATE TABLE interview_conflicts (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            entity TEXT NOT NULL CHECK (entity IN ('answer', 'interview')),
+            item_id TEXT NOT NULL DEFAULT '',
+            current TEXT NOT NULL CHECK (json_valid(current)),
+            incoming TEXT NOT NULL CHECK (json_valid(incoming)),
+            inspector_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT CHECK (resolution IN ('current', 'incoming')),
+            resolved_by TEXT
+        );
+        CREATE INDEX interview_conflicts_open ON interview_conflicts (interview_id)
+            WHERE resolved_at IS NULL;
         CREATE TRIGGER interview_history_append_only_update BEFORE UPDATE ON interview_history
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
         CREATE TRIGGER interview_history_append_only_delete BEFORE DELETE ON interview_history

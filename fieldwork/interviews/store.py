@@ -418,8 +418,7 @@ class Interviews:
         typed = item.answer is not AnswerType.TEXT
         if value is not None and typed and value not in item.values():
             raise InvalidChange(
-                f"{value!r} is not an answer to this item; use one of: "
-                f"{', '.join(item.values())}",
+                f"{value!r} is not an answer to this item; use one of: {', '.join(item.values())}",
                 place=f"interview {summary.reference}, item {item_id}",
             )
         return self._set(summary, item, dict(fields), edit_reason)
