@@ -18,6 +18,7 @@ from typing import Any
 
 from fieldwork.errors import FrameworkError
 from fieldwork.framework import Framework
+from fieldwork.framework import _place as place_of  # one way to name a place in JSON
 from fieldwork.paths import resources_dir, schema_path
 
 OFFICER = "responsible-officer"
@@ -151,13 +152,6 @@ def _validator() -> Any:
     return cls(schema)  # type: ignore[no-any-return]
 
 
-def _place(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "top level"
-
-
 def load_questionnaire(path: str | Path, framework: Framework | None = None) -> Questionnaire:
     """Read, validate and build a questionnaire (checked against ``framework`` if given)."""
     path = Path(path)
@@ -176,7 +170,7 @@ def load_questionnaire(path: str | Path, framework: Framework | None = None) -> 
     if errors:
         # The deepest error is the most specific (an if/then failure reports its parent).
         best = max(errors, key=lambda e: len(e.absolute_path))
-        raise FrameworkError(best.message, file=source, place=_place(best.absolute_path))
+        raise FrameworkError(best.message, file=source, place=place_of(best.absolute_path))
     return _build(data, source, framework)
 
 

@@ -102,26 +102,19 @@ def interview_ids_for(
     return [r[0] for r in rows]
 
 
-def _lineage(service: Service, interview_ids: list[str]) -> dict[str, set[str]]:
-    parents: dict[str, set[str]] = defaultdict(set)
-    for rev, parent in service.db.execute(
-        "SELECT rev, parent FROM interview_answer_lineage "
-        "WHERE interview_id IN (SELECT value FROM json_each(?))",
+def _ancestry(service: Service, interview_ids: list[str]) -> dict[str, set[str]]:
+    """Answer revision → every revision it descends from (the lineage, followed up)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for rev, ancestor in service.db.execute(
+        "WITH RECURSIVE up(rev, ancestor) AS ("
+        " SELECT rev, parent FROM interview_answer_lineage"
+        " WHERE interview_id IN (SELECT value FROM json_each(?))"
+        " UNION SELECT up.rev, l.parent FROM up JOIN interview_answer_lineage l"
+        " ON l.rev = up.ancestor) SELECT rev, ancestor FROM up",
         [json.dumps(interview_ids)],
     ):
-        parents[rev].add(parent)
-    return parents
-
-
-def _ancestors(rev: str, parents: Mapping[str, set[str]]) -> set[str]:
-    seen: set[str] = set()
-    stack = list(parents.get(rev, ()))
-    while stack:
-        parent = stack.pop()
-        if parent not in seen:
-            seen.add(parent)
-            stack.extend(parents.get(parent, ()))
-    return seen
+        found[rev].add(ancestor)
+    return found
 
 
 def export_records(service: Service, interview_ids: Iterable[str] | None = None) -> dict[str, Any]:
@@ -151,9 +144,9 @@ def export_records(service: Service, interview_ids: Iterable[str] | None = None)
         record["attributes"] = json.loads(record["attributes"])
         record["case_ids"] = links.get(record["id"], [])
         interviews.append(record)
-    parents = _lineage(service, ids)
+    ancestry = _ancestry(service, ids)
     answers = [
-        [*row, sorted(_ancestors(row[7], parents))]
+        [*row, sorted(ancestry.get(row[7], ()))]
         for row in service.db.execute(
             f"SELECT {', '.join(ANSWER_FIELDS)} FROM interview_answers "
             "WHERE interview_id IN (SELECT value FROM json_each(?)) ORDER BY interview_id, item_id",
@@ -312,7 +305,7 @@ def plan_merge(service: Service, data: Mapping[str, Any]) -> InterviewMerge:
             [scope],
         )
     }
-    parents = _lineage(service, ids)
+    ancestry = _ancestry(service, ids)
     open_conflicts = {
         r[0]
         for r in service.db.execute(
@@ -334,7 +327,7 @@ def plan_merge(service: Service, data: Mapping[str, Any]) -> InterviewMerge:
         elif our_rev in row[11]:
             plan.updated_answers.append(row)
             plan.changes.append(("updated", reference, row[2], f"{ours_row[3]} → {row[3]}"))
-        elif their_rev in _ancestors(our_rev, parents):
+        elif their_rev in ancestry.get(our_rev, ()):
             plan.changes.append(("kept", reference, row[2], "ours is newer"))
         elif their_rev not in open_conflicts:
             plan.conflicts.append(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fieldwork.errors import EditReasonRequired, InvalidChange, MissingItem
+from fieldwork.errors import CaseIncomplete, EditReasonRequired, InvalidChange, MissingItem
 from fieldwork.interviews.questionnaire import (
     NOT_APPLICABLE,
     OFFICER,
@@ -31,17 +31,11 @@ ANSWER_FIELDS = ("value", "na_reason", "note")
 AttributeMap = Mapping[str, str]
 
 
-class InterviewIncomplete(InvalidChange):
+class InterviewIncomplete(CaseIncomplete):
     """Mark complete refused: the listed items are still missing."""
 
     def __init__(self, reference: str, missing: Sequence[MissingItem]):
-        self.missing = tuple(missing)
-        listed = "; ".join(f"{m.item_id} {m.what}" for m in self.missing[:10])
-        more = f" and {len(self.missing) - 10} more" if len(self.missing) > 10 else ""
-        super().__init__(
-            f"cannot mark complete: {len(self.missing)} item(s) missing: {listed}{more}",
-            place=f"interview {reference}",
-        )
+        super().__init__(reference, missing, what="interview")
 
 
 @dataclass(frozen=True)
