@@ -172,3 +172,25 @@ def test_cli_lists_interviews_figures_and_sheets(
     assert "Interview summary sheet: Officer 2" in flat(pdf.read_bytes())
     assert main([*args[:4], "--interview", "Nobody"]) == 1
     assert "no interview 'Nobody'" in capsys.readouterr().err
+
+
+def test_cli_plans_an_interview_for_two_cases(
+    service: Service, workspace_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    helen = service.inspectors()[0]
+    for ref in ("E1", "E2"):
+        service.add_case("case-supervision", ref, {"officer_grade": "PQiP"})
+    service.db.execute("UPDATE cases SET inspector_id = ?", [helen.id])
+    service.close()
+    args = ["interviews", str(workspace_path), "--plan", "responsible-officer"]
+    assert main([*args, "--reference", "Officer Z", "--case", "E1", "--case", "E2"]) == 0
+    assert "Planned responsible-officer interview Officer Z for E1, E2" in capsys.readouterr().out
+    assert main(args) == 1
+    assert "--plan needs --reference" in capsys.readouterr().err
+    with Service.open(workspace_path) as reopened:
+        planned = Interviews(reopened).find("Officer Z")
+        assert (planned.grade, planned.inspector_id, planned.status) == (
+            "PQiP",
+            helen.id,
+            "not started",
+        )

@@ -37,6 +37,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         dest="references",
         help="with --sheets: only this interview (give it again for more; default: all)",
     )
+    command.add_argument(
+        "--plan",
+        choices=("responsible-officer", "service-user"),
+        help="plan an interview (central): with --reference and one or more --case",
+    )
+    command.add_argument("--reference", help="with --plan: who is interviewed")
+    command.add_argument(
+        "--case",
+        action="append",
+        metavar="REF",
+        dest="cases",
+        help="with --plan: a case the interview serves (give it again for more)",
+    )
     command.set_defaults(run=run_interviews)
 
 
@@ -47,6 +60,14 @@ def run_interviews(args: argparse.Namespace) -> int:
 
     with Service.open(args.workspace, user=args.user, backup=False) as service:
         store = Interviews(service)
+        if args.plan:
+            if not args.reference or not args.cases:
+                raise InvalidChange("--plan needs --reference and at least one --case")
+            case_ids = [service.find_case(ref).id for ref in args.cases]
+            planned = store.create(args.plan, args.reference, case_ids=case_ids)
+            print(f"Planned {planned.questionnaire} interview {planned.reference} for "
+                  f"{', '.join(planned.case_references)}")  # fmt: skip
+            return 0
         summaries = store.summaries()
         if args.sheets is not None:
             from fieldwork.interviews.report import write_interview_sheets

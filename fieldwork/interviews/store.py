@@ -292,6 +292,8 @@ class Interviews:
             raise InvalidChange("an interview with this reference already exists", place=place)
         for case in cases:
             self._check_link(questionnaire, case.id, case.reference, place)
+        if inspector_id is None and cases:
+            inspector_id = cases[0].inspector_id  # whoever holds the case holds the interview
         interview_id = new_id()
         now = self.service.workspace.now()
         total = sum(1 for item in form.items if item.required)
