@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from fieldwork.applicability import ItemKind
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, answer_everything
+from ui.case.completion import MissingItemsModel
+from ui.case.navigator import ITEM_ID_ROLE, NavigatorModel
+from ui.case.prompt import PromptAnswersModel
 from ui.case_list import CaseFilterProxy, CaseListModel, Column
-from ui.completion import MissingItemsModel
-from ui.item_panels import PromptAnswersModel
-from ui.navigator import ITEM_ID_ROLE, NavigatorModel
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

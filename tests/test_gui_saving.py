@@ -23,8 +23,8 @@ from tests.test_gui_helpers import (
     stored_case,
     type_text,
 )
+from ui.case.navigator import state_text
 from ui.main_window import MainWindow
-from ui.navigator import state_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

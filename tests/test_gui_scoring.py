@@ -15,7 +15,9 @@ from fieldwork.scoring.rules import Rating
 from fieldwork.scoring.scores import Scores
 from tests.test_scoring_report_figures import north_west_template
 from ui.main_window import MainWindow
-from ui.scoring import CasesBehindDialog, DecisionDialog, RatingsDashboard
+from ui.scoring.cases_behind import CasesBehindDialog
+from ui.scoring.dashboard import RatingsDashboard
+from ui.scoring.decision import DecisionDialog
 
 WAIT = 15_000
 

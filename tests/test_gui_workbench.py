@@ -37,8 +37,8 @@ from tests.test_gui_helpers import (
     stored_history,
     type_text,
 )
+from ui.case.navigator import state_text
 from ui.main_window import GEOMETRY_KEY, LAST_WORKSPACE_KEY, MainWindow
-from ui.navigator import state_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, CaseSummary, Change, Service
+from ui.case.view import CaseView
 from ui.case_list import CaseListPage
-from ui.case_view import CaseView
 from ui.extensions import EXTENSIONS
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner

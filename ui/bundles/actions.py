@@ -1,10 +1,4 @@
-"""The Bundles menu: export, import (with a preview), verify and sync bundles; keys; conflicts.
-
-Every bundle operation runs on the runner's worker thread (it owns the workspace
-connection); only the dialogs run here. Passphrases are asked for on the GUI
-thread before the work is submitted. The ``ask_*`` attributes are the one place
-each dialog is asked for, so tests can answer them instead.
-"""
+"""The Bundles menu's actions: export, import, verify, sync, conflicts and keys."""
 
 from __future__ import annotations
 
@@ -16,20 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressDialog,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -59,96 +44,14 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from ui.bundles.conflicts import ConflictsDialog
+from ui.bundles.preview import PreviewDialog
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 FILTER = f"Fieldwork bundles (*{container.EXTENSION})"
-
-
-class PreviewDialog(QDialog):
-    """What importing a bundle will do: counts, then every change; Import or Cancel."""
-
-    COLUMNS = ("What", "Case", "Item", "Detail")
-
-    def __init__(self, plan: ImportPlan, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Import return bundle")
-        self.setAccessibleName("Import preview")
-        layout = QVBoxLayout(self)
-        self.summary = QLabel("\n".join(plan.describe()[:2]), self)
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.changes = QTableWidget(len(plan.changes), len(self.COLUMNS), self)
-        self.changes.setAccessibleName("Changes")
-        self.changes.setHorizontalHeaderLabels(self.COLUMNS)
-        self.changes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.changes.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.changes.verticalHeader().hide()
-        for row, change in enumerate(plan.changes):
-            cells = (change.action, change.case_reference, change.item, change.detail)
-            for column, text in enumerate(cells):
-                self.changes.setItem(row, column, QTableWidgetItem(text))
-        self.changes.resizeColumnsToContents()
-        self.changes.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.changes)
-        self.buttons = QDialogButtonBox(self)
-        self.import_button = self.buttons.addButton(
-            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.resize(760, 440)
-
-    def row_texts(self) -> list[str]:
-        """Each row of the table as one line of text."""
-        return [
-            "  ".join(self.changes.item(row, c).text() for c in range(self.changes.columnCount()))
-            for row in range(self.changes.rowCount())
-        ]
-
-
-class ConflictsDialog(QDialog):
-    """The open conflicts; keep central's or the bundle's version of the selected one."""
-
-    resolve_requested = Signal(str, str)  # conflict id, "current" or "incoming"
-
-    def __init__(self, found: list[Conflict], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Conflicts")
-        layout = QVBoxLayout(self)
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Conflicts")
-        layout.addWidget(self.list)
-        self.keep_current = QPushButton("Keep &central's version", self)
-        self.keep_incoming = QPushButton("Keep the &bundle's version", self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(self.keep_current, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.keep_incoming, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.keep_current.clicked.connect(lambda: self._keep("current"))
-        self.keep_incoming.clicked.connect(lambda: self._keep("incoming"))
-        self.show_conflicts(found)
-        self.resize(760, 360)
-
-    def show_conflicts(self, found: list[Conflict]) -> None:
-        self.list.clear()
-        for conflict in found:
-            item = QListWidgetItem(conflict.describe(), self.list)
-            item.setData(Qt.ItemDataRole.UserRole, conflict.id)
-        if found:
-            self.list.setCurrentRow(0)
-        for button in (self.keep_current, self.keep_incoming):
-            button.setEnabled(bool(found))
-
-    def _keep(self, side: str) -> None:
-        item = self.list.currentItem()
-        if item is not None:
-            self.resolve_requested.emit(item.data(Qt.ItemDataRole.UserRole), side)
 
 
 def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
@@ -665,33 +568,3 @@ def _waiting_assignments(service: Service, folder: Path) -> int:
         if manifest.kind == "assignment" and manifest.inspector_id == mine:
             count += manifest.sequence > last
     return count
-
-
-def install(window: MainWindow) -> None:
-    """Add the Bundles menu to the main window."""
-    bundles = Bundles(window)
-    window.bundles = bundles  # type: ignore[attr-defined]
-    menu = window.menu("&Bundles")
-    for text, slot, name in (
-        ("&Export bundle…", bundles.export, "export"),
-        ("&Import bundle…", bundles.import_bundle, "import"),
-        ("&Verify bundle…", bundles.verify, "verify"),
-        ("&Sync", bundles.sync, "sync"),
-        ("&Conflicts…", bundles.show_conflicts, "conflicts"),
-    ):
-        action = menu.addAction(text)
-        action.setObjectName(f"bundles-{name}")
-        action.triggered.connect(lambda _checked=False, slot=slot: slot())
-    action = menu.addAction("&Open an assignment as a new workspace…")
-    action.setObjectName("bundles-new-workspace")
-    action.triggered.connect(lambda _checked=False: bundles.open_as_new_workspace())
-    keys = menu.addMenu("&Keys")
-    for text, slot, name in (
-        ("&Make the inspectorate's keys…", bundles.make_keys, "keys-init"),
-        ("&Rotate keys…", bundles.rotate_keys, "keys-rotate"),
-        ("&List keys", bundles.list_keys, "keys-list"),
-        ("Re&voke an inspector's key…", bundles.revoke_key, "keys-revoke"),
-    ):
-        action = keys.addAction(text)
-        action.setObjectName(f"bundles-{name}")
-        action.triggered.connect(lambda _checked=False, slot=slot: slot())

@@ -1,0 +1,169 @@
+"""The editing part of the case view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+
+from fieldwork.applicability import ItemKind
+from fieldwork.errors import CaseIncomplete, FieldworkError
+from fieldwork.framework import AttributeValue
+from ui.case.navigation import CaseNavigation
+from ui.case.problems import ProblemBanner
+from ui.widgets import ask_reason
+
+
+class CaseEdits(CaseNavigation):
+    """The editing part of the case view: answers, judgements, notes, attributes, undo, and
+    marking the case complete, each asking why first when the case is complete."""
+
+    internal_error = Signal(object)  # a bug: the window reports it
+
+    banner: ProblemBanner
+
+    def _edit(self, do: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
+        """Run an edit, first asking why if the case is complete (once per editing session)."""
+        session = self.session
+        if session is None:
+            return
+        if not session.needs_edit_reason:
+            do()
+            return
+
+        def given(reason: str) -> None:
+            session.edit_reason = reason
+            do()
+
+        def cancelled() -> None:
+            if on_cancel is not None:
+                on_cancel()
+            self._show_current()
+            self._show_attributes()
+
+        ask_reason(
+            self,
+            "Change a completed case",
+            f"Case {session.detail.summary.reference} is marked complete. Say why you are "
+            "changing it; the reason is kept in the case's history.",
+            given,
+            on_cancel=cancelled,
+        )
+
+    def _answer(self, value: str | None) -> None:
+        session, item = self.session, self._current
+        if session is None or item is None:
+            return
+        if not item.applies:
+            self.message.emit(f"{item.item_id} does not apply to this case.")
+            return
+        if item.kind is ItemKind.JUDGEMENT:
+            self._edit(lambda: session.judge(item.item_id, value))
+        else:
+            self._edit(lambda: session.answer(item.item_id, value))
+
+    def _clear(self) -> None:
+        self._answer(None)
+
+    def answer_not_applicable(self) -> None:
+        session, item = self.session, self._current
+        if session is None or item is None or not item.applies:
+            return
+        if item.kind is ItemKind.JUDGEMENT or not item.may_mark_na:
+            self.message.emit(
+                f"The framework expects Yes or No for {item.item_id}: "
+                "Not applicable is not allowed here."
+            )
+            return
+
+        def with_reason(reason: str) -> None:
+            self._edit(lambda: session.answer(item.item_id, "na", reason))
+
+        ask_reason(
+            self,
+            "Not applicable",
+            f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
+            with_reason,
+            text=session.latest(item.item_id, "na_reason") or "",
+        )
+
+    def _change_na_reason(self) -> None:
+        session, item = self.session, self._current
+        if session is None or item is None:
+            return
+
+        def with_reason(reason: str) -> None:
+            self._edit(lambda: session.set_na_reason(item.item_id, reason))
+
+        ask_reason(
+            self,
+            "Reason for not applicable",
+            f"Why is prompt {item.item_id} not applicable in this case?",
+            with_reason,
+            text=session.latest(item.item_id, "na_reason") or "",
+        )
+
+    def _note_edited(self, item_id: str, text: str) -> None:
+        session = self.session
+        if session is not None:
+            self._edit(lambda: session.set_note(item_id, text))
+
+    def _attribute_changed(self, attribute_id: str, label: str, value: AttributeValue) -> None:
+        session = self.session
+        if session is not None:
+            self._edit(lambda: session.set_attribute(attribute_id, label, value))
+
+    def undo(self) -> None:
+        session = self.session
+        if session is not None and session.undo_stack.canUndo():
+            self.flush()
+            self._edit(session.undo_stack.undo)
+
+    def redo(self) -> None:
+        session = self.session
+        if session is not None and session.undo_stack.canRedo():
+            self.flush()
+            self._edit(session.undo_stack.redo)
+
+    def mark_complete(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.flush()
+        session.mark_complete(self._complete_refused)
+
+    def _complete_refused(self, error: BaseException) -> None:
+        if isinstance(error, CaseIncomplete):
+            self.completion.show_missing(error.missing, "in progress")
+            count = len(error.missing)
+            self.banner.show_problem(
+                f"This case cannot be marked complete yet: {count} item"
+                f"{'s are' if count != 1 else ' is'} missing. They are listed under Missing; "
+                "Enter on one goes to it.",
+                retryable=False,
+            )
+            self.show_completion()
+        elif isinstance(error, FieldworkError):
+            self.banner.show_problem(error.message, retryable=False)
+        else:
+            self.internal_error.emit(error)
+
+    def retry_saving(self) -> None:
+        if self.session is not None and self.session.pending:
+            self.banner.hide()
+            self.session.retry()
+
+    def _discard_pending(self) -> None:
+        if self.session is not None:
+            self.session.discard_pending()
+        self.banner.hide()
+        self._show_current()
+
+    def _show_attributes(self) -> None:
+        session, framework = self.session, self.framework
+        if session is None or framework is None:
+            return
+        summary = session.detail.summary
+        self.attributes.show_case(
+            framework.sample(summary.sample), summary.reference, summary.attributes
+        )

@@ -1,0 +1,136 @@
+"""The judgement panel: a key question judged satisfactory or not, with its rationale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QListView,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.applicability import CaseItem, ItemState
+from fieldwork.bundles.comments import QaComment
+from fieldwork.framework import Framework
+from ui.case.navigator import ITEM_ID_ROLE, state_text
+from ui.case.panel import ItemPanel, panel_button
+from ui.case.prompt import PromptAnswersModel
+from ui.widgets import ScaledLabel
+
+
+class JudgementPanel(ItemPanel):
+    """A key question's judgement: satisfactory Yes or No, its rationale, and beside it the
+    answers to the key question's prompts (the judgement is the inspector's, not a sum)."""
+
+    judge_requested = Signal(object)  # "yes" | "no" | None (clear)
+    jump_requested = Signal(str)  # a prompt's id
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Rationale", parent)
+        self.question = ScaledLabel(
+            "Is the work satisfactory?", self, bold=True, accessible_name="Question"
+        )
+        self.yes = panel_button("Yes, satisfactory   (Y)", "Judge satisfactory", self)
+        self.no = panel_button("No, not satisfactory   (N)", "Judge not satisfactory", self)
+        self.clear = panel_button("Clear   (Del)", "Clear the judgement", self, checkable=False)
+        self.yes.clicked.connect(lambda: self._request("yes"))
+        self.no.clicked.connect(lambda: self._request("no"))
+        self.clear.clicked.connect(lambda: self._request(None))
+        rationale_label = ScaledLabel(
+            "Rationale (required; saved as you type; E to edit)", self, bold=True
+        )
+        rationale_label.setBuddy(self.note)
+        self.needs_rationale = ScaledLabel("", self, accessible_name="Rationale needed")
+
+        self.prompts = PromptAnswersModel(self)
+        self.prompt_list = QListView(self)
+        self.prompt_list.setModel(self.prompts)
+        self.prompt_list.setAccessibleName("Answers to this key question's prompts")
+        self.prompt_list.setWordWrap(True)
+        self.prompt_list.setSpacing(2)
+        self.prompt_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for signal in (self.prompt_list.activated, self.prompt_list.clicked):
+            signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
+        answers_label = ScaledLabel("The prompts' answers", self, bold=True)
+        answers_label.setBuddy(self.prompt_list)
+
+        buttons = QHBoxLayout()
+        for button in (self.yes, self.no, self.clear):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        left = QWidget(self)
+        form = QVBoxLayout(left)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self.question)
+        form.addLayout(buttons)
+        form.addWidget(rationale_label)
+        form.addWidget(self.note, 1)
+        form.addWidget(self.needs_rationale)
+        right = QWidget(self)
+        side = QVBoxLayout(right)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(answers_label)
+        side.addWidget(self.prompt_list, 1)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.context)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.wording)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.qa_box)
+        layout.addWidget(self.guidance)
+        layout.addWidget(self.state)
+        layout.addWidget(split, 1)
+        self.setFocusProxy(self.yes)
+
+    def show_item(
+        self,
+        framework: Framework,
+        item: CaseItem,
+        prompts: Sequence[CaseItem],
+        *,
+        note: str,
+        comments: Sequence[QaComment] = (),
+    ) -> None:
+        standard = framework.standard(item.standard_id)
+        kq = framework.key_question(item.key_question_id)
+        self._show_common(framework, item, standard, kq)
+        self.qa_box.show_comments(comments)
+        self.heading.setText(f"Judgement on key question {kq.id}")
+        self.wording.setText(kq.text)
+        self.state.setText(state_text(item))
+        self.yes.setChecked(item.state is ItemState.YES)
+        self.no.setChecked(item.state is ItemState.NO)
+        for button in (self.yes, self.no, self.clear):
+            button.setEnabled(item.applies)
+        self.note.setEnabled(item.applies)
+        self.note.load(item.item_id, note)
+        judged = item.state in (ItemState.YES, ItemState.NO)
+        self.needs_rationale.setText(
+            "A rationale is required: say what the judgement rests on."
+            if item.applies and judged and not note.strip()
+            else ""
+        )
+        self.needs_rationale.setVisible(bool(self.needs_rationale.text()))
+        self.prompts.set_items(prompts)
+
+    def _request(self, value: str | None) -> None:
+        state = self.item.state if self.item else None
+        self.yes.setChecked(state is ItemState.YES)
+        self.no.setChecked(state is ItemState.NO)
+        self.judge_requested.emit(value)
