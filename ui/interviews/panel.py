@@ -166,9 +166,9 @@ def evidence_table(figures_table: Table, standard_id: str) -> Table:
 def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> QTableView:
     """Add the interview figures informing ``standard_id`` to ``parent``'s layout (a rating
     dialog), fetched on the runner; returns the table view, filled when they arrive."""
-    from ui.scoring import ScoringTableModel, _table_view
+    from ui.scoring.table import ScoringTableModel, table_view
 
-    view = _table_view("Interview evidence", parent)
+    view = table_view("Interview evidence", parent)
     model = ScoringTableModel(view)
     view.setModel(model)
     label = QLabel(f"Interview evidence for {standard_id}:", parent)
