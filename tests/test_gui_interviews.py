@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from fieldwork.interviews.questionnaire import OFFICER
 from fieldwork.interviews.store import Interviews
@@ -188,3 +188,77 @@ def test_evidence_beside_a_domain_one_rating(qtbot, tmp_path: Path, clock: FakeC
         assert po[1:] == ["3", "6", "50", "56"]
     finally:
         runner.stop()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, clock: FakeClock):  # type: ignore[no-untyped-def]
+    """The main window on a workspace holding the constructed officer interviews."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "w.fieldwork"
+    with Service.create(path, user="Data team", clock=clock) as service:
+        service.create_inspection("North West", provider="NPS North West")
+        service.add_case("case-supervision", "E1", dict(CASE_SUPERVISION))
+        constructed(service)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(path, user="Data team", settings=settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.cases_loaded, timeout=WAIT):
+        window.show()
+    return window
+
+
+def _action(window, menu: str, text: str):  # type: ignore[no-untyped-def]
+    return next(
+        a
+        for m in window.menuBar().actions()
+        if m.text() == menu
+        for a in m.menu().actions()
+        if a.text() == text
+    )
+
+
+def test_the_main_window_lists_interviews_beside_the_cases(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    panel = window.interview_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 11, timeout=WAIT)
+    statuses = {panel.model.index(r, 5).data() for r in range(panel.model.rowCount())}
+    assert statuses == {"complete", "in progress"}
+    action = _action(window, "&Interviews", "&Open the selected interview")
+    panel.table.setCurrentIndex(panel.model.index(0, 0))
+    with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:
+        action.trigger()
+    view = opened.args[0]
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=WAIT)
+    view.close()
+
+
+def test_the_dashboard_shows_interview_evidence_and_prints_it(  # type: ignore[no-untyped-def]
+    qtbot, window, tmp_path: Path
+) -> None:
+    import pypdf
+
+    from ui.scoring.dashboard import RatingsDashboard
+
+    _action(window, "&Central", "&Ratings dashboard…").trigger()
+    dashboard = window.findChild(RatingsDashboard)
+    qtbot.waitUntil(lambda: dashboard.scores is not None, timeout=WAIT)
+    row = next(n for n, s in enumerate(dashboard.scores.standards) if s.id == "1.2")
+    dashboard.ratings_view.selectRow(row)
+    model = dashboard.models["standard"]
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=WAIT)
+    labels = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert any("describing workload as unmanageable" in label for label in labels)
+    dialog = dashboard.enter_domain1_rating()
+    assert dialog is not None
+    evidence = dialog.findChildren(QTableView)[0]
+    qtbot.waitUntil(lambda: evidence.model().rowCount() > 0, timeout=WAIT)
+    dialog.reject()
+    with qtbot.waitSignal(dashboard.saved, timeout=WAIT):
+        dashboard.save_report(tmp_path / "ratings.pdf")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "ratings.pdf").pages)
+    assert "Workload data" in text
+    with qtbot.waitSignal(dashboard.saved, timeout=WAIT):
+        dashboard.save_tables(tmp_path)
+    assert (tmp_path / "interviews.csv").exists()

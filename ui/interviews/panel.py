@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QDockWidget,
     QFileDialog,
     QHeaderView,
@@ -34,6 +35,7 @@ from fieldwork.scoring.tables import Table
 from fieldwork.service import Service
 from ui.interviews.view import InterviewView
 from ui.runner import ServiceRunner
+from ui.scoring.table import ScoringTableModel, table_view
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -163,19 +165,11 @@ def evidence_table(figures_table: Table, standard_id: str) -> Table:
     return Table(f"interviews-{standard_id}", "Interview evidence", keep, rows)
 
 
-def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> QTableView:
-    """Add the interview figures informing ``standard_id`` to ``parent``'s layout (a rating
-    dialog), fetched on the runner; returns the table view, filled when they arrive."""
-    from ui.scoring.table import ScoringTableModel, table_view
-
-    view = table_view("Interview evidence", parent)
-    model = ScoringTableModel(view)
-    view.setModel(model)
-    label = QLabel(f"Interview evidence for {standard_id}:", parent)
-    layout = parent.layout()
-    if layout is not None:
-        layout.addWidget(label)
-        layout.addWidget(view)
+def fill_evidence(model: ScoringTableModel, runner: ServiceRunner, standard_id: str) -> None:
+    """Show the interview figures informing ``standard_id`` in ``model``, fetched on the
+    runner; a model moved on to another table by then is left alone."""
+    key = f"interviews-{standard_id}"
+    model.set_table(Table(key, "Interview evidence", (), ()))
 
     def fetch(service: Service) -> Table:
         from fieldwork.interviews.report import interview_tables
@@ -183,14 +177,48 @@ def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> Q
         return evidence_table(interview_tables(interview_figures(service))[0], standard_id)
 
     def done(table: Table) -> None:
-        model.set_table(table)
-        view.resizeColumnsToContents()
-        view.setColumnWidth(0, min(view.columnWidth(0), 360))
-        if not table.rows:
-            label.setText(f"No interview figures inform {standard_id}.")
+        if model.table.key == key:
+            model.set_table(table)
 
     runner.submit(fetch, done)
+
+
+def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> QTableView:
+    """Add the interview figures informing ``standard_id`` to ``parent``'s layout (a rating
+    dialog), above its buttons; returns the table view, filled when they arrive."""
+    view = table_view("Interview evidence", parent)
+    model = ScoringTableModel(view)
+    view.setModel(model)
+    label = QLabel(f"Interview evidence for {standard_id}:", parent)
+    layout = parent.layout()
+    if isinstance(layout, QBoxLayout):
+        at = max(0, layout.count() - 1)  # above the dialog's buttons
+        layout.insertWidget(at, label)
+        layout.insertWidget(at + 1, view)
+
+    def arrived() -> None:
+        view.resizeColumnsToContents()
+        view.setColumnWidth(0, min(view.columnWidth(0), 360))
+        if not model.rowCount():
+            label.setText(f"No interview figures inform {standard_id}.")
+
+    model.modelReset.connect(arrived)
+    fill_evidence(model, runner, standard_id)
     return view
+
+
+def interview_evidence(service: Service, *, only_complete: bool = True) -> dict[str, Any]:
+    """Standard id → the interview flowables of the ratings report (on the worker thread)."""
+    from fieldwork.interviews.report import key_data_by_standard
+
+    return key_data_by_standard(interview_figures(service, only_complete=only_complete))
+
+
+def interview_output_tables(service: Service, *, only_complete: bool = True) -> list[Table]:
+    """The interview tables for the CSV files and the workbook (on the worker thread)."""
+    from fieldwork.interviews.report import interview_tables
+
+    return interview_tables(interview_figures(service, only_complete=only_complete))
 
 
 # -- the main window -------------------------------------------------------------------------
