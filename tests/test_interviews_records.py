@@ -187,4 +187,4 @@ def test_an_interview_for_a_case_outside_the_bundle_is_refused(
     central, laptop, case_ids = pair
     data = _broken(laptop, case_ids)
     with pytest.raises(InterviewRecordError, match="not one of this bundle's cases"):
-        check_records(central, data, file="return.bundle", case_ids=case_ids[:1])
+        check_records(central.framework, data, file="return.bundle", case_ids=case_ids[:1])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldwork.errors import FieldworkError
+from fieldwork.framework import Framework
 from fieldwork.interviews.questionnaire import KINDS, SERVICE_USER, AnswerType, questionnaires_for
 from fieldwork.interviews.store import AnswerRecord, InterviewItem, progress
 from fieldwork.service import Service
@@ -170,28 +171,21 @@ def export_records(service: Service, interview_ids: Iterable[str] | None = None)
 
 # -- checking -------------------------------------------------------------------------------
 def check_records(
-    service: Service,
+    framework: Framework,
     data: Mapping[str, Any],
     *,
     file: str,
+    case_ids: Iterable[str],
     entry: str = ENTRY,
-    case_ids: Iterable[str] | None = None,
 ) -> None:
-    """Check schema-valid records against the questionnaires and the workspace.
-
-    ``case_ids``: the cases an interview may serve (a return bundle: the inspector's cases);
-    None: any case the workspace holds.
-    """
+    """Check schema-valid records against the framework's questionnaires and the cases an
+    interview may serve (those of the bundle); raise naming the file, entry and place."""
 
     def fail(problem: str, place: str) -> InterviewRecordError:
         return InterviewRecordError(problem, file=file, place=f"{entry}, {place}")
 
-    forms = questionnaires_for(service.framework)
-    allowed = (
-        set(case_ids)
-        if case_ids is not None
-        else {r[0] for r in service.db.execute("SELECT id FROM cases")}
-    )
+    forms = questionnaires_for(framework)
+    allowed = set(case_ids)
     kinds: dict[str, str] = {}
     for n, record in enumerate(data["interviews"]):
         place = f"interviews[{n}]"
@@ -493,8 +487,11 @@ def take_in(
     bundle_id: str,
     case_ids: Iterable[str] | None = None,
 ) -> InterviewMerge:
-    """Check, plan and apply in one transaction (for callers with nothing to preview)."""
-    check_records(service, data, file=file, case_ids=case_ids)
+    """Check, plan and apply in one transaction (for callers with nothing to preview);
+    ``case_ids``: the cases interviews may serve (None: any case the workspace holds)."""
+    if case_ids is None:
+        case_ids = [r[0] for r in service.db.execute("SELECT id FROM cases")]
+    check_records(service.framework, data, file=file, case_ids=case_ids)
     plan = plan_merge(service, data)
     with service.workspace.write():
         apply_merge(service, plan, inspector_id=inspector_id, bundle_id=bundle_id)
