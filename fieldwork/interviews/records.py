@@ -177,12 +177,14 @@ def check_records(
     file: str,
     case_ids: Iterable[str],
     entry: str = ENTRY,
+    error: type[FieldworkError] = InterviewRecordError,
 ) -> None:
     """Check schema-valid records against the framework's questionnaires and the cases an
-    interview may serve (those of the bundle); raise naming the file, entry and place."""
+    interview may serve (those of the bundle); raise ``error`` (the bundles pass their own)
+    naming the file, entry and place."""
 
-    def fail(problem: str, place: str) -> InterviewRecordError:
-        return InterviewRecordError(problem, file=file, place=f"{entry}, {place}")
+    def fail(problem: str, place: str) -> FieldworkError:
+        return error(problem, file=file, place=f"{entry}, {place}")
 
     forms = questionnaires_for(framework)
     allowed = set(case_ids)
