@@ -14,7 +14,7 @@ from fieldwork.interviews.questionnaire import OFFICER
 from fieldwork.interviews.store import Interviews
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, FakeClock
-from tests.interviews_support import constructed
+from tests.interviews_support import answer_all, constructed
 from ui.interviews.panel import InterviewPanel, show_evidence
 from ui.interviews.view import InterviewView
 from ui.runner import ServiceRunner
@@ -262,3 +262,33 @@ def test_the_dashboard_shows_interview_evidence_and_prints_it(  # type: ignore[n
     with qtbot.waitSignal(dashboard.saved, timeout=WAIT):
         dashboard.save_tables(tmp_path)
     assert (tmp_path / "interviews.csv").exists()
+
+
+def test_a_refused_change_shows_what_the_store_holds(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, clock: FakeClock, monkeypatch
+) -> None:
+    path = tmp_path / "w.fieldwork"
+    with Service.create(path, user="Helen", clock=clock) as service:
+        service.create_inspection("North West", provider="NPS North West")
+        store = Interviews(service)
+        done = store.create(OFFICER, "Officer C", attributes={"grade": "PO"})
+        answer_all(store, done.id)
+        store.mark_complete(done.id)
+    runner = ServiceRunner(lambda: Service.open(path, user="Helen", check=False, backup=False))
+    try:
+        view = InterviewView(runner, done.id)
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.loaded, timeout=WAIT):
+            view.show()
+        monkeypatch.setattr(view, "_edit_reason", lambda: "")  # the inspector gave no reason
+        row = [r.id for r in view.rows].index("ro-quality-prioritised")
+        view.list.setCurrentRow(row)
+        with qtbot.waitSignal(view.failed, timeout=WAIT) as refused:
+            key(qtbot, view.list, "d")
+        assert "give a reason" in str(refused.args[0])
+        qtbot.waitUntil(
+            lambda: view.values["ro-quality-prioritised"]["value"] == "agree", timeout=WAIT
+        )
+        assert view.list.item(row).text().endswith("Agree")
+    finally:
+        runner.stop()

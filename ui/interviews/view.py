@@ -189,14 +189,28 @@ class InterviewView(QWidget):
         self.notes_action = add("&Notes", ["F2"], self.notes.setFocus)
 
     # -- loading --------------------------------------------------------------------------
-    def _run(self, op: Callable[[Interviews], Any], done: Callable[[Any], None]) -> None:
+    def _run(
+        self,
+        op: Callable[[Interviews], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         def call(service: Service) -> Any:
             return op(Interviews(service))
 
-        self.runner.submit(call, done, self._failed)
+        self.runner.submit(call, done, failed or self._failed)
 
-    def reload(self) -> None:
-        self._run(lambda store: store.detail(self.interview_id), self._show)
+    def reload(self, *, resync: bool = False) -> None:
+        """Fetch the interview; ``resync``: show the store's values over what was typed here
+        (after a change was refused)."""
+        interview_id = self.interview_id
+        if resync:
+            self.detail = None  # shown afresh, as when first opened
+        self._run(lambda store: store.detail(interview_id), self._show, self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.completion.setText(f"Cannot show this interview: {error}")
+        self.failed.emit(error)
 
     def _show(self, detail: InterviewDetail) -> None:
         first = self.detail is None
@@ -217,18 +231,20 @@ class InterviewView(QWidget):
                     "na_reason": a.na_reason,
                     "note": a.note,
                 }
+            current = self.list.currentRow()
             self.list.clear()
             for row in self.rows:
                 self.list.addItem(QListWidgetItem(self._row_text(row)))
-            self.notes.blockSignals(True)
-            self.notes.setPlainText(summary.notes)
-            self.notes.blockSignals(False)
+            if current < 0:  # first shown: never over notes typed here and not yet saved
+                self.notes.blockSignals(True)
+                self.notes.setPlainText(summary.notes)
+                self.notes.blockSignals(False)
             unanswered = detail.first_unanswered()
             start = 0
             required = [a.id for a in detail.questionnaire.attributes if a.required]
             if unanswered is not None and all(summary.attributes.get(a) for a in required):
                 start = [r.id for r in self.rows].index(unanswered.item.id)
-            self.list.setCurrentRow(start)
+            self.list.setCurrentRow(start if current < 0 else current)
             self.list.setFocus()
         self._show_completion(summary.status, [f"{m.item_id} ({m.what})" for m in detail.missing])
         self.loaded.emit(detail)
@@ -446,7 +462,7 @@ class InterviewView(QWidget):
         else:
             self.completion.setText(f"Not saved: {error}")
         self.failed.emit(error)
-        self.reload()  # show what the store holds
+        self.reload(resync=not isinstance(error, InterviewIncomplete))  # what the store holds
 
     def closeEvent(self, event: Any) -> None:
         self.save_notes()
