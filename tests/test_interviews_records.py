@@ -16,7 +16,9 @@ from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
 from fieldwork.interviews.records import (
     InterviewRecordError,
     check_records,
+    conflicts,
     export_records,
+    resolve,
     take_in,
 )
 from fieldwork.interviews.store import Interviews
@@ -129,6 +131,49 @@ def test_a_later_edit_updates_and_an_edit_on_both_sides_is_a_conflict(
     # Kept once: the same bundle again does not record it twice.
     take(central, bundle_entry(laptop))
     assert central.db.execute("SELECT COUNT(*) FROM interview_conflicts").fetchone()[0] == 1
+    # The data team takes the laptop's version.
+    (conflict,) = conflicts(central)
+    assert conflict.shown == "Officer A ro-skills-knowledge: central 'disagree', incoming None"
+    resolve(central, conflict.id, "incoming")
+    assert there.answers(officer.id)["ro-skills-knowledge"].value is None
+    assert conflicts(central) == []
+    assert conflicts(central, open_only=False)[0].resolution == "incoming"
+    last = there.history(officer.id)[-1]
+    assert (last[2], last[4], last[6]) == ("conflict", "resolved", "incoming")
+    # The laptop's next edit of that answer is an update, not a new conflict.
+    store.answer(officer.id, "ro-skills-knowledge", "agree")
+    after = take(central, bundle_entry(laptop))
+    assert after.counts["interview conflicts"] == 0
+    assert there.answers(officer.id)["ro-skills-knowledge"].value == "agree"
+    with pytest.raises(InterviewRecordError, match="no open interview conflict"):
+        resolve(central, conflict.id, "current")
+
+
+def test_conflicts_listed_and_resolved_from_the_command_line(
+    pair: tuple[Service, Service, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fieldwork.cli import main
+
+    central, laptop, case_ids = pair
+    store = Interviews(laptop)
+    officer = store.create(OFFICER, "Officer B", case_ids=case_ids[:1])
+    store.answer(officer.id, "ro-wellbeing", "agree")
+    take(central, bundle_entry(laptop))
+    Interviews(central).answer(officer.id, "ro-wellbeing", "disagree")
+    store.answer(officer.id, "ro-wellbeing", None)
+    take(central, bundle_entry(laptop))
+    path = str(central.workspace.path)
+    central.close()
+    assert main(["interviews", path, "--conflicts"]) == 0
+    out = capsys.readouterr().out
+    assert "Officer B ro-wellbeing: central 'disagree', incoming None" in out
+    conflict_id = out.split()[0]
+    assert main(["interviews", path, "--resolve", conflict_id]) == 1
+    assert "--keep current or --keep incoming" in capsys.readouterr().err
+    assert main(["interviews", path, "--resolve", conflict_id, "--keep", "current"]) == 0
+    assert "kept the current version" in capsys.readouterr().out
+    assert main(["interviews", path, "--conflicts"]) == 0
+    assert "0 open interview conflict(s)" in capsys.readouterr().out
 
 
 def _broken(laptop: Service, case_ids: list[str]) -> Any:

@@ -50,6 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         dest="cases",
         help="with --plan: a case the interview serves (give it again for more)",
     )
+    command.add_argument(
+        "--conflicts", action="store_true", help="list interview conflicts not yet resolved"
+    )
+    command.add_argument("--resolve", metavar="ID", help="resolve an interview conflict")
+    command.add_argument(
+        "--keep", choices=("current", "incoming"), help="with --resolve: which version to keep"
+    )
     command.set_defaults(run=run_interviews)
 
 
@@ -60,6 +67,8 @@ def run_interviews(args: argparse.Namespace) -> int:
 
     with Service.open(args.workspace, user=args.user, backup=False) as service:
         store = Interviews(service)
+        if args.conflicts or args.resolve:
+            return _conflicts(service, args)
         if args.plan:
             if not args.reference or not args.cases:
                 raise InvalidChange("--plan needs --reference and at least one --case")
@@ -98,4 +107,20 @@ def run_interviews(args: argparse.Namespace) -> int:
                 f"cases: {cases}"
             )
         print(f"{len(summaries)} interview(s)")
+    return 0
+
+
+def _conflicts(service: Service, args: argparse.Namespace) -> int:
+    from fieldwork.interviews.records import conflicts, resolve
+
+    if args.resolve:
+        if not args.keep:
+            raise InvalidChange("--resolve needs --keep current or --keep incoming")
+        done = resolve(service, args.resolve, args.keep)
+        print(f"Resolved {done.id[:8]}: kept the {args.keep} version of {done.shown}")
+        return 0
+    found = conflicts(service)
+    for conflict in found:
+        print(f"{conflict.id}  {conflict.shown}  (bundle {conflict.bundle_id[:8]})")
+    print(f"{len(found)} open interview conflict(s)")
     return 0

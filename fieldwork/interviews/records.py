@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.interviews.questionnaire import KINDS, SERVICE_USER, AnswerType, questionnaires_for
-from fieldwork.interviews.store import AnswerRecord, InterviewItem, progress
+from fieldwork.interviews.store import AnswerRecord, InterviewItem, Interviews, progress
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -498,3 +498,82 @@ def take_in(
     with service.workspace.write():
         apply_merge(service, plan, inspector_id=inspector_id, bundle_id=bundle_id)
     return plan
+
+
+# -- conflicts ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InterviewConflict:
+    """Two versions of an interview record that neither supersedes, kept for the data team."""
+
+    id: str
+    interview_id: str
+    reference: str
+    entity: str  # answer, interview
+    item_id: str
+    current: Mapping[str, Any]
+    incoming: Mapping[str, Any]
+    inspector_id: str
+    bundle_id: str
+    created_at: str
+    resolution: str | None = None
+
+    @property
+    def shown(self) -> str:
+        if self.entity == "answer":
+            return (
+                f"{self.reference} {self.item_id}: central {self.current.get('value')!r}, "
+                f"incoming {self.incoming.get('value')!r}"
+            )
+        return f"{self.reference}: the interview's own fields differ"
+
+
+def conflicts(service: Service, *, open_only: bool = True) -> list[InterviewConflict]:
+    """The interview conflicts, oldest first (only those not yet resolved, by default)."""
+    where = " WHERE c.resolved_at IS NULL" if open_only else ""
+    rows = service.db.execute(
+        "SELECT c.id, c.interview_id, i.reference, c.entity, c.item_id, c.current, c.incoming, "
+        "c.inspector_id, c.bundle_id, c.created_at, c.resolution FROM interview_conflicts c "
+        f"JOIN interviews i ON i.id = c.interview_id{where} ORDER BY c.created_at, c.id"
+    )
+    return [
+        InterviewConflict(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), *r[7:])
+        for r in rows.fetchall()
+    ]
+
+
+def resolve(service: Service, conflict_id: str, keep: str) -> InterviewConflict:
+    """Keep central's version (``current``) or take the incoming one, recorded in the
+    history with the bundle it came from. Taking an incoming answer makes central hold
+    that very revision, recorded as descending from central's own."""
+    found = {c.id: c for c in conflicts(service)}
+    if keep not in ("current", "incoming"):
+        raise InterviewRecordError(f"keep 'current' or 'incoming', not {keep!r}")
+    conflict = found.get(conflict_id)
+    if conflict is None:
+        raise InterviewRecordError(f"no open interview conflict {conflict_id!r}")
+    reason = f"conflict resolved: kept the {keep} version (bundle {conflict.bundle_id[:8]})"
+    store = Interviews(service)
+    with service.workspace.write():
+        if keep == "incoming" and conflict.entity == "answer":
+            fields = {k: conflict.incoming[k] for k in CONTENT}
+            store.set_fields(conflict.interview_id, conflict.item_id, fields, edit_reason=reason)
+            # Central now holds the incoming revision itself (descending from central's
+            # own, by the lineage trigger): the laptop's next edit of it is an update.
+            service.db.execute(
+                "UPDATE interview_answers SET rev = ? WHERE interview_id = ? AND item_id = ?",
+                [conflict.incoming["rev"], conflict.interview_id, conflict.item_id],
+            )
+        elif keep == "incoming":
+            incoming = conflict.incoming
+            for key, value in incoming["attributes"].items():
+                store.set_attribute(conflict.interview_id, key, value, edit_reason=reason)
+            store.set_notes(conflict.interview_id, incoming["notes"], edit_reason=reason)
+        service.db.execute(
+            "UPDATE interview_conflicts SET resolved_at = ?, resolution = ?, resolved_by = ? "
+            "WHERE id = ?",
+            [service.workspace.now(), keep, service.user, conflict_id],
+        )
+        store.record_history(
+            conflict.interview_id, "conflict", conflict.item_id, "resolved", None, keep, reason
+        )
+    return replace(conflict, resolution=keep)

@@ -320,7 +320,7 @@ class Interviews:
                     "INSERT INTO interview_cases (interview_id, case_id) VALUES (?, ?)",
                     [interview_id, case.id],
                 )
-            self._history(interview_id, "interview", "", "created", None, reference, "", now)
+            self.record_history(interview_id, "interview", "", "created", None, reference, "", now)
         return self.summary(interview_id)
 
     def _check_link(self, questionnaire: str, case_id: str, case_ref: str, place: str) -> None:
@@ -354,7 +354,7 @@ class Interviews:
                 "UPDATE interviews SET revision = revision + 1, updated_at = ? WHERE id = ?",
                 [self.service.workspace.now(), interview_id],
             )
-            self._history(interview_id, "case", "", "linked", None, case.reference, "")
+            self.record_history(interview_id, "case", "", "linked", None, case.reference, "")
         return self.summary(interview_id)
 
     def unlink_case(self, interview_id: str, case_id: str) -> InterviewSummary:
@@ -376,7 +376,7 @@ class Interviews:
                 "UPDATE interviews SET revision = revision + 1, updated_at = ? WHERE id = ?",
                 [self.service.workspace.now(), interview_id],
             )
-            self._history(interview_id, "case", "", "linked", reference, None, "")
+            self.record_history(interview_id, "case", "", "linked", reference, None, "")
         return self.summary(interview_id)
 
     # -- answering ----------------------------------------------------------------------------
@@ -451,7 +451,9 @@ class Interviews:
                 "WHERE id = ?",
                 [json.dumps(attributes, ensure_ascii=False), now, interview_id],
             )
-            self._history(interview_id, "attribute", attribute_id, "value", old, value, edit_reason)
+            self.record_history(
+                interview_id, "attribute", attribute_id, "value", old, value, edit_reason
+            )
             updated = replace(summary, attributes=attributes)
             return self._after(
                 updated, self.answers(interview_id), (), edit_reason, {attribute_id: old}
@@ -469,7 +471,9 @@ class Interviews:
                 "WHERE id = ?",
                 [notes, self.service.workspace.now(), interview_id],
             )
-            self._history(interview_id, "interview", "", "notes", summary.notes, notes, edit_reason)
+            self.record_history(
+                interview_id, "interview", "", "notes", summary.notes, notes, edit_reason
+            )
             updated = replace(summary, notes=notes)
             return self._after(
                 updated, self.answers(interview_id), (), edit_reason, {"notes": summary.notes}
@@ -490,7 +494,9 @@ class Interviews:
                 "revision = revision + 1 WHERE id = ?",
                 [now, now, interview_id],
             )
-            self._history(interview_id, "interview", "", "status", summary.status, "complete", "")
+            self.record_history(
+                interview_id, "interview", "", "status", summary.status, "complete", ""
+            )
         return InterviewChange(
             interview_id,
             (),
@@ -545,7 +551,7 @@ class Interviews:
             self.service.workspace.now(),
         )
 
-    def _history(
+    def record_history(
         self,
         interview_id: str,
         entity: str,
@@ -556,6 +562,7 @@ class Interviews:
         reason: str,
         at: str | None = None,
     ) -> None:
+        """Append one row to the interview's history (call inside a write)."""
         self.db.execute(
             "INSERT INTO interview_history (id, at, who, interview_id, entity, item_id, field, "
             "old, new, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -618,7 +625,7 @@ class Interviews:
                     ],
                 )
             for name, value in changed.items():
-                self._history(
+                self.record_history(
                     summary.id, "answer", item.id, name, old[name], value, edit_reason, now
                 )
             answers = {**answers, item.id: replace(record, updated_at=now, updated_by=user)}
@@ -647,7 +654,7 @@ class Interviews:
             [done, total, status, now, status, summary.id],
         )
         if status != summary.status:
-            self._history(
+            self.record_history(
                 summary.id, "interview", "", "status", summary.status, status, edit_reason
             )
         return InterviewChange(summary.id, item_ids, status, done, total, now, old)
