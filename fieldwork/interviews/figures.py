@@ -11,7 +11,8 @@ and compared with the previous inspection with the case figures' two-proportion 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from fieldwork.scoring.rules import Significance, percentage, two_proportion_z
 from fieldwork.service import Service
 
 NO_COMPARABLE_DATA = "No comparable data available"
+NOT_RECORDED = "(not recorded)"
 
 
 @dataclass(frozen=True)
@@ -133,22 +135,24 @@ class InterviewFigures:
 Answers = Mapping[str, Mapping[str, str | None]]  # interview id → item id → value
 
 
+def tally(counts: Mapping[str | None, int], item: Item, spec: FigureSpec | None = None) -> Count:
+    """Count answers to ``item`` for ``spec`` (None: the item's own figure) from how many
+    interviews gave each value."""
+    unanswered = counts.get(None, 0) + counts.get("", 0)
+    na = counts.get(NOT_APPLICABLE, 0)
+    if item.answer is AnswerType.CHOICE:
+        applicable = sum(n for v, n in counts.items() if v not in (None, "", NOT_APPLICABLE))
+        counted = counts.get(spec.choice, 0) if spec is not None else 0
+        return Count(counted, applicable, na, unanswered)
+    positive = sum(counts.get(v, 0) for v in POSITIVE)
+    negative = sum(counts.get(v, 0) for v in NEGATIVE)
+    counted = negative if spec is not None and spec.inverted else positive
+    return Count(counted, positive + negative, na, unanswered)
+
+
 def count(values: Sequence[str | None], item: Item, spec: FigureSpec | None = None) -> Count:
-    """Count answers to ``item`` for ``spec`` (None: the item's own figure)."""
-    counted = applicable = na = unanswered = 0
-    for value in values:
-        if value is None or value == "":
-            unanswered += 1
-        elif value == NOT_APPLICABLE:
-            na += 1
-        elif item.answer is AnswerType.CHOICE:
-            applicable += 1
-            counted += spec is not None and value == spec.choice
-        elif value in POSITIVE or value in NEGATIVE:
-            applicable += 1
-            inverted = spec is not None and spec.inverted
-            counted += (value in NEGATIVE) if inverted else (value in POSITIVE)
-    return Count(counted, applicable, na, unanswered)
+    """Count a list of answers to ``item`` for ``spec``."""
+    return tally(Counter(values), item, spec)
 
 
 def item_specs(item: Item) -> list[FigureSpec]:
@@ -169,28 +173,43 @@ def compute(
 ) -> list[InterviewFigure]:
     """The figures of one questionnaire from its interviews' attributes and answers."""
     breakdown_by = [a.id for a in questionnaire.attributes if a.breakdown]
+    # Who is in each group, once: (attribute, value) → interviews.
+    members: dict[tuple[str, str], list[str]] = {}
+    for interview_id, values in attributes.items():
+        for attribute in {*breakdown_by, "grade"}:
+            group = (attribute, values.get(attribute) or NOT_RECORDED)
+            members.setdefault(group, []).append(interview_id)
+    orders = {
+        attribute: _order(questionnaire, attribute, {v for a, v in members if a == attribute})
+        for attribute in breakdown_by
+    }
     out = []
     for item in questionnaire.items:
         if not item.counted:
             continue
+        column = {i: answers.get(i, {}).get(item.id) for i in attributes}
+        whole = Counter(column.values())
+        by_group = {g: Counter(column[i] for i in ids) for g, ids in members.items()}
         for spec in item_specs(item):
-            chosen = [
-                i for i in attributes if not spec.grade or attributes[i].get("grade") == spec.grade
-            ]
-            overall = count([answers.get(i, {}).get(item.id) for i in chosen], item, spec)
             rows = []
-            for attribute in breakdown_by:
-                if attribute == "grade" and spec.grade:
-                    continue  # already one grade
-                groups: dict[str, list[str]] = {}
-                for i in chosen:
-                    groups.setdefault(attributes[i].get(attribute) or "(not recorded)", []).append(
-                        i
-                    )
-                order = _order(questionnaire, attribute, groups)
-                for value in order:
-                    values = [answers.get(i, {}).get(item.id) for i in groups[value]]
-                    rows.append(BreakdownRow(attribute, value, count(values, item, spec)))
+            if spec.grade:
+                overall = tally(by_group.get(("grade", spec.grade), {}), item, spec)
+                chosen = set(members.get(("grade", spec.grade), ()))
+                for attribute in breakdown_by:
+                    if attribute == "grade":
+                        continue  # already one grade
+                    for value in orders[attribute]:
+                        ids = [i for i in members[(attribute, value)] if i in chosen]
+                        if ids:
+                            counts = Counter(column[i] for i in ids)
+                            rows.append(BreakdownRow(attribute, value, tally(counts, item, spec)))
+            else:
+                overall = tally(whole, item, spec)
+                rows = [
+                    BreakdownRow(attribute, value, tally(by_group[(attribute, value)], item, spec))
+                    for attribute in breakdown_by
+                    for value in orders[attribute]
+                ]
             significance = None
             if spec.previous is not None and spec.previous_sample_size and overall.applicable:
                 significance = two_proportion_z(
@@ -203,10 +222,11 @@ def compute(
     return out
 
 
-def _order(questionnaire: Questionnaire, attribute: str, groups: Mapping[str, object]) -> list[str]:
+def _order(questionnaire: Questionnaire, attribute: str, groups: Iterable[str]) -> list[str]:
     choices = questionnaire.attribute(attribute).choices
-    known = [c for c in choices if c in groups]
-    return known + sorted(v for v in groups if v not in known)
+    found = set(groups)
+    known = [c for c in choices if c in found]
+    return known + sorted(v for v in found if v not in known)
 
 
 def load_answers(
