@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlite_utils import Database
+
 from fieldwork.errors import CaseIncomplete, EditReasonRequired, InvalidChange, MissingItem
 from fieldwork.interviews.questionnaire import (
     NOT_APPLICABLE,
@@ -155,7 +157,7 @@ class Interviews:
         self.service = service
 
     @property
-    def db(self) -> Any:
+    def db(self) -> Database:
         return self.service.db
 
     def questionnaire(self, kind: str) -> Questionnaire:
