@@ -330,6 +330,19 @@ def m0004_scoring(db: Database) -> None:
     )
 
 
+@migrations(name="0005_not_applicable_judgements")
+def m0005_not_applicable_judgements(db: Database) -> None:
+    """Fidelity to the method (issue 12). Judgements may be 'na' already (the responses table
+    allows it); what changes is that a panel decision keeps the case set it was scored on
+    (complete cases only, or every case), so ``panel`` and ``score`` compare like with like."""
+    db.executescript(
+        """
+        ALTER TABLE panel_decisions ADD COLUMN only_complete INTEGER NOT NULL DEFAULT 1
+            CHECK (only_complete IN (0, 1));
+        """
+    )
+
+
 @migrations(name="0008_interviews")
 def m0008_interviews(db: Database) -> None:
     """Interviews: responsible officers (linked to one or more cases) and service users (one)."""

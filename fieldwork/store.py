@@ -84,7 +84,9 @@ class Workspace:
             raise WorkspaceError("the folder does not exist", file=str(path))
         lock = _acquire(path)
         try:
-            db = Database(connect(path))
+            # No sqlite-utils plugin runs on a workspace: none is ours, and the search for
+            # them would cost every command line its start-up.
+            db = Database(connect(path), execute_plugins=False)
             migrations.apply(db)
             db.execute(f"PRAGMA user_version={len(known_names())}")
             now = clock().isoformat()
@@ -127,7 +129,7 @@ class Workspace:
         _check_header(path)
         lock = _acquire(path)
         try:
-            db = Database(connect(path))
+            db = Database(connect(path), execute_plugins=False)
             workspace = cls(path, db, lock, clock)
             if check:
                 workspace._check_integrity()

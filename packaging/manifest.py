@@ -175,11 +175,13 @@ def package_datas() -> list[tuple[str, str]]:
 def dynamic_imports(repo: Path = REPO) -> list[str]:
     """Modules the application imports by name at run time, which PyInstaller cannot see.
 
-    The CLI imports its command modules from ``COMMAND_MODULES`` and the main
-    window its features from ``EXTENSIONS`` with ``importlib``; both lists are
-    read from the source so that a newly registered module is packaged too.
+    The CLI imports its command modules from ``COMMAND_MODULES`` and the GUI from
+    ``GUI_MODULE``, and the main window its features from ``EXTENSIONS``, with
+    ``importlib``; all are read from the source so that a newly registered module is
+    packaged too.
     """
-    names = _string_list(repo / "fieldwork" / "cli" / "__init__.py", "COMMAND_MODULES")
+    cli = repo / "fieldwork" / "cli" / "__init__.py"
+    names = _string_list(cli, "COMMAND_MODULES") + _string_list(cli, "GUI_MODULE")
     names += [
         entry.partition(":")[0]
         for entry in _string_list(repo / "ui" / "extensions.py", "EXTENSIONS")
@@ -196,8 +198,8 @@ def _string_list(path: Path, variable: str) -> list[str]:
         elif isinstance(node, ast.AnnAssign):
             target, value = node.target, node.value
         if isinstance(target, ast.Name) and target.id == variable and value is not None:
-            result = ast.literal_eval(value)
-            return [str(item) for item in result]
+            result = ast.literal_eval(value)  # a list, a dict (its keys) or one string
+            return [result] if isinstance(result, str) else [str(item) for item in result]
     raise LookupError(f"{path}: no list named {variable}")
 
 

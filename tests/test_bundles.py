@@ -9,6 +9,7 @@ import zipfile
 import jsonschema
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto, records
 from fieldwork.bundles.assignment import ENTRIES as ASSIGNMENT_ENTRIES
 from fieldwork.bundles.conflicts import add_qa_comment
@@ -175,8 +176,8 @@ def test_a_later_bundle_supersedes_earlier_records_by_revision(world: World):
         apply_import(central, plan_import(central, world.returned, world.central_keys()))
     with world.open(world.helen, "Helen") as laptop:
         case = laptop.find_case("E000001")
-        laptop.answer(case.id, "2.1.1.2", "yes")
-        laptop.answer(case.id, "2.1.1.3", "yes")
+        laptop.answer(case.id, "2.1.1.2", Answer.YES)
+        laptop.answer(case.id, "2.1.1.3", Answer.YES)
     second = world.export_return(name="return-2.fwb")
     with world.open_central() as central:
         plan = plan_import(central, second, world.central_keys())
@@ -207,7 +208,7 @@ def test_bundles_from_two_inspectors_on_one_case_keep_a_conflict(world: World):
         move_case(central, case.id, "Tom", "Helen is on leave")
     world.open_assignment(world.export_assignment("Tom"), "Tom")
     with world.open(world.tom, "Tom") as laptop:
-        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", "yes")
+        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", Answer.YES)
     tom_bundle = world.export_return(world.tom, "return-tom.fwb")
     with world.open_central() as central:
         apply_import(central, plan_import(central, tom_bundle, world.central_keys()))
@@ -335,10 +336,10 @@ def test_a_run_of_imports_takes_bundles_oldest_first_and_survives_a_failed_write
     from fieldwork.bundles import importer
 
     with world.open(world.helen, "Helen") as laptop:
-        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", "no")
+        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", Answer.NO)
     newer = world.export_return(name="return-2.fwb")
     with world.open(world.tom, "Tom") as laptop:
-        laptop.answer(laptop.find_case("E000009").id, "2.1.1.1", "yes")
+        laptop.answer(laptop.find_case("E000009").id, "2.1.1.1", Answer.YES)
     tom = world.export_return(world.tom, "return-tom.fwb")
     real = importer.apply_import
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto
 from fieldwork.bundles.importer import apply_import, plan_import
 from fieldwork.errors import FieldworkError
@@ -306,7 +307,7 @@ def test_a_zip_bomb_in_the_zip_itself(world: World):
 
 def test_a_bundle_older_than_one_already_imported(world: World):
     with world.open(world.helen, "Helen") as laptop:
-        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", "no")
+        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", Answer.NO)
     newer = world.export_return(name="return-2.fwb")
     with world.open_central() as central:
         apply_import(central, plan_import(central, newer, world.central_keys()))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.cli import main
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION
@@ -77,7 +78,7 @@ def test_central_to_laptop_and_back_through_the_command_line(tmp_path, capsys, s
     assert code == 0 and "Created" in out and "inspectorate's key is" in out
     with Service.open(laptop, user="Helen") as service:
         case = service.find_case("E000001")
-        service.answer(case.id, "2.1.1.1", "no")
+        service.answer(case.id, "2.1.1.1", Answer.NO)
 
     code, out, err = run(capsys, "sync", laptop, "--folder", share, *key_h, *bundle_p)
     assert code == 0, err

@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from fieldwork.allocation import assign
+from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto
 from fieldwork.bundles.assignment import export_assignment, open_assignment
 from fieldwork.bundles.returns import export_return
@@ -198,10 +199,10 @@ def build_world(folder: Path, encryption_key: rsa.RSAPrivateKey) -> World:
     world.open_assignment(world.tom_assignment, "Tom")
     with world.open(world.helen, "Helen") as laptop:
         first = laptop.find_case("E000001")
-        laptop.answer(first.id, "2.1.1.1", "yes")
-        laptop.answer(first.id, "2.1.1.2", "no")
+        laptop.answer(first.id, "2.1.1.1", Answer.YES)
+        laptop.answer(first.id, "2.1.1.2", Answer.NO)
         laptop.set_note(first.id, "2.1.1.2", "No record of the risk assessment.")
-        laptop.judge(first.id, "2.1.1", False, rationale="Key risks were missed.")
+        laptop.judge(first.id, "2.1.1", Answer.NO, rationale="Key risks were missed.")
         export_return(laptop, world.returned, keyring=world.helen_keys())
     return world
 

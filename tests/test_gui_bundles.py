@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+from fieldwork.answers import Answer
 from fieldwork.bundles.importer import apply_import, plan_import
 from tests import test_bundles_support as support
 from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World, file_hash
@@ -192,7 +193,7 @@ def test_conflicts_are_resolved_in_a_dialog(qtbot, world: World):
         move_case(central, central.find_case("E000001").id, "Tom", "leave")
     world.open_assignment(world.export_assignment("Tom"), "Tom")
     with world.open(world.tom, "Tom") as laptop:
-        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", "yes")
+        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", Answer.YES)
     tom = world.export_return(world.tom, "return-tom.fwb")
     with world.open_central() as central:
         for bundle in (tom, world.returned):

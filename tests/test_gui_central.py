@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.central import import_cases
-from fieldwork.sampling.population import ColumnMapping
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.service import Service
 from tests.conftest import FakeClock
 from tests.test_bundles_support import file_hash

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from fieldwork.sampling.population import ColumnMapping, save_mapping
+from fieldwork.sampling.population import save_mapping
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.service import Service
 from tests.test_sampling_support import MAPPING, case_rows, write_csv
 from ui.main_window import MainWindow

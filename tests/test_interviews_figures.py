@@ -83,7 +83,9 @@ def test_previous_inspection_compared_with_the_case_figures_z_test(
     figures = interview_figures(interviews.service, questionnaires={OFFICER: changed})
     quality = figures.figure("ro-quality-prioritised")
     assert quality.count.percentage == 100  # everyone agreed in the constructed set
-    assert quality.significance == two_proportion_z(0.81, 100, 1.0, 10)
+    level = interviews.service.framework.scoring.significance_level
+    assert level == 0.1  # the report's
+    assert quality.significance == two_proportion_z(0.81, 100, 1.0, 10, level=level)
     assert quality.note.startswith("+19 points; not significant at 0.1")
 
 

@@ -23,6 +23,7 @@ SMOKE_TIMEOUT_MS = 120_000
 
 def run(workspace: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the GUI's application, never a bare core one
     app.setApplicationName("Fieldwork")
     app.setOrganizationName("Fieldwork")
     app.setWindowIcon(app_icon())

@@ -73,8 +73,9 @@ class MainWindow(QMainWindow):
         self.runner = ServiceRunner(
             lambda: Service.open(self.workspace_path, user=user, check=False, backup=False),
             self,
+            on_error=lambda error: self.show_error(error),  # the window's one failure path
         )
-        self.housekeeper = Housekeeper(self.workspace_path, self)
+        self.housekeeper = Housekeeper(self.workspace_path, self.runner, self)
         self.housekeeper.finished.connect(self._checked)
         self.runner.idle.connect(self._runner_idle)
 
@@ -93,7 +94,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         # The window's size is the inspector's: content changing as items are shown must
         # not push new minimum sizes onto it.
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        layout = self.layout()
+        assert layout is not None  # a QMainWindow always has its layout
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.statusBar().addPermanentWidget(self.case_view.save_indicator)
         self.undo_group = QUndoGroup(self)
         #: The workbench's own actions (each in a menu, each with a shortcut).
@@ -172,7 +175,7 @@ class MainWindow(QMainWindow):
         self.undo_group.undoTextChanged.connect(self._update_undo)
         self.undo_group.redoTextChanged.connect(self._update_undo)
         edit_menu.addSeparator()
-        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find)
+        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find_text)
 
         case_menu = self.menu("&Case")
         self.open_action = self._add(
@@ -241,7 +244,7 @@ class MainWindow(QMainWindow):
         out = []
         for top in self.menuBar().actions():
             menu = top.menu()
-            if menu is None:
+            if not isinstance(menu, QMenu):
                 continue
             for action in menu.actions():
                 if not action.isSeparator() and action.isVisible():
@@ -311,7 +314,7 @@ class MainWindow(QMainWindow):
             return [self.case_view.session.case_id]
         return self.case_list.selected_case_ids() or self.case_list.visible_case_ids()
 
-    def find(self) -> None:
+    def find_text(self) -> None:
         if self.pages.currentWidget() is self.case_view:
             self.case_view.show_find()
         else:
@@ -354,7 +357,7 @@ class MainWindow(QMainWindow):
             return
         self.case_view.leave()
         case_id = self.case_view.session.case_id if self.case_view.session else ""
-        self.undo_group.setActiveStack(None)
+        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # Qt takes "no stack"
         self.pages.setCurrentWidget(self.case_list)
         self._show_list_actions(True)
         self.case_list.select_case(case_id)

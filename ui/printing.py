@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from fieldwork.errors import FieldworkError, PrintCancelled
 from fieldwork.service import Service
+from ui.runner import ServiceRunner
 
 if TYPE_CHECKING:
     from fieldwork.reports import SheetsWritten
@@ -140,32 +141,34 @@ def _fit(width: float, height: float, paper: QRectF) -> QRectF:
 
 
 class _RenderJob(QObject):
-    """Renders a PDF onto a printer on a thread of its own; reports back by signals."""
+    """Renders a PDF onto a printer beside the runner's queue (``ServiceRunner.beside``);
+    the pages sent, or the error, come back like any operation's."""
 
     progressed = Signal(int, int)
-    finished = Signal(int)  # pages sent
-    failed = Signal(object)  # the exception
 
     def __init__(self, pdf: bytes, printer: QPrinter, parent: QObject | None = None):
         super().__init__(parent)
         self.pdf = pdf
         self.printer = printer  # kept alive here until the job ends
         self.cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fieldwork-print", daemon=True)
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def start(
+        self,
+        runner: ServiceRunner,
+        on_done: Callable[[int], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._thread = runner.beside(
+            lambda: render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled),
+            on_done,
+            on_error,
+            name="fieldwork-print",
+        )
 
     def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            pages = render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled)
-        except BaseException as exc:
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(pages)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 class SheetPrinting(QObject):
@@ -251,12 +254,10 @@ class SheetPrinting(QObject):
             dialog.show()
         job = self.render_job = _RenderJob(pdf, printer, self)
         job.progressed.connect(self._show_progress)
-        job.finished.connect(self._printed)
-        job.failed.connect(self._failed)
         if dialog is not None:
             dialog.canceled.connect(job.cancelled.set)
         self._status(f"Printing {_sheets(written.cases)} ({written.pages} pages)…", 0)
-        job.start()
+        job.start(self.window.runner, self._printed, self._failed)
 
     def _printed(self, pages: int) -> None:
         self.render_job = None
@@ -317,8 +318,6 @@ class SheetPrinting(QObject):
             self._status("Printing cancelled.")
             self.cancelled.emit()
             return
-        if not isinstance(error, FieldworkError):
-            log.error("printing failed", exc_info=error)
         self._status("The case summary sheets could not be printed.")
         self.window.show_error(error)
 
@@ -385,12 +384,12 @@ def install(window: MainWindow) -> None:
     if print_action is None:
         print_action = QAction("&Print…", window)
         print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
-        print_action.triggered.connect(
-            lambda _checked=False: (
-                _flushed(window),
-                printing.print_cases(selected_case_ids(window)),
-            )
-        )
+
+        def print_selected(_checked: bool = False) -> None:
+            _flushed(window)
+            printing.print_cases(selected_case_ids(window))
+
+        print_action.triggered.connect(print_selected)
         window.addAction(print_action)
         _insert_after(file_menu, None, print_action)
         window.print_action = print_action  # type: ignore[attr-defined]
@@ -398,9 +397,12 @@ def install(window: MainWindow) -> None:
 
     save_action = QAction("Save as P&DF…", window)
     save_action.setStatusTip("Save the case summary sheets of the open or selected cases as a PDF")
-    save_action.triggered.connect(
-        lambda _checked=False: (_flushed(window), printing.save_cases(selected_case_ids(window)))
-    )
+
+    def save_selected(_checked: bool = False) -> None:
+        _flushed(window)
+        printing.save_cases(selected_case_ids(window))
+
+    save_action.triggered.connect(save_selected)
     window.addAction(save_action)
     _insert_after(file_menu, print_action, save_action)
     window.save_as_pdf_action = save_action  # type: ignore[attr-defined]

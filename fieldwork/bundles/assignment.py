@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from fieldwork import keys as keyring_module
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import checks, container, crypto, ledger, meta, records
@@ -380,8 +382,8 @@ def open_assignment(
             return _update(service, contents, keyring)
     signer, _ = trusted_signer(contents, None)
     key = signer.key()
-    assert not isinstance(key, crypto.rsa.RSAPublicKey)
-    contents.sealed.check_signature(key)  # type: ignore[arg-type]
+    assert not isinstance(key, rsa.RSAPublicKey)
+    contents.sealed.check_signature(key)
     _store_issued_key(contents, keyring, required=True)
     service = Service.create(
         workspace, framework_id=contents.framework.id, kind="fieldwork", user=user, clock=clock
@@ -641,7 +643,7 @@ def insert_lineage(service: Service, responses: list[dict[str, Any]]) -> None:
 
 def refresh_progress(service: Service, case_ids: set[str]) -> None:
     """Inside a write: recompute done / total (and the status it implies) for these cases."""
-    from fieldwork.applicability import StoredResponse, case_items, missing_items, progress
+    from fieldwork.applicability import StoredResponse, case_items, progress, status_after_edit
 
     if not case_ids:
         return
@@ -660,10 +662,7 @@ def refresh_progress(service: Service, case_ids: set[str]) -> None:
     ):
         items = case_items(service.framework, sample, json.loads(attributes), stored[case_id])
         done, total = progress(items)
-        reopened = status == "complete" and bool(missing_items(items))
-        started = status == "not started" and bool(stored[case_id])
-        if reopened or started:
-            status = "in progress"
+        status = status_after_edit(status, items, started=bool(stored[case_id]))
         updates.append((done, total, status, case_id))
     service.db.conn.executemany(
         "UPDATE cases SET done = ?, total = ?, status = ?, "

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from fieldwork import keys as keyring_module
 from fieldwork.bundles import container, crypto, ledger, meta, records
 from fieldwork.bundles.ledger import Exported
@@ -55,7 +57,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
         )
     signer = keyring.signing_key(own)
     central_key = central.key()
-    assert isinstance(central_key, crypto.rsa.RSAPublicKey)
+    assert isinstance(central_key, rsa.RSAPublicKey)
     name = service.db.execute("SELECT name FROM inspectors WHERE id = ?", [inspector_id]).fetchone()
     inspector_name = name[0] if name else "inspector"
     sequence = ledger.next_sequence(service, "exported", KIND, inspector_id)

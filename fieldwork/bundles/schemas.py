@@ -36,7 +36,7 @@ def schema(name: str) -> dict[str, Any]:
 def _compiled(name: str) -> Callable[[Any], Any]:
     import fastjsonschema
 
-    return fastjsonschema.compile(schema(name))  # type: ignore[no-any-return]
+    return fastjsonschema.compile(schema(name))
 
 
 def place_of(path: Any) -> str:

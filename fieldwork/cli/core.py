@@ -1,14 +1,13 @@
-"""Core commands: ``demo``, ``info`` and ``open``."""
+"""Core commands: ``demo``, ``info`` and ``open``.
+
+Each command imports what it needs when it runs: ``fieldwork info`` must start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 from pathlib import Path
-
-from fieldwork import userdirs
-from fieldwork.demo import DemoSizes, make_demo
-from fieldwork.service import Service
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from fieldwork import userdirs
+    from fieldwork.demo import DemoSizes, make_demo
+
     sizes = DemoSizes(args.case_supervision, args.court_reports, args.victim)
     if args.path is None:
         args.path = userdirs.default_demo_path()
@@ -76,34 +78,51 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    with Service.open(args.path, user=args.user, backup=False) as service:
-        workspace = service.workspace
+    import sqlite3
+
+    from fieldwork.store import damaged
+
+    try:
+        lines = _summary(args.path, args.user)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(args.path, [f"SQLite: {exc}"]) from None
+    print("\n".join(lines))
+    return 0
+
+
+def _summary(path: Path, user: str | None) -> list[str]:
+    """The lines ``fieldwork info`` prints, read whole before any is printed."""
+    from fieldwork.service import Service
+
+    # A read-only summary: no backup, and no full integrity check (seconds on a national
+    # workspace); damage the summary meets is reported as such by run_info.
+    with Service.open(path, user=user, backup=False, check=False) as service:
         inspection = service.inspection()
         framework = service.framework
-        cases = service.cases()
-        print(f"Workspace:  {args.path}")
-        print(f"Kind:       {workspace.meta('kind')}")
-        print(
+        lines = [
+            f"Workspace:  {path}",
+            f"Kind:       {service.workspace.meta('kind')}",
             f"Framework:  {framework.title} ({framework.id} {framework.version}, "
-            f"hash {framework.content_hash[:12]})"
-        )
+            f"hash {framework.content_hash[:12]})",
+        ]
         if inspection is None:
-            print("Inspection: none yet")
-            return 0
-        print(f"Inspection: {inspection.name}")
+            return [*lines, "Inspection: none yet"]
+        lines.append(f"Inspection: {inspection.name}")
         if inspection.provider:
-            print(f"Provider:   {inspection.provider}")
+            lines.append(f"Provider:   {inspection.provider}")
         if inspection.fieldwork_start:
-            print(f"Fieldwork:  {inspection.fieldwork_start} to {inspection.fieldwork_end}")
-        print(f"Inspectors: {', '.join(i.name for i in service.inspectors()) or 'none'}")
-        print()
-        print(f"{'Sample':<36}{'Cases':>6}{'Not started':>13}{'In progress':>13}{'Complete':>10}")
-        for sample in framework.samples:
-            mine = [c for c in cases if c.sample == sample.id]
-            status = Counter(c.status for c in mine)
-            print(
-                f"{sample.title:<36}{len(mine):>6}{status['not started']:>13}"
-                f"{status['in progress']:>13}{status['complete']:>10}"
-            )
-        print(f"{'All samples':<36}{len(cases):>6}")
-    return 0
+            lines.append(f"Fieldwork:  {inspection.fieldwork_start} to {inspection.fieldwork_end}")
+        lines.append(f"Inspectors: {', '.join(i.name for i in service.inspectors()) or 'none'}")
+        lines.append("")
+        cases = service.cases()
+    heading = f"{'Sample':<36}{'Cases':>6}{'Not started':>13}{'In progress':>13}{'Complete':>10}"
+    lines.append(heading)
+    for sample in framework.samples:
+        mine = [c for c in cases if c.sample == sample.id]
+        status = Counter(c.status for c in mine)
+        lines.append(
+            f"{sample.title:<36}{len(mine):>6}{status['not started']:>13}"
+            f"{status['in progress']:>13}{status['complete']:>10}"
+        )
+    lines.append(f"{'All samples':<36}{len(cases):>6}")
+    return lines

@@ -85,8 +85,8 @@ def add_demo_interviews(
 ) -> Mapping[str, int]:
     """Plan and hold the demo inspection's interviews; returns how many of each kind.
 
-    ``complete``: the share held and complete (default: nine in ten, the rest planned or
-    under way, as in the middle of fieldwork).
+    ``complete``: the share held and complete (default: eight in ten, one in ten under way
+    and one in ten planned, as in the middle of fieldwork).
     """
     forms = questionnaires_for(service.framework)
     if OFFICER not in forms or SERVICE_USER not in forms:
@@ -95,7 +95,15 @@ def add_demo_interviews(
     cases = [c for c in service.cases() if c.sample == "case-supervision"]
     officers = min(MAX_OFFICERS, round(len(cases) * OFFICERS_PER_CASE))
     users = min(MAX_SERVICE_USERS, round(len(cases) * SERVICE_USERS_PER_CASE))
-    held = 0.9 if complete is None else complete
+    made_so_far = iter(range(1_000_000))
+
+    def level() -> float:
+        """How far the next interview has got: 1.0 complete, 0.5 under way, 0.0 planned."""
+        n = next(made_so_far)
+        if complete is None:  # one in ten under way, one in ten planned, in turn
+            return {4: 0.5, 9: 0.0}.get(n % 10, 1.0)
+        return 1.0 if rng.random() < complete else rng.choice((0.5, 0.0))
+
     made = {OFFICER: 0, SERVICE_USER: 0}
     with service.workspace.write():
         # Each officer interview covers one case, and the last few a second case of the same
@@ -124,7 +132,7 @@ def add_demo_interviews(
                 inspector_id=first.inspector_id,
                 attributes={"mode": rng.choice(("in person", "by telephone", "by telephone"))},
             )
-            _hold(store, created.id, created.grade, rng, held, OFFICER_NOTES)
+            _hold(store, created.id, created.grade, rng, level(), OFFICER_NOTES)
             made[OFFICER] += 1
         for n, case in enumerate(rng.sample(cases, users)):
             created = store.create(
@@ -134,7 +142,7 @@ def add_demo_interviews(
                 inspector_id=case.inspector_id,
                 attributes={"mode": "by telephone"},
             )
-            _hold(store, created.id, "", rng, held, SERVICE_USER_COMMENTS)
+            _hold(store, created.id, "", rng, level(), SERVICE_USER_COMMENTS)
             made[SERVICE_USER] += 1
     return made
 
@@ -144,18 +152,14 @@ def _hold(
     interview_id: str,
     grade: str,
     rng: random.Random,
-    held: float,
+    level: float,
     notes: tuple[str, ...],
 ) -> None:
-    """Answer an interview: all of it and mark it complete, half of it, or none (planned)."""
-    roll = rng.random()
-    if roll >= held and roll < held + (1 - held) / 2:
+    """Answer the first ``level`` of an interview's items; all of them: mark it complete."""
+    if not level:
         return  # planned, not yet held
-    detail = store.detail(interview_id)
-    items = list(detail.items)
-    if roll >= held:
-        items = items[: len(items) // 2]
-    for entry in items:
+    items = list(store.detail(interview_id).items)
+    for entry in items[: round(len(items) * level)]:
         item = entry.item
         if item.answer is AnswerType.TEXT:
             if rng.random() < 0.5:
@@ -163,5 +167,5 @@ def _hold(
             continue
         value, reason = _value(item, grade, rng)
         store.answer(interview_id, item.id, value, na_reason=reason or None)
-    if roll < held:
+    if level == 1.0:
         store.mark_complete(interview_id)

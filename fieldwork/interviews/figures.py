@@ -68,6 +68,7 @@ class InterviewFigure:
     count: Count
     breakdowns: tuple[BreakdownRow, ...] = ()
     significance: Significance | None = None
+    level: float = 0.1  # the framework's significance level
 
     @property
     def id(self) -> str:
@@ -101,7 +102,7 @@ class InterviewFigure:
             return f"{moved}; previous sample size unknown, so significance not tested"
         verdict = "significant" if self.significance.significant else "not significant"
         return (
-            f"{moved}; {verdict} at 0.1 (z = {self.significance.z:.2f}, "
+            f"{moved}; {verdict} at {self.level:g} (z = {self.significance.z:.2f}, "
             f"p = {self.significance.p_value:.3f})"
         )
 
@@ -170,8 +171,11 @@ def compute(
     questionnaire: Questionnaire,
     attributes: Mapping[str, Mapping[str, str]],
     answers: Answers,
+    *,
+    level: float,
 ) -> list[InterviewFigure]:
-    """The figures of one questionnaire from its interviews' attributes and answers."""
+    """The figures of one questionnaire from its interviews' attributes and answers;
+    ``level``: the significance level of changes since the previous inspection."""
     breakdown_by = [a.id for a in questionnaire.attributes if a.breakdown]
     # Who is in each group, once: (attribute, value) → interviews.
     members: dict[tuple[str, str], list[str]] = {}
@@ -217,8 +221,11 @@ def compute(
                     spec.previous_sample_size,
                     overall.counted / overall.applicable,
                     overall.applicable,
+                    level=level,
                 )
-            out.append(InterviewFigure(spec, questionnaire.id, overall, tuple(rows), significance))
+            out.append(
+                InterviewFigure(spec, questionnaire.id, overall, tuple(rows), significance, level)
+            )
     return out
 
 
@@ -264,5 +271,6 @@ def interview_figures(
     for kind, form in forms.items():
         attributes, answers = load_answers(service, kind, only_complete=only_complete)
         counted[kind] = len(attributes)
-        figures += compute(form, attributes, answers)
+        level = service.framework.scoring.significance_level
+        figures += compute(form, attributes, answers, level=level)
     return InterviewFigures(tuple(figures), counted, only_complete)

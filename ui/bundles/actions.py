@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import container, ledger, meta
 from fieldwork.bundles.assignment import (
+    Opened,
     export_assignment,
     open_assignment,
     update_from_assignment,
@@ -71,7 +71,6 @@ class Bundles(QObject):
     revoked = Signal(str, list)  # inspector's name, ids of the keys retired
     previewing = Signal(object)  # PreviewDialog, once shown
     workspace_created = Signal(object)  # Opened: a laptop workspace made from an assignment
-    _created_elsewhere = Signal(object)  # Opened, or the error, from the helper thread
 
     def __init__(self, window: MainWindow):
         super().__init__(window)
@@ -95,7 +94,6 @@ class Bundles(QObject):
         self.new_windows: list[Any] = []  # windows opened on workspaces made here
         self.show_text: Callable[[str, str], None] = self._show_text
         self.progressed.connect(self._show_progress)
-        self._created_elsewhere.connect(self._workspace_created)
         window.runner.submit(lambda s: meta.get(s, meta.KIND, "central"), self._set_kind)
 
     def _set_kind(self, kind: str) -> None:
@@ -315,12 +313,12 @@ class Bundles(QObject):
             passphrase = self.ask_passphrase(
                 "Open assignment", "The passphrase your lead inspector gave you:"
             )
-            keyring = self._keys() if passphrase else None
-            if passphrase is None or keyring is None:
+            ring = self._keys() if passphrase else None
+            if passphrase is None or ring is None:
                 return
 
             def open_(service: Service) -> Any:
-                return update_from_assignment(service, path, passphrase=passphrase, keyring=keyring)
+                return update_from_assignment(service, path, passphrase=passphrase, keyring=ring)
 
             self._run("Opening the assignment…", open_, self._opened)
             return
@@ -365,8 +363,8 @@ class Bundles(QObject):
     # -- a first assignment: a new workspace ----------------------------------------------------
     def open_as_new_workspace(self) -> None:
         """Make an inspector's fieldwork workspace from their first assignment bundle, then
-        open it in a window of its own. The work runs on a thread of its own: the runner
-        belongs to this window's workspace, not the new one."""
+        open it in a window of its own. The work runs beside the runner's queue, on a thread
+        of its own: the runner's service is this window's workspace, not the new one."""
         bundle = self.ask_open_file("Open your assignment bundle")
         target = self.ask_new_workspace() if bundle else None
         if bundle is None or target is None:
@@ -386,22 +384,14 @@ class Bundles(QObject):
         keyring = Keyring(keys_dir(target), key_passphrase)
         self._status("Opening the assignment…", 0)
 
-        def work() -> None:
-            try:
-                result: object = open_assignment(
-                    bundle, target, passphrase=passphrase, keyring=keyring
-                )
-            except BaseException as exc:  # handed to the GUI thread, shown there
-                result = exc
-            self._created_elsewhere.emit(result)
+        self.window.runner.beside(
+            lambda: open_assignment(bundle, target, passphrase=passphrase, keyring=keyring),
+            self._workspace_created,
+            self._failed,
+            name="open-assignment",
+        )
 
-        threading.Thread(target=work, name="open-assignment", daemon=True).start()
-
-    def _workspace_created(self, result: object) -> None:
-        if isinstance(result, BaseException):
-            self._failed(result)
-            return
-        opened: Any = result
+    def _workspace_created(self, opened: Opened) -> None:
         self._status(
             f"Made {opened.workspace.name}: {len(opened.new_cases)} cases for "
             f"{opened.inspector_name}. The inspectorate's key is {opened.central_key}."
@@ -545,8 +535,6 @@ class Bundles(QObject):
         self._finish()
         if isinstance(error, KeyProblem):
             self.keyring = None  # a wrong passphrase is asked for again next time
-        if not isinstance(error, FieldworkError):
-            log.error("bundle operation failed", exc_info=error)
         self._status("Nothing was changed.")
         self.window.show_error(error)
 

@@ -59,6 +59,9 @@ class PreviewDialog(QDialog):
     def row_texts(self) -> list[str]:
         """Each row of the table as one line of text."""
         return [
-            "  ".join(self.changes.item(row, c).text() for c in range(self.changes.columnCount()))
+            "  ".join(
+                item.text() if (item := self.changes.item(row, c)) else ""
+                for c in range(self.changes.columnCount())
+            )
             for row in range(self.changes.rowCount())
         ]

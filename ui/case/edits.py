@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
@@ -50,7 +51,7 @@ class CaseEdits(CaseNavigation):
             on_cancel=cancelled,
         )
 
-    def _answer(self, value: str | None) -> None:
+    def _answer(self, value: Answer | None) -> None:
         session, item = self.session, self._current
         if session is None or item is None:
             return
@@ -69,22 +70,25 @@ class CaseEdits(CaseNavigation):
         session, item = self.session, self._current
         if session is None or item is None or not item.applies:
             return
-        if item.kind is ItemKind.JUDGEMENT or not item.may_mark_na:
+        if not item.may_mark_na:
             self.message.emit(
                 f"The framework expects Yes or No for {item.item_id}: "
                 "Not applicable is not allowed here."
             )
             return
+        judgement = item.kind is ItemKind.JUDGEMENT
+        edit = session.judge if judgement else session.answer
 
         def with_reason(reason: str) -> None:
-            self._edit(lambda: session.answer(item.item_id, "na", reason))
+            self._edit(lambda: edit(item.item_id, Answer.NOT_APPLICABLE, reason))
 
+        what = "key question" if judgement else "prompt"
         ask_reason(
             self,
             "Not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
+            f"Why is {what} {item.item_id} not applicable in this case?\n{item.text}",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _change_na_reason(self) -> None:
@@ -98,9 +102,9 @@ class CaseEdits(CaseNavigation):
         ask_reason(
             self,
             "Reason for not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?",
+            f"Why is {item.kind.value} {item.item_id} not applicable in this case?",
             with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
+            text=session.latest_text(item.item_id, "na_reason"),
         )
 
     def _note_edited(self, item_id: str, text: str) -> None:

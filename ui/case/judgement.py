@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemState
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
@@ -30,7 +31,8 @@ class JudgementPanel(ItemPanel):
     """A key question's judgement: satisfactory Yes or No, its rationale, and beside it the
     answers to the key question's prompts (the judgement is the inspector's, not a sum)."""
 
-    judge_requested = Signal(object)  # "yes" | "no" | None (clear)
+    judge_requested = Signal(object)  # Answer.YES | Answer.NO | None (clear)
+    not_applicable_requested = Signal()  # where the framework allows it; asks the reason
     jump_requested = Signal(str)  # a prompt's id
 
     def __init__(self, parent: QWidget | None = None):
@@ -41,9 +43,12 @@ class JudgementPanel(ItemPanel):
         self.yes = panel_button("Yes, satisfactory   (Y)", "Judge satisfactory", self)
         self.no = panel_button("No, not satisfactory   (N)", "Judge not satisfactory", self)
         self.clear = panel_button("Clear   (Del)", "Clear the judgement", self, checkable=False)
-        self.yes.clicked.connect(lambda: self._request("yes"))
-        self.no.clicked.connect(lambda: self._request("no"))
+        self.yes.clicked.connect(lambda: self._request(Answer.YES))
+        self.no.clicked.connect(lambda: self._request(Answer.NO))
+        self.na = panel_button("Not applicable…   (A)", "Judge not applicable", self)
+        self.na_reason = ScaledLabel("", self, accessible_name="Reason for not applicable")
         self.clear.clicked.connect(lambda: self._request(None))
+        self.na.clicked.connect(self._request_na)
         rationale_label = ScaledLabel(
             "Rationale (required; saved as you type; E to edit)", self, bold=True
         )
@@ -63,7 +68,7 @@ class JudgementPanel(ItemPanel):
         answers_label.setBuddy(self.prompt_list)
 
         buttons = QHBoxLayout()
-        for button in (self.yes, self.no, self.clear):
+        for button in (self.yes, self.no, self.na, self.clear):
             buttons.addWidget(button)
         buttons.addStretch(1)
         left = QWidget(self)
@@ -71,6 +76,7 @@ class JudgementPanel(ItemPanel):
         form.setContentsMargins(0, 0, 0, 0)
         form.addWidget(self.question)
         form.addLayout(buttons)
+        form.addWidget(self.na_reason)
         form.addWidget(rationale_label)
         form.addWidget(self.note, 1)
         form.addWidget(self.needs_rationale)
@@ -118,6 +124,14 @@ class JudgementPanel(ItemPanel):
         self.no.setChecked(item.state is ItemState.NO)
         for button in (self.yes, self.no, self.clear):
             button.setEnabled(item.applies)
+        # Not applicable only where the framework allows it, with its reason shown.
+        self.na.setVisible(item.may_mark_na)
+        self.na.setEnabled(item.applies and item.may_mark_na)
+        marked_na = item.state is ItemState.NA_CHOICE
+        self.na.setChecked(marked_na)
+        self.na_reason.setVisible(marked_na)
+        if marked_na:
+            self.na_reason.setText(f"Not applicable because: {item.na_reason or '(no reason yet)'}")
         self.note.setEnabled(item.applies)
         self.note.load(item.item_id, note)
         judged = item.state in (ItemState.YES, ItemState.NO)
@@ -129,8 +143,13 @@ class JudgementPanel(ItemPanel):
         self.needs_rationale.setVisible(bool(self.needs_rationale.text()))
         self.prompts.set_items(prompts)
 
-    def _request(self, value: str | None) -> None:
+    def _request(self, value: Answer | None) -> None:
         state = self.item.state if self.item else None
         self.yes.setChecked(state is ItemState.YES)
         self.no.setChecked(state is ItemState.NO)
+        self.na.setChecked(state is ItemState.NA_CHOICE)
         self.judge_requested.emit(value)
+
+    def _request_na(self) -> None:
+        self.na.setChecked(self.item is not None and self.item.state is ItemState.NA_CHOICE)
+        self.not_applicable_requested.emit()

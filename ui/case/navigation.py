@@ -91,7 +91,7 @@ class CaseNavigation(QWidget):
             return
         item = session.detail.item(item.item_id)
         self._current = item
-        note = session.latest(item.item_id, "note") or ""
+        note = session.latest_text(item.item_id, "note")
         if item.kind is ItemKind.JUDGEMENT:
             prompts = [
                 i
@@ -103,7 +103,7 @@ class CaseNavigation(QWidget):
             )
             self.panels.setCurrentWidget(self.judgement_panel)
         else:
-            na_reason = session.latest(item.item_id, "na_reason") or ""
+            na_reason = session.latest_text(item.item_id, "na_reason")
             self.prompt_panel.show_item(
                 framework,
                 item,

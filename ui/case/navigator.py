@@ -83,6 +83,7 @@ class NavigatorModel(QAbstractItemModel):
         self._node_of: dict[str, int] = {}  # item id -> node number
         self._case_id: str | None = None
         self._commented: set[str] = set()  # items with a quality-assurance comment
+        self._progress: dict[int, tuple[int, int]] = {}  # group node -> (done, applicable)
 
     # -- filling ---------------------------------------------------------------------------
     def set_case(self, framework: Framework, detail: CaseDetail) -> None:
@@ -100,6 +101,7 @@ class NavigatorModel(QAbstractItemModel):
     def _build(self, framework: Framework, detail: CaseDetail) -> None:
         self._nodes, self._top, self._node_of = [], [], {}
         self._commented = set()
+        self._progress = {}
         self._items = {i.item_id: i for i in detail.items}
         by_kq: dict[str, list[CaseItem]] = {}
         for item in detail.items:
@@ -133,6 +135,7 @@ class NavigatorModel(QAbstractItemModel):
             parent = self._nodes[number].parent
             while parent >= 0:
                 touched.add(parent)
+                self._progress.pop(parent, None)
                 parent = self._nodes[parent].parent
         roles = [
             Qt.ItemDataRole.DisplayRole,
@@ -166,9 +169,6 @@ class NavigatorModel(QAbstractItemModel):
                     Qt.ItemDataRole.AccessibleTextRole,
                 ],
             )
-
-    def has_comment(self, item_id: str) -> bool:
-        return item_id in self._commented
 
     # -- lookups ---------------------------------------------------------------------------
     def index_of(self, item_id: str) -> QModelIndex:
@@ -258,9 +258,8 @@ class NavigatorModel(QAbstractItemModel):
         column = index.column()
         if node.kind is NodeKind.ITEM:
             return self._item_data(self._items[node.key], node, column, role)
-        items = [i for i in self._items_under(node) if i.applies]
-        done = sum(1 for i in items if i.missing is None)
-        progress = f"{done} of {len(items)}" if items else "Does not apply"
+        done, applicable = self._progress_of(index.internalId(), node)
+        progress = f"{done} of {applicable}" if applicable else "Does not apply"
         if role == Qt.ItemDataRole.DisplayRole:
             return node.label if column == 0 else progress
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -269,9 +268,21 @@ class NavigatorModel(QAbstractItemModel):
             font = QFont(QApplication.font())
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and not items:
+        if role == Qt.ItemDataRole.ForegroundRole and not applicable:
             return _greyed()
         return None
+
+    def _progress_of(self, number: int, node: _Node) -> tuple[int, int]:
+        """(done, applicable) under a standard or key question; counted once per change, not
+        for every role of every repaint."""
+        found = self._progress.get(number)
+        if found is None:
+            items = [i for i in self._items_under(node) if i.applies]
+            found = self._progress[number] = (
+                sum(1 for i in items if i.missing is None),
+                len(items),
+            )
+        return found
 
     def _item_data(self, item: CaseItem, node: _Node, column: int, role: int) -> Any:
         commented = item.item_id in self._commented

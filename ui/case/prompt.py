@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemState
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
@@ -32,7 +33,7 @@ Index = QModelIndex | QPersistentModelIndex
 class PromptPanel(ItemPanel):
     """One prompt: its wording, its key question and standard, answers and a note."""
 
-    answer_requested = Signal(object)  # "yes" | "no" | None (clear)
+    answer_requested = Signal(object)  # Answer.YES | Answer.NO | None (clear)
     not_applicable_requested = Signal()
     na_reason_requested = Signal()
 
@@ -43,8 +44,8 @@ class PromptPanel(ItemPanel):
         self.no = panel_button("No   (N)", "Answer No", self)
         self.na = panel_button("Not applicable…   (A)", "Answer Not applicable", self)
         self.clear = panel_button("Clear   (Del)", "Clear the answer", self, checkable=False)
-        self.yes.clicked.connect(lambda: self._request("yes"))
-        self.no.clicked.connect(lambda: self._request("no"))
+        self.yes.clicked.connect(lambda: self._request(Answer.YES))
+        self.no.clicked.connect(lambda: self._request(Answer.NO))
         self.na.clicked.connect(self._request_na)
         self.clear.clicked.connect(lambda: self._request(None))
         self.na_reason = ScaledLabel("", self, accessible_name="Reason for not applicable")
@@ -115,7 +116,7 @@ class PromptPanel(ItemPanel):
         self.note.setEnabled(item.applies)
         self.note.load(item.item_id, note)
 
-    def _request(self, value: str | None) -> None:
+    def _request(self, value: Answer | None) -> None:
         self._restore_checks()
         self.answer_requested.emit(value)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem
 from fieldwork.bundles.comments import QaComment, qa_comments
 from fieldwork.errors import FieldworkError
@@ -117,6 +118,7 @@ class CaseView(CaseEdits):
         self.prompt_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.prompt_panel.na_reason_requested.connect(self._change_na_reason)
         self.judgement_panel.judge_requested.connect(self._answer)
+        self.judgement_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.judgement_panel.jump_requested.connect(self.go_to)
 
         left = QWidget(self.work)
@@ -197,8 +199,8 @@ class CaseView(CaseEdits):
 
     def _make_actions(self) -> None:
         a = self._action
-        a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer("yes"))
-        a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer("no"))
+        a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer(Answer.YES))
+        a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer(Answer.NO))
         a("answer_na", "Not &applicable…", ["A"], self.answer_not_applicable)
         a("clear_answer", "&Clear answer", [Qt.Key.Key_Delete], self._clear)
         a(
@@ -252,6 +254,8 @@ class CaseView(CaseEdits):
             session.failed.connect(lambda text, s=session: self._failed(s, text))
             session.refused.connect(lambda text, s=session: self._refused(s, text))
             session.pending_changed.connect(lambda n, s=session: self._pending(s, n))
+            session.internal_error.connect(self.internal_error)
+            session.marked_complete.connect(self._marked_complete)
             self._sessions[detail.summary.id] = session
         else:
             session.detail = detail
@@ -356,10 +360,11 @@ class CaseView(CaseEdits):
         if change is not None:
             self.save_indicator.saved(change.saved_at)
             self.changed.emit(change)
-            if change.status == "complete" and not change.item_ids:
-                self.message.emit(f"Case {detail.summary.reference} marked complete.")
         if session is self.session:
             self._refresh()
+
+    def _marked_complete(self, change: Change) -> None:
+        self.message.emit(f"Case {change.detail.summary.reference} marked complete.")
 
     def _saving(self, session: CaseSession, busy: bool) -> None:
         self.save_indicator.saving(busy or any(s.busy for s in self._sessions.values()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,19 +29,13 @@ from fieldwork.central import (
     cases_plan,
     import_cases,
 )
-from fieldwork.sampling.population import PopulationError, mapping_from_text, saved_mappings
+from fieldwork.sampling.population import saved_mappings
+from fieldwork.sampling.reader import PopulationError, mapping_from_text
 from fieldwork.service import Service
 from ui.central.dialog import CentralDialog, buddy_label
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-
-# -- Import cases ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ImportState:
-    samples: tuple[tuple[str, str], ...]  # (id, title)
-    mappings: tuple[str, ...]  # saved mappings of the chosen sample
 
 
 class ImportCasesDialog(CentralDialog):
