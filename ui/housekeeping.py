@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from fieldwork.errors import WorkspaceError
-from fieldwork.store import check_and_back_up
+from fieldwork.store import WorkspaceKey, check_and_back_up
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 class Housekeeper(QObject):
     finished = Signal(object)  # None, or the WorkspaceError describing the damage
 
-    def __init__(self, path: Path, parent: QObject | None = None):
+    def __init__(
+        self, path: Path, parent: QObject | None = None, *, key: WorkspaceKey | None = None
+    ):
         super().__init__(parent)
         self._path = path
+        self._key = key
         self._conn: sqlite3.Connection | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -41,7 +44,9 @@ class Housekeeper(QObject):
 
     def _run(self) -> None:
         try:
-            result: WorkspaceError | None = check_and_back_up(self._path, on_connect=self._keep)
+            result: WorkspaceError | None = check_and_back_up(
+                self._path, on_connect=self._keep, key=self._key
+            )
         except Exception:  # a bug here must not take the session down
             log.exception("checking the workspace failed")
             result = None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldwork import keys as keyring_module
+from fieldwork import passphrases
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import checks, container, crypto, ledger, meta, records
 from fieldwork.bundles.ledger import Exported
@@ -28,7 +29,7 @@ from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
 from fieldwork.keys import CENTRAL, SIGNING, KeyProblem, Keyring, PublicKeyRecord
 from fieldwork.service import Service
-from fieldwork.store import Clock, new_id, utc_now
+from fieldwork.store import KDF_LOG2_N_ACCEPTED, Clock, new_id, utc_now
 
 KIND = "assignment"
 ENTRIES = {
@@ -78,9 +79,10 @@ def export_assignment(
         raise InvalidChange(
             "assignment bundles are made in the central workspace", file=str(service.workspace.path)
         )
-    if len(passphrase) < 8:
-        raise InvalidChange("the bundle passphrase must have at least 8 characters")
     who = find_inspector(service, inspector)
+    strength = passphrases.assess(passphrase, user_inputs=[who.name, inspection.name])
+    if not strength.acceptable:
+        raise InvalidChange(f"the bundle passphrase is refused: {strength.hint}")
     central_signing = keyring_module.active_key(service, CENTRAL, SIGNING)
     if central_signing is None:
         raise KeyProblem(
@@ -376,7 +378,10 @@ def open_assignment(
     workspace = Path(workspace)
     contents = read_assignment(bundle, passphrase)
     if workspace.exists():
-        with Service.open(workspace, user=user, clock=clock, backup=False) as service:
+        # A laptop's workspace is encrypted with the inspector's key passphrase.
+        with Service.open(
+            workspace, user=user, clock=clock, backup=False, passphrase=keyring.passphrase()
+        ) as service:
             return _update(service, contents, keyring)
     signer, _ = trusted_signer(contents, None)
     key = signer.key()
@@ -384,7 +389,13 @@ def open_assignment(
     contents.sealed.check_signature(key)  # type: ignore[arg-type]
     _store_issued_key(contents, keyring, required=True)
     service = Service.create(
-        workspace, framework_id=contents.framework.id, kind="fieldwork", user=user, clock=clock
+        workspace,
+        framework_id=contents.framework.id,
+        kind="fieldwork",
+        user=user,
+        clock=clock,
+        passphrase=keyring.passphrase(),  # encrypted at rest with the inspector's passphrase
+        kdf_log2_n=max(KDF_LOG2_N_ACCEPTED.start, keyring.kdf_n.bit_length() - 1),
     )
     try:
         with service:

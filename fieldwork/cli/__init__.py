@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "fieldwork.cli.printing",
     "fieldwork.cli.bundles",
     "fieldwork.cli.setup",
+    "fieldwork.cli.security",
 ]
 
 
@@ -51,8 +52,11 @@ def main(argv: Sequence[str] | None = None, *, open_gui: OpenGui | None = None) 
             print("fieldwork: the graphical application is not available here", file=sys.stderr)
             return 2
         return open_gui(getattr(args, "workspace", None))
+    from fieldwork.cli.security import asking_passphrases
+
     try:
-        return int(args.run(args) or 0)
+        with asking_passphrases():  # an encrypted workspace's: environment or terminal
+            return int(args.run(args) or 0)
     except FieldworkError as exc:
         print(f"fieldwork: error: {exc.message}", file=sys.stderr)
         return 1
