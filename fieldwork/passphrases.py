@@ -26,7 +26,6 @@ MIN_SCORE: int = 4
 #: zxcvbn is quadratic in the length; past this only the first characters are estimated
 #: (a longer passphrase is never weaker than its beginning).
 ESTIMATE_CHARS = 100
-WORDLIST = "wordlists/eff_large_wordlist.txt"
 WORDLIST_SIZE = 7776
 
 
@@ -72,7 +71,7 @@ def generate(words: int = 6) -> str:
 @cache
 def wordlist() -> tuple[str, ...]:
     """The EFF large wordlist, one word a line."""
-    path = resources_dir() / WORDLIST
+    path = resources_dir() / "wordlists" / "eff_large_wordlist.txt"
     words = tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
     words = tuple(w for w in words if w)
     if len(words) != WORDLIST_SIZE or len(set(words)) != WORDLIST_SIZE:
