@@ -59,6 +59,7 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from fieldwork.store import WorkspaceKey, is_encrypted, key_for
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -190,6 +191,7 @@ class Bundles(QObject):
         self.ask_confirm: Callable[[str, str], bool] = self._confirm
         self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
         self.new_windows: list[Any] = []  # windows opened on workspaces made here
+        self._new_key: WorkspaceKey | None = None  # the key of the workspace just made
         self.show_text: Callable[[str, str], None] = self._show_text
         self.progressed.connect(self._show_progress)
         self._created_elsewhere.connect(self._workspace_created)
@@ -488,6 +490,9 @@ class Bundles(QObject):
                 result: object = open_assignment(
                     bundle, target, passphrase=passphrase, keyring=keyring
                 )
+                # The new workspace is encrypted with the key passphrase: its window gets the
+                # key, derived here off the GUI thread, rather than asking again.
+                self._new_key = key_for(target, key_passphrase) if is_encrypted(target) else None
             except BaseException as exc:  # handed to the GUI thread, shown there
                 result = exc
             self._created_elsewhere.emit(result)
@@ -505,7 +510,7 @@ class Bundles(QObject):
         )
         from ui.main_window import MainWindow
 
-        window = MainWindow(opened.workspace, settings=self.window.settings)
+        window = MainWindow(opened.workspace, settings=self.window.settings, key=self._new_key)
         self.new_windows.append(window)
         window.show()
         self.workspace_created.emit(opened)
