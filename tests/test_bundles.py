@@ -114,11 +114,11 @@ def test_key_file_round_trip_and_wrong_passphrase(tmp_path):
 
 def test_a_keyring_asks_for_its_passphrase_once(tmp_path):
     asked = []
-    keyring = Keyring(tmp_path, lambda: asked.append(1) or "passphrase", kdf_n=KDF_N)
+    keyring = Keyring(tmp_path, lambda: asked.append(1) or "keyring passphrase test", kdf_n=KDF_N)
     private = crypto.new_signing_key()
     record = record_for(private, owner="central", purpose="signing", created_at="now")
     keyring.store(private, record)
-    fresh = Keyring(tmp_path, lambda: asked.append(1) or "passphrase", kdf_n=KDF_N)
+    fresh = Keyring(tmp_path, lambda: asked.append(1) or "keyring passphrase test", kdf_n=KDF_N)
     fresh.private(record)
     fresh.private(record)
     assert len(asked) == 2
