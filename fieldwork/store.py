@@ -632,6 +632,11 @@ def check_and_back_up(
     connection, so that the caller can ``interrupt()`` the check when it closes.
     """
     try:
+        if key is None and _check_header(path):
+            return WorkspaceError(
+                "the workspace cannot be read for checking without its key (it is encrypted)",
+                file=str(path),
+            )
         if key is not None:
             conn = _cipher_connect(path, key, readonly=True)
         else:

@@ -244,3 +244,19 @@ def test_lock_is_on_the_real_path(tmp_path: Path) -> None:
         assert lock_path(path).exists()
         with pytest.raises(WorkspaceLocked):
             Workspace.open(path)
+
+
+def test_background_check_and_backup_of_an_encrypted_workspace(tmp_path: Path) -> None:
+    from fieldwork.store import check_and_back_up
+
+    path = tmp_path / "laptop.fieldwork"
+    with Service.create(path, passphrase=PASS, kdf_log2_n=COST) as service:
+        fill(service)
+        key = service.workspace.key
+        # beside the open workspace, as the GUI's housekeeper runs it
+        assert check_and_back_up(path, key=key) is None
+        [made] = list_backups(path)
+        assert is_encrypted(made) and planted_in(made) == []
+        problem = check_and_back_up(path)  # without the key it cannot read, and says so
+        assert problem is not None and "cannot be read for checking" in problem.message
+        assert "damaged" not in problem.message
