@@ -77,6 +77,7 @@ class PassphraseDialog(QDialog):
         self.setAccessibleName(title)
         self._verify = verify
         self._cancellable = cancellable
+        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         explanation = QLabel(text, self)
         explanation.setWordWrap(True)
@@ -154,6 +155,7 @@ class EncryptDialog(QDialog):
         self.key: WorkspaceKey | None = None
         self.setWindowTitle("Encrypt workspace")
         self.setAccessibleName("Encrypt workspace")
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"Encrypting {path.name} protects the cases and notes in it, and its backups, if "
