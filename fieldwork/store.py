@@ -682,7 +682,9 @@ def encrypt_workspace(
     key = derive_key(passphrase, new_salt(kdf_log2_n))
     lock = _acquire(path)
     try:
-        plain = connect(path)
+        # Read through sqlcipher3 too (without a key it reads plain files): one SQLite library
+        # in the process touches the file, so their POSIX locks cannot undo each other.
+        plain = _cipher_plain(path)
         try:
             problems = integrity_problems(plain)
             if problems:
@@ -738,18 +740,15 @@ def _encrypt_copy(plain: sqlite3.Connection, target: Path, key: WorkspaceKey) ->
     _create_private(target)
     try:
         expected = row_counts(plain)
-        # SQLCipher's export works within one connection: attach the target, keyed, from a
-        # sqlcipher3 connection to the plain file.
-        exporter = sqlcipher3.connect(str(_plain_source(plain)), isolation_level=None)
+        # SQLCipher's export works within one connection: attach the target, keyed.
+        plain.execute(
+            "ATTACH DATABASE ? AS sealed KEY \"x'" + key.raw.hex() + key.salt.hex() + "'\"",
+            [str(target)],
+        )
         try:
-            exporter.execute(
-                "ATTACH DATABASE ? AS sealed KEY \"x'" + key.raw.hex() + key.salt.hex() + "'\"",
-                [str(target)],
-            )
-            exporter.execute("SELECT sqlcipher_export('sealed')")
-            exporter.execute("DETACH DATABASE sealed")
+            plain.execute("SELECT sqlcipher_export('sealed')")
         finally:
-            exporter.close()
+            plain.execute("DETACH DATABASE sealed")
         back = _cipher_connect(target, key)
         try:
             problems = integrity_problems(back)
@@ -765,14 +764,15 @@ def _encrypt_copy(plain: sqlite3.Connection, target: Path, key: WorkspaceKey) ->
         raise
 
 
-def _plain_source(conn: sqlite3.Connection) -> Path:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return Path(str(row[2]))
+def _cipher_plain(path: Path) -> sqlite3.Connection:
+    """A sqlcipher3 connection, without a key, to a plain SQLite file."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+    return cast(sqlite3.Connection, conn)
 
 
 def _encrypt_in_place(plain_file: Path, key: WorkspaceKey) -> None:
     sealed = plain_file.with_name(f".{plain_file.name}.encrypting")
-    conn = sqlite3.connect(str(plain_file))
+    conn = _cipher_plain(plain_file)
     try:
         _encrypt_copy(conn, sealed, key)
     finally:
