@@ -173,6 +173,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def fill_disk(folder: Path, leave: int) -> None:
+    (folder / "filler").unlink(missing_ok=True)
     free = shutil.disk_usage(folder).free
     with open(folder / "filler", "wb") as fh:
         fh.write(b"\0" * max(0, free - leave))
@@ -212,3 +213,21 @@ def test_real_workspace_opened_with_4_kb_free_is_not_called_damaged(small_disk: 
     (small_disk / "filler").unlink()
     with Service.open(path, backup=False) as service:
         assert len(service.cases()) == 30
+
+
+def test_real_full_disk_with_an_encrypted_workspace(small_disk: Path) -> None:
+    path = small_disk / "laptop.fieldwork"
+    phrase = "lantern orbit mossy tundra"
+    with Service.create(path, user="Helen", passphrase=phrase, kdf_log2_n=14) as service:
+        service.create_inspection("North West")
+        for n in range(30):
+            service.add_case("case-supervision", f"E{n:06d}", {"disposal": "community sentence"})
+    fill_disk(small_disk, leave=120 * 1024)
+    with Service.open(path, backup=False, passphrase=phrase) as service:
+        with pytest.raises(BackupFailed, match="the disk is full .* not damaged"):
+            service.workspace.backup("manual")
+        assert list(backups_dir(path).iterdir()) == []
+    fill_disk(small_disk, leave=4096)
+    with pytest.raises(WorkspaceError, match="the disk is full") as caught:
+        Service.open(path, passphrase=phrase)
+    assert "may be damaged" not in caught.value.message
