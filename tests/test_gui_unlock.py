@@ -219,3 +219,28 @@ def test_passphrase_dialog_does_not_keep_the_text(qtbot):
     qtbot.keyClicks(dialog.field, PASS)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.field.text() == ""
+
+
+def test_lock_now_and_choosing_the_idle_time_from_the_file_menu(
+    qtbot, tmp_path, clock, settings, monkeypatch
+):
+    bench = make_workbench(tmp_path, clock)
+    key = encrypt_workspace(bench.path, PASS, kdf_log2_n=COST)
+    window = MainWindow(bench.path, user="Helen", settings=settings, key=key)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.cases_loaded, timeout=TIMEOUT):
+        window.show()
+    lock = window.idle_lock
+    assert lock is not None
+    file_items = [a.text() for a in window.menu("&File").actions()]
+    assert "&Lock now" in file_items and "Lock &after idle time…" in file_items
+    monkeypatch.setattr(unlock.QInputDialog, "getInt", lambda *args, **kw: (25, True))
+    lock.minutes_action.trigger()
+    assert unlock.lock_minutes(settings) == 25 and lock.timer.interval() == 25 * 60_000
+    lock.lock_action.trigger()
+    assert lock.locked and not window.centralWidget().isVisible()
+    dialog = lock.dialog
+    qtbot.keyClicks(dialog.field, PASS)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert not lock.locked and window.centralWidget().isVisible()
+    close_window(qtbot, window)
