@@ -506,6 +506,78 @@ def m0008_interviews(db: Database) -> None:
     )
 
 
+
+@migrations(name="0009_quality_assurance")
+def m0009_quality_assurance(db: Database) -> None:
+    """Quality assurance (issue 17): review threads grown from the one-way QA comments, case
+    review states, the dip-sample register, double marking with adjudication, practice."""
+    db.executescript(
+        """
+        -- Every step of a review thread (a qa_comments row is the thread: its opening text,
+        -- and resolved_at its state): open, reply (maybe with a changed answer), resolve,
+        -- reopen. Steps are never changed, so both sides' histories can be compared.
+        CREATE TABLE qa_thread_steps (
+            id TEXT PRIMARY KEY,
+            thread_id TEXT NOT NULL REFERENCES qa_comments(id),
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            action TEXT NOT NULL CHECK (action IN ('open', 'reply', 'resolve', 'reopen')),
+            text TEXT NOT NULL DEFAULT '',
+            answer_old TEXT,
+            answer_new TEXT,
+            author TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX qa_thread_steps_thread ON qa_thread_steps (thread_id, at);
+        -- A case's review state; no row: not yet submitted.
+        CREATE TABLE case_reviews (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id),
+            state TEXT NOT NULL
+                CHECK (state IN ('submitted', 'returned', 'resubmitted', 'accepted')),
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        -- The dip-sample register: cases drawn for a quality check, with the draw's seed.
+        CREATE TABLE qa_sample (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id),
+            seed INTEGER NOT NULL,
+            share REAL NOT NULL CHECK (share > 0 AND share <= 1),
+            draw_number TEXT NOT NULL,
+            drawn_at TEXT NOT NULL,
+            drawn_by TEXT NOT NULL
+        );
+        -- Double marking: the second, blind marker of a case and their answers, kept apart
+        -- from responses (which hold the first marking, and after adjudication the agreed
+        -- answer that scoring uses).
+        CREATE TABLE double_markings (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id),
+            first_inspector_id TEXT NOT NULL,
+            second_inspector_id TEXT NOT NULL,
+            chosen_at TEXT NOT NULL,
+            chosen_by TEXT NOT NULL,
+            CHECK (first_inspector_id <> second_inspector_id)
+        );
+        CREATE TABLE second_markings (
+            case_id TEXT NOT NULL REFERENCES double_markings(case_id),
+            item_id TEXT NOT NULL,
+            value TEXT CHECK (value IN ('yes', 'no', 'na')),
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, item_id)
+        );
+        CREATE TABLE adjudications (
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            item_id TEXT NOT NULL,
+            first_value TEXT,
+            second_value TEXT,
+            agreed TEXT NOT NULL CHECK (agreed IN ('yes', 'no', 'na')),
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, item_id)
+        );
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -713,6 +713,15 @@ class Service:
         return summary, item, items
 
     def _require_edit_reason(self, summary: CaseSummary, edit_reason: str) -> None:
+        accepted = self.db.execute(
+            "SELECT 1 FROM case_reviews WHERE case_id = ? AND state = 'accepted'", [summary.id]
+        ).fetchone()
+        if accepted:  # quality assurance accepted it (fieldwork/qa/review.py)
+            raise InvalidChange(
+                "the case was accepted by quality assurance and is locked: "
+                "the lead must reopen it before it can change",
+                place=f"case {summary.reference}",
+            )
         if summary.status == "complete" and not edit_reason.strip():
             raise EditReasonRequired(
                 "the case is complete: give a reason for changing it",

@@ -1,0 +1,203 @@
+"""Review threads: a quality lead's comment on a prompt, a judgement, an attribute or a whole
+case, and the inspector's replies, until the lead resolves it (or reopens it).
+
+A thread is a ``qa_comments`` row (its opening text; ``resolved_at`` empty while open), so
+the laptop's existing QA marks show every open thread. Each step is a ``qa_thread_steps``
+row and a history row, written in one transaction. A reply may change the answer the thread
+is about: the answer goes through the service's edit path with the reply as its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fieldwork.answers import Answer
+from fieldwork.errors import InvalidChange
+from fieldwork.service import Service
+from fieldwork.store import new_id
+
+Action = Literal["open", "reply", "resolve", "reopen"]
+ENTITY = "qa thread"
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    thread_id: str
+    action: Action
+    text: str
+    answer_old: str | None
+    answer_new: str | None
+    author: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: str
+    case_id: str
+    item_id: str  # "" for the whole case
+    comment: str
+    author: str
+    created_at: str
+    resolved_at: str | None
+    steps: tuple[Step, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+def _record(
+    service: Service,
+    thread_id: str,
+    case_id: str,
+    item_id: str,
+    action: Action,
+    text: str,
+    *,
+    answer_old: str | None = None,
+    answer_new: str | None = None,
+) -> str:
+    now = service.workspace.now()
+    service.db.execute(
+        "INSERT INTO qa_thread_steps (id, thread_id, case_id, action, text, answer_old, "
+        "answer_new, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [new_id(), thread_id, case_id, action, text, answer_old, answer_new, service.user, now],
+    )
+    service.workspace.record_history(
+        case_id=case_id,
+        entity=ENTITY,
+        item_id=item_id,
+        field=action,
+        old=answer_old,
+        new=answer_new if answer_new is not None else text,
+        who=service.user,
+        reason=thread_id,
+    )
+    return now
+
+
+def open_thread(service: Service, case_id: str, item_id: str, text: str) -> str:
+    """Open a thread on an item ("" for the whole case); returns its id."""
+    summary = service.case_summary(case_id)
+    if not text.strip():
+        raise InvalidChange("a review comment needs text", place=f"case {summary.reference}")
+    if item_id:
+        known = {item.item_id for item in service.case(case_id).items}
+        attributes = {a.id for a in service.framework.sample(summary.sample).attributes}
+        if item_id not in known and item_id not in attributes:
+            raise InvalidChange(
+                f"{item_id!r} is not a prompt, judgement or attribute of this case",
+                place=f"case {summary.reference}",
+            )
+    thread_id = new_id()
+    with service.workspace.write() as db:
+        now = service.workspace.now()
+        db.execute(
+            "INSERT INTO qa_comments (id, case_id, item_id, comment, author, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [thread_id, case_id, item_id, text.strip(), service.user, now],
+        )
+        _record(service, thread_id, case_id, item_id, "open", text.strip())
+    return thread_id
+
+
+def _thread_row(service: Service, thread_id: str) -> tuple[str, str, str | None]:
+    row = service.db.execute(
+        "SELECT case_id, item_id, resolved_at FROM qa_comments WHERE id = ?", [thread_id]
+    ).fetchone()
+    if row is None:
+        raise InvalidChange(f"there is no review thread {thread_id}")
+    return row[0], row[1], row[2]
+
+
+def reply(service: Service, thread_id: str, text: str, *, answer: Answer | None = None) -> None:
+    """Reply to an open thread; with ``answer``, change the item's answer, the reply being the
+    reason recorded with the change."""
+    case_id, item_id, resolved = _thread_row(service, thread_id)
+    place = f"review thread on case {service.case_summary(case_id).reference}"
+    if resolved is not None:
+        raise InvalidChange("the thread is resolved: the lead must reopen it first", place=place)
+    if not text.strip():
+        raise InvalidChange("a reply needs text (the reason for any change)", place=place)
+    old: str | None = None
+    new: str | None = None
+    if answer is not None:
+        if not item_id:
+            raise InvalidChange("a thread on the whole case has no answer to change", place=place)
+        row = service.db.execute(
+            "SELECT value FROM responses WHERE case_id = ? AND item_id = ?", [case_id, item_id]
+        ).fetchone()
+        old = row[0] if row else None
+        new = answer.value
+        kind = next(i.kind for i in service.case(case_id).items if i.item_id == item_id)
+        if kind == "judgement":
+            service.judge(case_id, item_id, answer, edit_reason=text.strip())
+        else:
+            service.answer(case_id, item_id, answer, edit_reason=text.strip())
+    with service.workspace.write():
+        _record(
+            service,
+            thread_id,
+            case_id,
+            item_id,
+            "reply",
+            text.strip(),
+            answer_old=old,
+            answer_new=new,
+        )
+
+
+def resolve(service: Service, thread_id: str, text: str = "") -> None:
+    case_id, item_id, resolved = _thread_row(service, thread_id)
+    if resolved is not None:
+        raise InvalidChange("the thread is already resolved", place=f"review thread {thread_id}")
+    with service.workspace.write() as db:
+        now = _record(service, thread_id, case_id, item_id, "resolve", text.strip())
+        db.execute("UPDATE qa_comments SET resolved_at = ? WHERE id = ?", [now, thread_id])
+
+
+def reopen(service: Service, thread_id: str, text: str = "") -> None:
+    case_id, item_id, resolved = _thread_row(service, thread_id)
+    if resolved is None:
+        raise InvalidChange("the thread is open already", place=f"review thread {thread_id}")
+    with service.workspace.write() as db:
+        _record(service, thread_id, case_id, item_id, "reopen", text.strip())
+        db.execute("UPDATE qa_comments SET resolved_at = NULL WHERE id = ?", [thread_id])
+
+
+def threads(
+    service: Service, case_id: str | None = None, *, open_only: bool = False
+) -> list[Thread]:
+    """Threads with their steps, oldest first (one case's, or every case's)."""
+    sql = "SELECT id, case_id, item_id, comment, author, created_at, resolved_at FROM qa_comments"
+    where = []
+    params: list[str] = []
+    if case_id is not None:
+        where.append("case_id = ?")
+        params.append(case_id)
+    if open_only:
+        where.append("resolved_at IS NULL")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = service.db.execute(sql + " ORDER BY created_at, id", params).fetchall()
+    steps: dict[str, list[Step]] = {}
+    for s in service.db.execute(
+        "SELECT id, thread_id, action, text, answer_old, answer_new, author, at "
+        "FROM qa_thread_steps ORDER BY at, rowid"
+    ):
+        steps.setdefault(s[1], []).append(Step(*s))
+    return [
+        Thread(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(steps.get(r[0], ()))) for r in rows
+    ]
+
+
+def open_counts(service: Service) -> dict[str, int]:
+    """Open threads per case id: what the laptop's home view marks."""
+    return dict(
+        service.db.execute(
+            "SELECT case_id, count(*) FROM qa_comments WHERE resolved_at IS NULL GROUP BY case_id"
+        ).fetchall()
+    )

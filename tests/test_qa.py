@@ -1,0 +1,243 @@
+"""Quality assurance (issue 17): review threads, review states, the dip-sample register,
+double marking with adjudication and rating flags, practice workspaces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from fieldwork.answers import Answer
+from fieldwork.errors import InvalidChange
+from fieldwork.qa import double, practice, register, review, threads
+from fieldwork.service import CaseSummary, Service
+from tests.conftest import CASE_SUPERVISION, answer_everything
+
+
+def _first(service: Service, case_id: str, kind: str) -> str:
+    return next(i.item_id for i in service.case(case_id).items if i.applies and i.kind == kind)
+
+
+def _value(service: Service, case_id: str, item_id: str) -> str | None:
+    row = service.db.execute(
+        "SELECT value FROM responses WHERE case_id = ? AND item_id = ?", [case_id, item_id]
+    ).fetchone()
+    return None if row is None else row[0]  # type: ignore[no-any-return]
+
+
+def _complete_cases(service: Service, n: int, inspector: str, start: int = 1) -> list[str]:
+    who = next(i.id for i in service.inspectors() if i.name == inspector)
+    ids = []
+    for k in range(start, start + n):
+        case = service.add_case("case-supervision", f"{inspector[:3]}{k:03d}", CASE_SUPERVISION, who)
+        answer_everything(service, case.id)
+        service.mark_complete(case.id)
+        ids.append(case.id)
+    return ids
+
+
+def test_thread_reply_with_changed_answer_resolve_reopen(
+    service: Service, make_case: Callable[..., CaseSummary]
+) -> None:
+    case = make_case()
+    answer_everything(service, case.id)
+    prompt = _first(service, case.id, "prompt")
+    thread = threads.open_thread(service, case.id, prompt, "Was the plan really sufficient?")
+    assert threads.open_counts(service) == {case.id: 1}
+    threads.reply(service, thread, "No: the plan omitted contact with the victim", answer=Answer.NO)
+    assert _value(service, case.id, prompt) == "no"
+    threads.resolve(service, thread, "Agreed")
+    assert threads.open_counts(service) == {}
+    with pytest.raises(InvalidChange, match="resolved"):
+        threads.reply(service, thread, "late")
+    threads.reopen(service, thread, "Check the victim letter too")
+    [found] = threads.threads(service, case.id, open_only=True)
+    assert [s.action for s in found.steps] == ["open", "reply", "resolve", "reopen"]
+    assert (found.steps[1].answer_old, found.steps[1].answer_new) == ("yes", "no")
+    rows = [h for h in service.history(case.id) if h.entity == "qa thread"]
+    assert [h.field for h in rows] == ["open", "reply", "resolve", "reopen"]
+    # the answer changed through the edit path, the reply recorded as its reason
+    answer_rows = [h for h in service.history(case.id) if h.item_id == prompt and h.field == "value"]
+    assert answer_rows[-1].reason == "No: the plan omitted contact with the victim"
+
+
+def test_thread_refuses_unknown_items_and_empty_text(
+    service: Service, make_case: Callable[..., CaseSummary]
+) -> None:
+    case = make_case()
+    with pytest.raises(InvalidChange, match="not a prompt"):
+        threads.open_thread(service, case.id, "no-such-item", "text")
+    with pytest.raises(InvalidChange, match="needs text"):
+        threads.open_thread(service, case.id, "", "  ")
+    assert threads.threads(service) == []
+    whole = threads.open_thread(service, case.id, "", "Whole case: recording is thin")
+    with pytest.raises(InvalidChange, match="no answer to change"):
+        threads.reply(service, whole, "ok", answer=Answer.YES)
+
+
+def test_returned_resubmitted_accepted_and_accepted_refuses_edits(
+    service: Service, make_case: Callable[..., CaseSummary]
+) -> None:
+    case = make_case()
+    with pytest.raises(InvalidChange, match="not started"):
+        review.move(service, case.id, "submit")
+    answer_everything(service, case.id)
+    service.mark_complete(case.id)
+    assert review.move(service, case.id, "submit") == "submitted"
+    with pytest.raises(InvalidChange, match="reason"):
+        review.move(service, case.id, "return")
+    thread = threads.open_thread(service, case.id, "", "Add the review date")
+    assert review.move(service, case.id, "return", "see the thread") == "returned"
+    with pytest.raises(InvalidChange, match="cannot accept"):
+        review.move(service, case.id, "accept")
+    assert review.move(service, case.id, "resubmit") == "resubmitted"
+    with pytest.raises(InvalidChange, match="still open"):
+        review.move(service, case.id, "accept")
+    threads.resolve(service, thread)
+    assert review.move(service, case.id, "accept") == "accepted"
+    prompt = _first(service, case.id, "prompt")
+    with pytest.raises(InvalidChange, match="accepted by quality assurance"):
+        service.answer(case.id, prompt, Answer.NO, edit_reason="second thoughts")
+    assert _value(service, case.id, prompt) == "yes"
+    assert review.accepted_cases(service) == {case.id}
+    assert review.move(service, case.id, "reopen", "new evidence") == "returned"
+    service.answer(case.id, prompt, Answer.NO, edit_reason="new evidence")
+    assert _value(service, case.id, prompt) == "no"
+    moves = [(h.old, h.new) for h in service.history(case.id) if h.field == "review"]
+    assert moves == [
+        (None, "submitted"),
+        ("submitted", "returned"),
+        ("returned", "resubmitted"),
+        ("resubmitted", "accepted"),
+        ("accepted", "returned"),
+    ]
+
+
+def test_qa_draw_is_reproducible_from_its_seed(service: Service) -> None:
+    service.add_inspector("Ravi")
+    helen = _complete_cases(service, 4, "Helen")
+    ravi = _complete_cases(service, 2, "Ravi")
+    first = register.draw_per_inspector(service, 0.5, seed=20260101)
+    again = register.draw_per_inspector(service, 0.5, seed=20260101)
+    assert first == again
+    assert sorted(len(v) for v in first.values()) == [1, 2]  # half of each, at least one
+    assert set(first[service.case_summary(helen[0]).inspector_id or ""]) <= set(helen)
+    others = {
+        tuple(sorted(c for v in register.draw_per_inspector(service, 0.5, s).values() for c in v))
+        for s in range(1, 30)
+    }
+    assert len(others) > 1  # another seed draws other cases
+    drawn = register.draw(service, 0.5, seed=20260101)
+    entries = register.register(service)
+    assert sorted(e.case_id for e in entries) == drawn
+    assert {e.review for e in entries} == {"not submitted"}
+    review.move(service, entries[0].case_id, "submit")
+    assert register.register(service)[0].review == "submitted"
+    lines = {line.inspector: line for line in register.inspectors(service, date(2020, 2, 1))}
+    assert (lines["Helen"].complete, lines["Helen"].sampled) == (4, 2)
+    assert lines["Ravi"].days_since_return is None
+    assert set(ravi) >= set(first[service.case_summary(ravi[0]).inspector_id or ""])
+
+
+def _double_marked(service: Service, n: int) -> tuple[str, str]:
+    """n complete cases by Helen, all Yes; the first marked again by Ravi with No on a key
+    question. Returns (case id, key question id)."""
+    service.add_inspector("Ravi")
+    cases = _complete_cases(service, n, "Helen")
+    kq = _first(service, cases[0], "judgement")
+    double.choose(service, cases[0], "Ravi")
+    answers = {
+        i.item_id: "yes" for i in service.case(cases[0]).items if i.applies
+    }
+    answers[kq] = "no"
+    double.record_second(service, cases[0], answers)
+    return cases[0], kq
+
+
+def test_agreement_figures_by_item_pair_and_standard(service: Service) -> None:
+    case_id, kq = _double_marked(service, 1)
+    pairs = double.pairs(service)
+    assert len(pairs) == len(service.case(case_id).items) - sum(
+        not i.applies for i in service.case(case_id).items
+    )
+    [disagreement] = [p for p in pairs if not p.agrees]
+    assert (disagreement.item_id, disagreement.first, disagreement.second) == (kq, "yes", "no")
+    overall = double.figures(pairs)
+    assert overall is not None
+    assert overall.cases == len(pairs) and overall.agreed == len(pairs) - 1
+    by_pair = double.by(pairs, "pair")
+    assert len(by_pair) == 1
+    by_standard = double.by(pairs, "standard")
+    assert disagreement.standard_id in by_standard
+
+
+def test_adjudication_changes_the_scored_figure(service: Service) -> None:
+    from fieldwork.scoring.scores import score
+
+    case_id, kq = _double_marked(service, 4)
+    before = score(service, breakdowns=None).figure(kq)
+    assert (before.yes, before.no) == (4, 0)
+    with pytest.raises(InvalidChange, match="reason"):
+        double.adjudicate(service, case_id, kq, Answer.NO, " ")
+    double.adjudicate(service, case_id, kq, Answer.NO, "the risk plan was never reviewed")
+    after = score(service, breakdowns=None).figure(kq)
+    assert (after.yes, after.no) == (3, 1)
+    [pair] = [p for p in double.pairs(service) if p.item_id == kq]
+    assert (pair.first, pair.second, pair.adjudicated) == ("yes", "no", "no")
+    assert any(h.entity == "adjudication" for h in service.history(case_id))
+
+
+def test_flag_fires_when_the_other_answer_changes_the_band(service: Service) -> None:
+    # 4 cases: 100% (80%+) now; adjudicated No it would be 75% (65-79%): flagged
+    case_id, kq = _double_marked(service, 4)
+    [flag] = double.flags(service)
+    assert (flag.case_id, flag.item_id, flag.counted, flag.other) == (case_id, kq, "yes", "no")
+    assert flag.changes_band and flag.band_now != flag.band_other
+    # adjudicated the other way, the flag still stands, seen from the other side
+    double.adjudicate(service, case_id, kq, Answer.NO, "agreed at moderation")
+    [flag] = double.flags(service)
+    assert (flag.counted, flag.other) == ("no", "yes")
+
+
+def test_flag_stays_quiet_when_the_band_and_rating_hold(service: Service) -> None:
+    # 5 cases: 100% now, 80% the other way: both in the 80%+ band, the rating unchanged
+    _double_marked(service, 5)
+    assert double.flags(service) == []
+
+
+def test_blind_second_marker_must_differ_and_be_known(service: Service) -> None:
+    service.add_inspector("Ravi")
+    [case_id] = _complete_cases(service, 1, "Helen")
+    with pytest.raises(InvalidChange, match="another inspector"):
+        double.choose(service, case_id, "Helen")
+    with pytest.raises(InvalidChange, match="no inspector"):
+        double.choose(service, case_id, "Nobody")
+    with pytest.raises(InvalidChange, match="not chosen"):
+        double.record_second(service, case_id, {})
+
+
+def test_practice_scores_trainees_against_the_reference(
+    tmp_path: object, service: Service
+) -> None:
+    from pathlib import Path
+
+    assert not practice.is_practice(service)
+    practice.mark_practice(service)
+    assert practice.is_practice(service)
+    [case_id] = _complete_cases(service, 1, "Helen")
+    base = Path(str(tmp_path))
+    with Service.create(base / "trainee.fieldwork", user="Tom") as trainee:
+        trainee.create_inspection("North West", provider="NPS North West")
+        trainee.add_inspector("Helen")
+        who = trainee.inspectors()[0].id
+        copy = trainee.add_case("case-supervision", "Hel001", CASE_SUPERVISION, who)
+        answer_everything(trainee, copy.id)
+        kq = _first(trainee, copy.id, "judgement")
+        trainee.judge(copy.id, kq, Answer.NO)
+        result = practice.score_trainee(service, trainee, "Tom")
+        assert result.items > 1 and result.agreed == result.items - 1
+        with pytest.raises(InvalidChange, match="practice work"):
+            practice.refuse_practice(trainee, practice_source=True, source="x.fwb")
+    practice.refuse_practice(service, practice_source=True, source="x.fwb")  # both practice
+    assert case_id
