@@ -241,3 +241,25 @@ def test_practice_scores_trainees_against_the_reference(
             practice.refuse_practice(trainee, practice_source=True, source="x.fwb")
     practice.refuse_practice(service, practice_source=True, source="x.fwb")  # both practice
     assert case_id
+
+
+def test_scoring_can_be_limited_to_accepted_cases(service: Service) -> None:
+    from fieldwork.scoring.scores import score
+
+    cases = _complete_cases(service, 3, "Helen")
+    kq = _first(service, cases[0], "judgement")
+    for case_id in cases[:2]:
+        review.move(service, case_id, "submit")
+    review.move(service, cases[0], "accept")
+    assert score(service, breakdowns=None).figure(kq).applicable == 3
+    assert score(service, breakdowns=None, accepted_only=True).figure(kq).applicable == 1
+
+
+def test_practice_data_never_reaches_scoring(service: Service) -> None:
+    from fieldwork.scoring.scores import score
+
+    _complete_cases(service, 1, "Helen")
+    score(service, breakdowns=None)
+    practice.mark_practice(service)
+    with pytest.raises(InvalidChange, match="practice workspace"):
+        score(service, breakdowns=None)

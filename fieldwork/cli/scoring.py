@@ -54,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--key-questions", action="store_true", help="also print every key question's figures"
     )
     _scope(p)
+    p.add_argument(
+        "--accepted-only",
+        action="store_true",
+        help="score only the cases quality assurance accepted (fieldwork qa review)",
+    )
     p.set_defaults(run=run_score)
 
     p = subparsers.add_parser("report", help="write the ratings report (PDF)")
@@ -136,7 +141,13 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Service:
 
 
 def _score(args: argparse.Namespace, service: Service, **kwargs: object) -> Scores:
-    return score(service, only_complete=not args.include_incomplete, **kwargs)  # type: ignore[arg-type]
+    accepted = getattr(args, "accepted_only", False)
+    return score(
+        service,
+        only_complete=not args.include_incomplete,
+        accepted_only=accepted,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 WIDTHS = {"Standard": 34, "Key question": 44, "Significance": 30, "Ratings panel": 26}

@@ -219,6 +219,7 @@ def tally(
     only_complete: bool = True,
     breakdowns: Mapping[str, Iterable[str]] | None = None,
     values: Mapping[str, Iterable[str]] | None = None,
+    accepted_only: bool = False,
 ) -> Tally:
     """Count, for every case-judged item, the scored cases it applies to and their answers;
     for each key question the same per value of each ``breakdowns`` attribute of its sample
@@ -247,11 +248,24 @@ def tally(
     value_counts: dict[tuple[str, str], dict[AttributeValue, int]] = defaultdict(
         lambda: defaultdict(int)
     )
+    # accepted_only: the cases quality assurance accepted (fieldwork/qa/review.py) and no other
+    accepted = (
+        {
+            row[0]
+            for row in service.db.execute(
+                "SELECT case_id FROM case_reviews WHERE state = ?", ["accepted"]
+            )
+        }
+        if accepted_only
+        else None
+    )
     for case_id, sample, status, *raw in service.db.execute(sql, [f'$."{a}"' for a in names]):
         if sample not in keyed:
             continue
         cases[sample] += 1
-        counts = not only_complete or status == "complete"
+        counts = (not only_complete or status == "complete") and (
+            accepted is None or case_id in accepted
+        )
         row = [
             bool(v) if v is not None and (sample, a) in flags else v
             for a, v in zip(names, raw, strict=True)

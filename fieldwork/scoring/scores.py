@@ -502,6 +502,7 @@ def score(
     *,
     only_complete: bool = True,
     breakdowns: Mapping[str, Sequence[str]] | None = BREAKDOWN_ATTRIBUTES,
+    accepted_only: bool = False,
 ) -> Scores:
     """Score the inspection held in the workspace.
 
@@ -509,10 +510,17 @@ def score(
     completed cases). ``breakdowns``: sample → the attributes its key questions are broken
     down by (None for none).
     """
+    practice = service.db.execute("SELECT value FROM meta WHERE key = 'practice'").fetchone()
+    if practice is not None and practice[0] == "1":  # fieldwork/qa/practice.py
+        raise InvalidChange(
+            "this is a practice workspace: practice data is never scored",
+            file=str(service.workspace.path),
+        )
     framework = service.framework
     rules = ScoringRules.of(framework.scoring)
     counts = tally(
         service,
+        accepted_only=accepted_only,
         only_complete=only_complete,
         breakdowns=breakdowns or {},
         values=_profile_attributes(),
