@@ -520,6 +520,9 @@ def m0009_quality_assurance(db: Database) -> None:
             id TEXT PRIMARY KEY,
             thread_id TEXT NOT NULL REFERENCES qa_comments(id),
             case_id TEXT NOT NULL REFERENCES cases(id),
+            -- the step's place in its thread: one more than the latest step its author had
+            -- seen (clocks of laptops and central need not agree)
+            seq INTEGER NOT NULL CHECK (seq >= 1),
             action TEXT NOT NULL CHECK (action IN ('open', 'reply', 'resolve', 'reopen')),
             text TEXT NOT NULL DEFAULT '',
             answer_old TEXT,
@@ -527,7 +530,7 @@ def m0009_quality_assurance(db: Database) -> None:
             author TEXT NOT NULL,
             at TEXT NOT NULL
         );
-        CREATE INDEX qa_thread_steps_thread ON qa_thread_steps (thread_id, at);
+        CREATE INDEX qa_thread_steps_thread ON qa_thread_steps (thread_id, seq);
         -- A case's review state; no row: not yet submitted.
         CREATE TABLE case_reviews (
             case_id TEXT PRIMARY KEY REFERENCES cases(id),

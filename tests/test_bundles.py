@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 
 from fieldwork.answers import Answer
+from fieldwork.bundles import assignment as _assignment
 from fieldwork.bundles import container, crypto, records
-from fieldwork.bundles.assignment import ENTRIES as ASSIGNMENT_ENTRIES
+from fieldwork.bundles import returns as _returns
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.bundles.importer import apply_import, plan_import
 from fieldwork.bundles.keystore import (
@@ -22,7 +23,6 @@ from fieldwork.bundles.keystore import (
     record_for,
     write_key_file,
 )
-from fieldwork.bundles.returns import ENTRIES as RETURN_ENTRIES
 from fieldwork.bundles.schemas import BundleError, schema
 from fieldwork.paths import schema_path
 from tests import test_bundles_support as support
@@ -36,6 +36,10 @@ encryption_key, world_template, world = (
 )
 
 BUNDLE_SCHEMAS = sorted(p.name for p in schema_path("x").parent.glob("bundle-*.schema.json"))
+
+# Every entry a bundle of this build writes, the review threads' included (issue 17).
+ASSIGNMENT_ENTRIES = {**_assignment.ENTRIES, **_assignment.OPTIONAL_ENTRIES}
+RETURN_ENTRIES = {**_returns.ENTRIES, **_returns.OPTIONAL_ENTRIES}
 
 
 @pytest.mark.parametrize("name", BUNDLE_SCHEMAS)

@@ -27,6 +27,7 @@ from fieldwork.bundles.ledger import Exported
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
+from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import KDF_LOG2_N_ACCEPTED, Clock, new_id, utc_now
 
@@ -41,6 +42,8 @@ ENTRIES = {
     "qa-comments.json": "bundle-qa-comments",
     "keys.json": "bundle-keys",
 }
+#: Entries an assignment may hold beyond ENTRIES (bundles written before them lack them).
+OPTIONAL_ENTRIES = {qa_threads.ENTRY: qa_threads.SCHEMA}
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ def export_assignment(
         "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "qa-comments.json": records.to_json(comments),
         "keys.json": records.to_json(central_keys),
+        qa_threads.ENTRY: records.to_json(qa_threads.bundle_records(service, case_ids)),
     }
     bundle_id = new_id()
     encryption, key = container.passphrase_encryption(bundle_id, passphrase, n=kdf_n)
@@ -236,6 +240,7 @@ class AssignmentContents:
     qa_comments: list[dict[str, Any]]
     keys: list[PublicKeyRecord]
     trusted: trust.Trusted
+    qa_threads: dict[str, Any] | None = None  # review threads (fieldwork/qa/threads.py)
 
     @property
     def manifest(self) -> container.Manifest:
@@ -255,9 +260,15 @@ def read_assignment(
         raise BundleError(
             "this is a return bundle: import it into the central workspace", file=source
         )
-    if set(manifest.entry_names()) != set(ENTRIES):
+    names = set(manifest.entry_names())
+    if not set(ENTRIES) <= names <= set(ENTRIES) | set(OPTIONAL_ENTRIES):
         raise BundleError(
-            "an assignment bundle must hold exactly: " + ", ".join(sorted(ENTRIES)), file=source
+            "an assignment bundle must hold exactly: "
+            + ", ".join(sorted(ENTRIES))
+            + " (and may hold "
+            + ", ".join(sorted(OPTIONAL_ENTRIES))
+            + ")",
+            file=source,
         )
     trusted = trust.check_signer(sealed, service)
     try:
@@ -266,8 +277,8 @@ def read_assignment(
         raise BundleError("the manifest's encryption block is damaged", file=source) from None
     opened = {
         name: records.from_entry(name, sealed.open_json(name, key, schema))
-        for name, schema in ENTRIES.items()
-        if name != "framework.json"
+        for name, schema in {**ENTRIES, **OPTIONAL_ENTRIES}.items()
+        if name != "framework.json" and name in names
     }
     framework_text = sealed.open_entry("framework.json", key).decode("utf-8", errors="strict")
     framework = parse_framework(framework_text, source=f"{source}: framework.json")
@@ -282,6 +293,7 @@ def read_assignment(
         opened["qa-comments.json"],
         [PublicKeyRecord(**k) for k in opened["keys.json"]],
         trusted,
+        opened.get(qa_threads.ENTRY),
     )
     _check_assignment(contents)
     return contents
@@ -312,6 +324,11 @@ def _check_assignment(contents: AssignmentContents) -> None:
     checks.check_responses(framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
     checks.check_case_refs("qa-comments.json", contents.qa_comments, by_id, source)
+    if contents.qa_threads is not None:
+        try:
+            qa_threads.check_bundle_records(contents.qa_threads, set(by_id), source=source)
+        except InvalidChange as problem:
+            raise BundleError(problem.problem, file=source, place=problem.place) from None
     issued = contents.inspector["issued_key"]
     if issued is not None:
         if issued["key_id"] != contents.inspector["signing_key_id"]:
@@ -559,6 +576,8 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[c[f] for f in records.QA_FIELDS] for c in contents.qa_comments],
         )
+        if contents.qa_threads is not None:
+            qa_threads.merge_bundle_records(service, contents.qa_threads)
         for record in contents.keys:
             keystore.insert_key(service, record)
             if record.retired_at:

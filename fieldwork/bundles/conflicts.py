@@ -16,6 +16,7 @@ from typing import Any
 from fieldwork.bundles.assignment import refresh_progress
 from fieldwork.bundles.records import RESPONSE_FIELDS
 from fieldwork.errors import InvalidChange
+from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -186,7 +187,8 @@ def _resolve_response(service: Service, conflict: Conflict, keep: str, now: str)
 
 def add_qa_comment(service: Service, case_id: str, item_id: str, comment: str) -> str:
     """Central quality assurance: a comment on a case's prompt or key question (or on the
-    whole case, with an empty item); it reaches the inspector in their next assignment."""
+    whole case, with an empty item); it reaches the inspector in their next assignment.
+    Returns the id of the review thread it opens."""
     summary = service.case_summary(case_id)
     if not comment.strip():
         raise InvalidChange("a comment needs some text", place=f"case {summary.reference}")
@@ -201,20 +203,6 @@ def add_qa_comment(service: Service, case_id: str, item_id: str, comment: str) -
                     f"there is no prompt or key question {item_id}",
                     place=f"case {summary.reference}",
                 ) from None
-    comment_id = new_id()
-    with service.workspace.write():
-        service.db.execute(
-            "INSERT INTO qa_comments (id, case_id, item_id, comment, author, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [comment_id, case_id, item_id, comment.strip(), service.user, service.workspace.now()],
-        )
-        service.workspace.record_history(
-            case_id=case_id,
-            entity="qa comment",
-            item_id=item_id,
-            field="added",
-            old=None,
-            new=comment.strip(),
-            who=service.user,
-        )
-    return comment_id
+    # A comment is a review thread's opening (fieldwork/qa/threads.py): replies, resolving
+    # and reopening follow it, and it travels in both bundle kinds.
+    return qa_threads.open_thread(service, case_id, item_id, comment)

@@ -32,6 +32,7 @@ from fieldwork.bundles.assignment import insert_lineage, refresh_progress
 from fieldwork.bundles.keystore import SIGNING, Keyring
 from fieldwork.bundles.reading import AlreadyImported, ReturnContents, read_return
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -463,6 +464,8 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
     now = service.workspace.now()
     with nullcontext() if in_run else service.workspace.write():
         _register_keys(service, contents, now)
+        if contents.qa_threads is not None:
+            qa_threads.merge_bundle_records(service, contents.qa_threads)
         db.conn.executemany(
             f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",

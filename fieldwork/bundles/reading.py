@@ -17,8 +17,10 @@ from typing import Any
 
 from fieldwork.bundles import checks, container, crypto, keystore, ledger, meta, records, trust
 from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, PublicKeyRecord
-from fieldwork.bundles.returns import ENTRIES, KIND
+from fieldwork.bundles.returns import ENTRIES, KIND, OPTIONAL_ENTRIES
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.errors import InvalidChange
+from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 
 
@@ -35,6 +37,7 @@ class ReturnContents:
     new_keys: list[PublicKeyRecord] = field(default_factory=list)
     series: str = ""
     inspector_name: str = ""
+    qa_threads: dict[str, Any] | None = None  # review threads (fieldwork/qa/threads.py)
 
     @property
     def manifest(self) -> container.Manifest:
@@ -110,8 +113,16 @@ def read_return(
             "one does",
             source,
         )
-    if set(manifest.entry_names()) != set(ENTRIES):
-        raise _fail("a return bundle must hold exactly: " + ", ".join(sorted(ENTRIES)), source)
+    names = set(manifest.entry_names())
+    if not set(ENTRIES) <= names <= set(ENTRIES) | set(OPTIONAL_ENTRIES):
+        raise _fail(
+            "a return bundle must hold exactly: "
+            + ", ".join(sorted(ENTRIES))
+            + " (and may hold "
+            + ", ".join(sorted(OPTIONAL_ENTRIES))
+            + ")",
+            source,
+        )
     key = _unwrap(service, sealed, keyring)
     entries = open_entries(sealed, key)
     contents = ReturnContents(
@@ -124,6 +135,7 @@ def read_return(
         trusted.new_keys,
         series,
         name,
+        entries.get(qa_threads.ENTRY),
     )
     _check_contents(service, contents, name)
     return contents
@@ -131,9 +143,11 @@ def read_return(
 
 def open_entries(sealed: container.SealedBundle, key: bytes) -> dict[str, Any]:
     """Decrypt, parse and schema-check every entry of a return bundle, in a fixed order."""
+    present = set(sealed.manifest.entry_names())
     return {
         entry: records.from_entry(entry, sealed.open_json(entry, key, schema))
-        for entry, schema in ENTRIES.items()
+        for entry, schema in {**ENTRIES, **OPTIONAL_ENTRIES}.items()
+        if entry in present
     }
 
 
@@ -165,6 +179,11 @@ def _check_contents(service: Service, contents: ReturnContents, name: str) -> No
     by_id = {c["id"]: c for c in contents.cases}
     checks.check_responses(service.framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
+    if contents.qa_threads is not None:
+        try:
+            qa_threads.check_bundle_records(contents.qa_threads, set(by_id), source=source)
+        except InvalidChange as problem:
+            raise _fail(problem.problem, source, problem.place) from None
     central = {
         row[0]: (row[1], row[2])
         for row in service.db.execute(

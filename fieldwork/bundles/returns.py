@@ -22,6 +22,7 @@ from fieldwork.bundles import container, crypto, keystore, ledger, meta, records
 from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, SIGNING, KeyProblem, Keyring
 from fieldwork.bundles.ledger import Exported
 from fieldwork.errors import InvalidChange
+from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -32,6 +33,8 @@ ENTRIES = {
     "history.json": "bundle-history",
     "keys.json": "bundle-keys",
 }
+#: Entries a return bundle may hold beyond ENTRIES (bundles written before them lack them).
+OPTIONAL_ENTRIES = {qa_threads.ENTRY: qa_threads.SCHEMA}
 
 
 def export_return(service: Service, path: str | Path | None, *, keyring: Keyring) -> Exported:
@@ -74,6 +77,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
         "responses.json": records.to_json(records.to_table(responses, records.RESPONSE_COLUMNS)),
         "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "keys.json": records.to_json(own_keys),
+        qa_threads.ENTRY: records.to_json(qa_threads.bundle_records(service)),
     }
     bundle_id = new_id()
     key = crypto.new_key()

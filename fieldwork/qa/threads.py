@@ -9,8 +9,9 @@ is about: the answer goes through the service's edit path with the reply as its 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from fieldwork.answers import Answer
 from fieldwork.errors import InvalidChange
@@ -61,10 +62,24 @@ def _record(
     answer_new: str | None = None,
 ) -> str:
     now = service.workspace.now()
+    seq = service.db.execute(
+        "SELECT coalesce(max(seq), 0) + 1 FROM qa_thread_steps WHERE thread_id = ?", [thread_id]
+    ).fetchone()[0]
     service.db.execute(
-        "INSERT INTO qa_thread_steps (id, thread_id, case_id, action, text, answer_old, "
-        "answer_new, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [new_id(), thread_id, case_id, action, text, answer_old, answer_new, service.user, now],
+        "INSERT INTO qa_thread_steps (id, thread_id, case_id, seq, action, text, answer_old, "
+        "answer_new, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_id(),
+            thread_id,
+            case_id,
+            seq,
+            action,
+            text,
+            answer_old,
+            answer_new,
+            service.user,
+            now,
+        ],
     )
     service.workspace.record_history(
         case_id=case_id,
@@ -186,7 +201,7 @@ def threads(
     steps: dict[str, list[Step]] = {}
     for s in service.db.execute(
         "SELECT id, thread_id, action, text, answer_old, answer_new, author, at "
-        "FROM qa_thread_steps ORDER BY at, rowid"
+        "FROM qa_thread_steps ORDER BY seq, at, id"
     ):
         steps.setdefault(s[1], []).append(Step(*s))
     return [
@@ -201,3 +216,96 @@ def open_counts(service: Service) -> dict[str, int]:
             "SELECT case_id, count(*) FROM qa_comments WHERE resolved_at IS NULL GROUP BY case_id"
         ).fetchall()
     )
+
+
+# --- travel in bundles: the hooks bundles/ calls (both bundle kinds carry qa-threads.json) ---
+
+ENTRY = "qa-threads.json"
+SCHEMA = "bundle-qa-threads"
+THREAD_FIELDS = ("id", "case_id", "item_id", "comment", "author", "created_at")
+STEP_FIELDS = (
+    "id",
+    "thread_id",
+    "case_id",
+    "seq",
+    "action",
+    "text",
+    "answer_old",
+    "answer_new",
+    "author",
+    "at",
+)
+
+
+def bundle_records(service: Service, case_ids: list[str] | None = None) -> dict[str, Any]:
+    """The threads and steps of some cases (all, with None), as a bundle carries them."""
+    scope, params = "", []
+    if case_ids is not None:
+        scope = " WHERE case_id IN (SELECT value FROM json_each(?))"
+        params = [json.dumps(case_ids)]
+    found = service.db.execute(
+        f"SELECT {', '.join(THREAD_FIELDS)} FROM qa_comments{scope} ORDER BY created_at, id", params
+    ).fetchall()
+    steps = service.db.execute(
+        f"SELECT {', '.join(STEP_FIELDS)} FROM qa_thread_steps{scope}"
+        " ORDER BY thread_id, seq, at, id",
+        params,
+    ).fetchall()
+    return {
+        "threads": [dict(zip(THREAD_FIELDS, r, strict=True)) for r in found],
+        "steps": [dict(zip(STEP_FIELDS, r, strict=True)) for r in steps],
+    }
+
+
+def check_bundle_records(data: dict[str, Any], case_ids: set[str], *, source: str) -> None:
+    """Every thread and step must belong to a case the bundle carries, every step to a thread
+    it carries or this workspace holds (checked by ``merge``); raises naming the place."""
+    threads_ = {t["id"] for t in data["threads"]}
+    for n, t in enumerate(data["threads"]):
+        if t["case_id"] not in case_ids:
+            raise InvalidChange(
+                "the thread is on a case the bundle does not carry",
+                file=source,
+                place=f"{ENTRY}, threads[{n}]",
+            )
+    for n, s in enumerate(data["steps"]):
+        if s["case_id"] not in case_ids or s["thread_id"] not in threads_:
+            raise InvalidChange(
+                "the step is not on a thread of a case the bundle carries",
+                file=source,
+                place=f"{ENTRY}, steps[{n}]",
+            )
+
+
+def merge_bundle_records(service: Service, data: dict[str, Any]) -> int:
+    """Take a bundle's threads and steps (inside the importer's transaction): threads and
+    steps are immutable, so both sides keep their union, and each thread touched is resolved
+    exactly when its latest step (by sequence in the thread, then time, then id) is a
+    resolve. Concurrent steps on both
+    sides (a reply while the lead resolves) are therefore never lost: both stay in the thread,
+    and the later one sets its state. Returns the number of new steps."""
+    db = service.db
+    for t in data["threads"]:
+        db.execute(
+            f"INSERT OR IGNORE INTO qa_comments ({', '.join(THREAD_FIELDS)}) VALUES "
+            f"({', '.join('?' for _ in THREAD_FIELDS)})",
+            [t[f] for f in THREAD_FIELDS],
+        )
+    before = db.execute("SELECT count(*) FROM qa_thread_steps").fetchone()[0]
+    for s in data["steps"]:
+        db.execute(
+            f"INSERT OR IGNORE INTO qa_thread_steps ({', '.join(STEP_FIELDS)}) VALUES "
+            f"({', '.join('?' for _ in STEP_FIELDS)})",
+            [s[f] for f in STEP_FIELDS],
+        )
+    touched = {s["thread_id"] for s in data["steps"]} | {t["id"] for t in data["threads"]}
+    for thread_id in sorted(touched):
+        last = db.execute(
+            "SELECT action, at FROM qa_thread_steps WHERE thread_id = ?"
+            " ORDER BY seq DESC, at DESC, id DESC"
+            " LIMIT 1",
+            [thread_id],
+        ).fetchone()
+        resolved = last[1] if last is not None and last[0] == "resolve" else None
+        db.execute("UPDATE qa_comments SET resolved_at = ? WHERE id = ?", [resolved, thread_id])
+    return int(db.execute("SELECT count(*) FROM qa_thread_steps").fetchone()[0]) - int(before)

@@ -1,0 +1,104 @@
+"""Review threads and blind second marking travel in real bundles (issue 17)."""
+
+from __future__ import annotations
+
+from fieldwork.answers import Answer
+from fieldwork.bundles.conflicts import add_qa_comment
+from fieldwork.bundles.importer import apply_import, plan_import
+from fieldwork.qa import threads
+from fieldwork.service import Service
+from tests import test_bundles_support as support
+from tests.test_bundles_support import World, table
+
+encryption_key, world_template, world = (
+    support.encryption_key,
+    support.world_template,
+    support.world,
+)
+
+
+def _import(world: World, bundle: object) -> None:
+    with world.open_central() as central:
+        apply_import(central, plan_import(central, bundle, world.central_keys()))  # type: ignore[arg-type]
+
+
+def _thread_state(service: Service, case_ref: str) -> list[tuple[object, ...]]:
+    case = service.find_case(case_ref)
+    return [
+        (t.id, t.item_id, t.comment, t.resolved_at is None, [(s.action, s.text) for s in t.steps])
+        for t in threads.threads(service, case.id)
+    ]
+
+
+def _history(service: Service, case_ref: str) -> list[tuple[object, ...]]:
+    case = service.find_case(case_ref)
+    return table(
+        service,
+        "SELECT id, who, field, old, new, reason FROM history WHERE case_id = ?"
+        " AND entity = 'qa thread' ORDER BY id",
+        [case.id],
+    )
+
+
+def test_full_review_round_trip_across_two_bundles_each_way(world: World) -> None:
+    _import(world, world.returned)  # Helen's first return: E000001's 2.1.1.2 answered No
+    with world.open_central() as central:
+        case = central.find_case("E000001")
+        thread = add_qa_comment(central, case.id, "2.1.1.2", "Was there no risk assessment?")
+    # 1st assignment: the comment reaches the laptop, open
+    world.open_assignment(world.export_assignment(name="a2.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        assert threads.open_counts(laptop) == {laptop.find_case("E000001").id: 1}
+        threads.reply(laptop, thread, "Found it in the OASys record", answer=Answer.YES)
+    # 1st return: the reply and the changed answer reach central
+    _import(world, world.export_return(name="r2.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000001")
+        assert central.case(case.id).item("2.1.1.2").state == "yes"
+        [found] = threads.threads(central, case.id)
+        assert [s.action for s in found.steps] == ["open", "reply"]
+        assert (found.steps[1].answer_old, found.steps[1].answer_new) == ("no", "yes")
+        threads.resolve(central, thread, "Thank you")
+        threads.reopen(central, thread, "And the date of it?")
+    # 2nd assignment: reopened on the laptop
+    world.open_assignment(world.export_assignment(name="a3.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        [found] = threads.threads(laptop, laptop.find_case("E000001").id)
+        assert found.is_open
+        assert [s.action for s in found.steps] == ["open", "reply", "resolve", "reopen"]
+        threads.reply(laptop, thread, "Dated 3 March, within the window")
+    # 2nd return: central resolves for good
+    _import(world, world.export_return(name="r3.fwb"))
+    with world.open_central() as central:
+        threads.resolve(central, thread, "Resolved")
+        central_threads = _thread_state(central, "E000001")
+        central_history = _history(central, "E000001")
+    world.open_assignment(world.export_assignment(name="a4.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        laptop_threads = _thread_state(laptop, "E000001")
+        laptop_history = _history(laptop, "E000001")
+    actions = ["open", "reply", "resolve", "reopen", "reply", "resolve"]
+    assert [a for a, _ in central_threads[0][4]] == actions  # type: ignore[union-attr]
+    assert central_threads[0][3] is False  # resolved
+    assert laptop_threads == central_threads
+    assert laptop_history == central_history and len(central_history) == len(actions)
+
+
+def test_concurrent_steps_are_both_kept_and_the_later_sets_the_state(world: World) -> None:
+    _import(world, world.returned)
+    with world.open_central() as central:
+        thread = add_qa_comment(
+            central, central.find_case("E000001").id, "", "Recording is thin throughout"
+        )
+    world.open_assignment(world.export_assignment(name="a2.fwb"), "Helen")
+    with world.open_central() as central:
+        threads.resolve(central, thread, "Seen in the moderation meeting")  # step 2 at central
+    with world.open(world.helen, "Helen") as laptop:
+        threads.reply(laptop, thread, "I will add the missing contacts")  # step 2 on the laptop
+    _import(world, world.export_return(name="r2.fwb"))
+    with world.open_central() as central:
+        [found] = threads.threads(central, central.find_case("E000001").id)
+        assert sorted(s.action for s in found.steps) == ["open", "reply", "resolve"]
+        # both are the thread's second step: the later one (by time, then id) decides
+        later = max(found.steps[1:], key=lambda s: (s.at, s.id))
+        assert found.is_open == (later.action == "reply")
