@@ -30,7 +30,9 @@ def _complete_cases(service: Service, n: int, inspector: str, start: int = 1) ->
     who = next(i.id for i in service.inspectors() if i.name == inspector)
     ids = []
     for k in range(start, start + n):
-        case = service.add_case("case-supervision", f"{inspector[:3]}{k:03d}", CASE_SUPERVISION, who)
+        case = service.add_case(
+            "case-supervision", f"{inspector[:3]}{k:03d}", CASE_SUPERVISION, who
+        )
         answer_everything(service, case.id)
         service.mark_complete(case.id)
         ids.append(case.id)
@@ -58,7 +60,9 @@ def test_thread_reply_with_changed_answer_resolve_reopen(
     rows = [h for h in service.history(case.id) if h.entity == "qa thread"]
     assert [h.field for h in rows] == ["open", "reply", "resolve", "reopen"]
     # the answer changed through the edit path, the reply recorded as its reason
-    answer_rows = [h for h in service.history(case.id) if h.item_id == prompt and h.field == "value"]
+    answer_rows = [
+        h for h in service.history(case.id) if h.item_id == prompt and h.field == "value"
+    ]
     assert answer_rows[-1].reason == "No: the plan omitted contact with the victim"
 
 
@@ -147,9 +151,7 @@ def _double_marked(service: Service, n: int) -> tuple[str, str]:
     cases = _complete_cases(service, n, "Helen")
     kq = _first(service, cases[0], "judgement")
     double.choose(service, cases[0], "Ravi")
-    answers = {
-        i.item_id: "yes" for i in service.case(cases[0]).items if i.applies
-    }
+    answers = {i.item_id: "yes" for i in service.case(cases[0]).items if i.applies}
     answers[kq] = "no"
     double.record_second(service, cases[0], answers)
     return cases[0], kq
@@ -217,9 +219,7 @@ def test_blind_second_marker_must_differ_and_be_known(service: Service) -> None:
         double.record_second(service, case_id, {})
 
 
-def test_practice_scores_trainees_against_the_reference(
-    tmp_path: object, service: Service
-) -> None:
+def test_practice_scores_trainees_against_the_reference(tmp_path: object, service: Service) -> None:
     from pathlib import Path
 
     assert not practice.is_practice(service)
