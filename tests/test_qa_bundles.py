@@ -102,3 +102,65 @@ def test_concurrent_steps_are_both_kept_and_the_later_sets_the_state(world: Worl
         # both are the thread's second step: the later one (by time, then id) decides
         later = max(found.steps[1:], key=lambda s: (s.at, s.id))
         assert found.is_open == (later.action == "reply")
+
+
+def _every_row(service: Service) -> str:
+    """Every value of every table of a workspace, as text (the file itself is encrypted)."""
+    names = [r[0] for r in table(service, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return "\n".join(
+        repr(row) for name in names for row in table(service, f'SELECT * FROM "{name}"')
+    )
+
+
+def _plain_entries(path: object, passphrase: str) -> bytes:
+    from fieldwork.bundles import container
+
+    sealed = container.read_sealed(path)  # type: ignore[arg-type]
+    key = container.passphrase_key(sealed, passphrase)
+    return b"".join(sealed.open_entry(name, key) for name in sealed.manifest.entry_names())
+
+
+def test_blind_second_marking_carries_none_of_the_first_markers_answers(world: World) -> None:
+    from fieldwork.qa import double
+
+    _import(world, world.returned)  # Helen's marking of E000001 is at central
+    with world.open_central() as central:
+        case = central.find_case("E000001")
+        helens = table(central, "SELECT id, rev, note FROM responses WHERE case_id = ?", [case.id])
+        secrets = {value for row in helens for value in row if value}
+        assert "No record of the risk assessment." in secrets and len(secrets) > 4
+        double.choose(central, case.id, "Tom")
+    bundle = world.export_assignment("Tom", name="tom-blind.fwb")
+    plain = _plain_entries(bundle, support.TOM_BUNDLE_PASS)
+    assert case.id.encode() in plain  # the case travels ...
+    for secret in secrets:  # ... without any of Helen's responses, revisions or notes
+        assert secret.encode() not in plain, secret
+    assert b"Key risks were missed." not in plain
+    world.open_assignment(bundle, "Tom")
+    with world.open(world.tom, "Tom") as laptop:
+        dump = _every_row(laptop)
+        copy = laptop.find_case("E000001")
+        assert copy.status == "not started" and copy.done == 0
+        laptop.answer(copy.id, "2.1.1.1", Answer.YES)
+        laptop.answer(copy.id, "2.1.1.2", Answer.YES)
+        laptop.judge(copy.id, "2.1.1", Answer.YES, rationale="Sound")
+    assert "E000001" in dump
+    for secret in secrets | {"Key risks were missed."}:
+        assert secret not in dump, secret
+    # Tom's marking comes back as a second marking; Helen's stays what scoring uses
+    _import(world, world.export_return(world.tom, "return-tom.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000001")
+        assert (
+            table(central, "SELECT id, rev, note FROM responses WHERE case_id = ?", [case.id])
+            == helens
+        )
+        marked = {(p.item_id, p.first, p.second) for p in double.pairs(central)}
+        assert marked == {
+            ("2.1.1.1", "yes", "yes"),
+            ("2.1.1.2", "no", "yes"),
+            ("2.1.1", "no", "yes"),
+        }
+        assert not [
+            h for h in central.history(case.id) if h.who == "Tom" and h.entity == "response"
+        ]

@@ -27,6 +27,7 @@ from fieldwork.bundles.ledger import Exported
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
+from fieldwork.qa import double as qa_double
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import KDF_LOG2_N_ACCEPTED, Clock, new_id, utc_now
@@ -112,6 +113,10 @@ def export_assignment(
         issued, registered = (record, private), record
     case_rows = records.cases(service, [c.id for c in service.cases(inspector_id=who.id)])
     case_ids = [c["id"] for c in case_rows]
+    # Cases this inspector marks a second time, blind: the case without the first marking
+    # (no responses, history or threads of it are read below, which read case_ids only).
+    blind = records.cases(service, qa_double.second_cases(service, who.id))
+    case_rows += [qa_double.blind_case(c, who.id) for c in blind if c["id"] not in case_ids]
     inspection_row = service.db.execute(
         "SELECT id, name, provider, fieldwork_start, fieldwork_end, framework_id, framework_hash,"
         " created_at FROM inspections WHERE id = ?",

@@ -32,6 +32,7 @@ from fieldwork.bundles.assignment import insert_lineage, refresh_progress
 from fieldwork.bundles.keystore import SIGNING, Keyring
 from fieldwork.bundles.reading import AlreadyImported, ReturnContents, read_return
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.qa import double as qa_double
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
@@ -146,6 +147,17 @@ def plan_import(service: Service, path: str | Path, keyring: Keyring) -> ImportP
             already_imported=True,
         )
     manifest = contents.manifest
+    # A second, blind marking of a case is kept apart from the first (fieldwork/qa/double.py).
+    contents.cases, contents.responses, contents.history, contents.second_markings = (
+        qa_double.split_return(
+            service,
+            manifest.inspector_id,
+            contents.cases,
+            contents.responses,
+            contents.history,
+            records.HISTORY_CASE,
+        )
+    )
     plan = ImportPlan(
         contents.sealed.path,
         manifest.bundle_id,
@@ -466,6 +478,8 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         _register_keys(service, contents, now)
         if contents.qa_threads is not None:
             qa_threads.merge_bundle_records(service, contents.qa_threads)
+        if contents.second_markings:
+            qa_double.store_second(service, contents.second_markings)
         db.conn.executemany(
             f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",

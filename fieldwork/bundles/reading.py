@@ -38,6 +38,8 @@ class ReturnContents:
     series: str = ""
     inspector_name: str = ""
     qa_threads: dict[str, Any] | None = None  # review threads (fieldwork/qa/threads.py)
+    # case id → item id → answer: a blind second marking, kept out of the records above
+    second_markings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def manifest(self) -> container.Manifest:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fieldwork.agreement import Agreement, AgreementError, agreement, contingency
 from fieldwork.answers import Answer
@@ -152,9 +153,15 @@ def record_second(service: Service, case_id: str, answers: Mapping[str, str | No
             raise InvalidChange(
                 f"{value!r} is not yes, no or na", place=f"case {summary.reference}, {item_id}"
             )
-    with service.workspace.write() as db:
-        now = service.workspace.now()
-        db.conn.executemany(
+    with service.workspace.write():
+        store_second(service, {case_id: dict(answers)})
+
+
+def store_second(service: Service, markings: Mapping[str, Mapping[str, str | None]]) -> None:
+    """Store second markings (case id → item id → answer); call inside ``write()``."""
+    now = service.workspace.now()
+    for case_id, answers in sorted(markings.items()):
+        service.db.conn.executemany(
             "INSERT INTO second_markings (case_id, item_id, value, recorded_at) VALUES (?,?,?,?)"
             " ON CONFLICT (case_id, item_id) DO UPDATE SET value = excluded.value,"
             " recorded_at = excluded.recorded_at",
@@ -168,6 +175,48 @@ def record_second(service: Service, case_id: str, answers: Mapping[str, str | No
             new=f"{len(answers)} answers",
             who=service.user,
         )
+
+
+# --- the bundles' hooks: blind assignment out, second marking back ---
+
+
+def blind_case(record: Mapping[str, Any], inspector_id: str) -> dict[str, Any]:
+    """A case record as the second marker's assignment carries it: the case and its
+    attributes, none of the first marking (no status, progress or completion)."""
+    return {
+        **record,
+        "inspector_id": inspector_id,
+        "status": "not started",
+        "completed_at": None,
+        "revision": 1,
+        "done": 0,
+    }
+
+
+def split_return(
+    service: Service,
+    inspector_id: str,
+    cases: list[dict[str, Any]],
+    responses: list[dict[str, Any]],
+    history: list[list[Any]],
+    case_id_of_history: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[list[Any]], dict[str, dict[str, Any]]]:
+    """Take a return bundle's second markings out of its records: the cases this inspector
+    marks a second time go to ``second_markings``, never into the first marking's responses,
+    case row or history. Returns the records left and the markings (case → item → answer)."""
+    mine = set(second_cases(service, inspector_id))
+    if not mine:
+        return cases, responses, history, {}
+    markings: dict[str, dict[str, Any]] = {c["id"]: {} for c in cases if c["id"] in mine}
+    for r in responses:
+        if r["case_id"] in markings and r["value"] is not None:
+            markings[r["case_id"]][r["item_id"]] = r["value"]
+    return (
+        [c for c in cases if c["id"] not in mine],
+        [r for r in responses if r["case_id"] not in mine],
+        [h for h in history if h[case_id_of_history] not in mine],
+        {k: v for k, v in markings.items() if v},
+    )
 
 
 def pairs(service: Service) -> list[Pair]:
