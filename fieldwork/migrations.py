@@ -506,7 +506,6 @@ def m0008_interviews(db: Database) -> None:
     )
 
 
-
 @migrations(name="0009_quality_assurance")
 def m0009_quality_assurance(db: Database) -> None:
     """Quality assurance (issue 17): review threads grown from the one-way QA comments, case

@@ -263,3 +263,60 @@ def test_practice_data_never_reaches_scoring(service: Service) -> None:
     practice.mark_practice(service)
     with pytest.raises(InvalidChange, match="practice workspace"):
         score(service, breakdowns=None)
+
+
+def test_report_pdf_and_tables_read_back(service: Service, tmp_path: object) -> None:
+    import csv
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import openpyxl
+    import pypdf
+
+    from fieldwork.qa import report
+
+    case_id, kq = _double_marked(service, 4)
+    register.draw(service, 0.5, seed=7)
+    threads.open_thread(service, case_id, kq, "Check the risk plan")
+    folder = Path(str(tmp_path))
+    pages = report.write_pdf(
+        service, folder / "qa.pdf", printed_at=datetime(2020, 2, 1, 9, tzinfo=UTC)
+    )
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(folder / "qa.pdf").pages)
+    assert pages >= 1
+    assert "Quality assurance and consistency of judgements" in text
+    assert "Gwet's AC1" in text and "Dip-sample register" in text
+    assert "Check the risk plan" in text
+    written = report.export(service, folder / "tables", today=date(2020, 2, 1))
+    with (folder / "tables" / "qa-agreement.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    overall = rows[0]
+    pairs = double.pairs(service)
+    assert overall["Group"] == "All items" and int(overall["Items marked twice"]) == len(pairs)
+    assert int(overall["Agreed"]) == len(pairs) - 1
+    with (folder / "tables" / "qa-flags.csv").open(encoding="utf-8") as fh:
+        [flag] = list(csv.DictReader(fh))
+    assert flag["Key question"] == kq
+    book = openpyxl.load_workbook(next(p for p in written if p.suffix == ".xlsx"))
+    assert "qa-agreement" in book.sheetnames and "qa-register" in book.sheetnames
+
+
+def test_cli_runs_a_review_round(service: Service, capsys: pytest.CaptureFixture[str]) -> None:
+    from fieldwork.cli import main
+
+    [case_id] = _complete_cases(service, 1, "Helen")
+    reference = service.case_summary(case_id).reference
+    path = str(service.workspace.path)
+    service.close()
+    assert main(["--user", "Lead", "qa", "comment", path, reference, "Look again at 2.1"]) == 0
+    thread = capsys.readouterr().out.split()[3]
+    assert main(["qa", "review", path, reference, "submit"]) == 0
+    assert main(["qa", "review", path, reference, "accept"]) == 1  # a thread is open
+    assert "still open" in capsys.readouterr().err
+    assert main(["qa", "reply", path, thread, "Done, see the note"]) == 0
+    assert main(["qa", "resolve", path, thread]) == 0
+    assert main(["qa", "review", path, reference, "accept"]) == 0
+    assert main(["score", path, "--accepted-only"]) == 0
+    assert main(["qa", "threads", path]) == 0
+    out = capsys.readouterr().out
+    assert "accepted" in out and "resolve" in out

@@ -52,6 +52,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "fieldwork.cli.setup": ("setup",),
     "fieldwork.cli.interviews": ("interviews",),
     "fieldwork.cli.security": ("encrypt", "passphrase"),
+    "fieldwork.cli.qa": ("qa",),
 }
 
 #: The GUI's module; its ``open_gui(workspace)`` runs the application. Imported by name,
