@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fieldwork.answers import Answer
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.bundles.importer import apply_import, plan_import
@@ -164,3 +166,55 @@ def test_blind_second_marking_carries_none_of_the_first_markers_answers(world: W
         assert not [
             h for h in central.history(case.id) if h.who == "Tom" and h.entity == "response"
         ]
+
+
+def _force_state(service: Service, case_id: str, state: str) -> None:
+    with service.workspace.write() as db:
+        db.execute("UPDATE case_reviews SET state = ? WHERE case_id = ?", [state, case_id])
+
+
+def test_returned_case_reaches_the_laptop_and_comes_back_resubmitted(world: World) -> None:
+    from fieldwork.errors import InvalidChange
+    from fieldwork.qa import review
+    from tests.conftest import answer_everything
+
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000002")
+        answer_everything(laptop, case.id)
+        laptop.mark_complete(case.id)
+        review.move(laptop, case.id, "submit")
+    _import(world, world.export_return(name="r1.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000002")
+        assert review.state(central, case.id) == "submitted"
+        thread = add_qa_comment(central, case.id, "", "Add the last home visit")
+        review.move(central, case.id, "return", "see the review thread")
+    world.open_assignment(world.export_assignment(name="a2.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000002")
+        assert review.state(laptop, case.id) == "returned"
+        assert [t.id for t in threads.threads(laptop, case.id, open_only=True)] == [thread]
+        with pytest.raises(InvalidChange, match="only quality assurance"):
+            review.move(laptop, case.id, "reopen", "to edit it")
+        _force_state(laptop, case.id, "accepted")  # a hostile laptop accepts its own case ...
+    _import(world, world.export_return(name="r2.fwb"))
+    with world.open_central() as central:
+        assert review.state(central, central.find_case("E000002").id) == "returned"  # ... no
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000002")
+        _force_state(laptop, case.id, "returned")
+        threads.reply(laptop, thread, "Added the visit of 4 May")
+        laptop.set_note(case.id, "2.1.1", "Home visit 4 May", edit_reason="returned for changes")
+        review.move(laptop, case.id, "resubmit")
+    _import(world, world.export_return(name="r3.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000002")
+        assert review.state(central, case.id) == "resubmitted"
+        threads.resolve(central, thread)
+        review.move(central, case.id, "accept")
+    world.open_assignment(world.export_assignment(name="a3.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000002")
+        assert review.state(laptop, case.id) == "accepted"
+        with pytest.raises(InvalidChange, match="locked"):
+            laptop.set_note(case.id, "2.1.1", "more", edit_reason="late")

@@ -582,7 +582,7 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
             [[c[f] for f in records.QA_FIELDS] for c in contents.qa_comments],
         )
         if contents.qa_threads is not None:
-            qa_threads.merge_bundle_records(service, contents.qa_threads)
+            qa_threads.merge_bundle_records(service, contents.qa_threads, from_central=True)
         for record in contents.keys:
             keystore.insert_key(service, record)
             if record.retired_at:

@@ -30,6 +30,16 @@ MOVES: dict[str, tuple[tuple[str | None, ...], State]] = {
 }
 
 
+#: What an inspector may do on their laptop; the rest is quality assurance's, at central.
+INSPECTOR_MOVES = ("submit", "resubmit")
+
+
+def _on_laptop(service: Service) -> bool:
+    """An inspector's fieldwork workspace (``bundles.meta``'s "kind" entry)."""
+    row = service.db.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+    return row is not None and row[0] == "fieldwork"
+
+
 def state(service: Service, case_id: str) -> State | None:
     row = service.db.execute(
         "SELECT state FROM case_reviews WHERE case_id = ?", [case_id]
@@ -49,6 +59,8 @@ def move(service: Service, case_id: str, action: str, reason: str = "") -> State
         raise InvalidChange(f"{action!r} is not a review move ({', '.join(MOVES)})")
     summary = service.case_summary(case_id)
     place = f"case {summary.reference}"
+    if action not in INSPECTOR_MOVES and _on_laptop(service):
+        raise InvalidChange(f"only quality assurance at central can {action} a case", place=place)
     allowed, target = MOVES[action]
     current = state(service, case_id)
     if current not in allowed:

@@ -237,6 +237,11 @@ STEP_FIELDS = (
 )
 
 
+REVIEW_FIELDS = ("case_id", "state", "updated_at", "updated_by")
+#: The review moves a laptop may make and send back: (state at central, state from the laptop).
+LAPTOP_MOVES = {(None, "submitted"), ("returned", "resubmitted")}
+
+
 def bundle_records(service: Service, case_ids: list[str] | None = None) -> dict[str, Any]:
     """The threads and steps of some cases (all, with None), as a bundle carries them."""
     scope, params = "", []
@@ -251,9 +256,13 @@ def bundle_records(service: Service, case_ids: list[str] | None = None) -> dict[
         " ORDER BY thread_id, seq, at, id",
         params,
     ).fetchall()
+    reviews = service.db.execute(
+        f"SELECT {', '.join(REVIEW_FIELDS)} FROM case_reviews{scope} ORDER BY case_id", params
+    ).fetchall()
     return {
         "threads": [dict(zip(THREAD_FIELDS, r, strict=True)) for r in found],
         "steps": [dict(zip(STEP_FIELDS, r, strict=True)) for r in steps],
+        "reviews": [dict(zip(REVIEW_FIELDS, r, strict=True)) for r in reviews],
     }
 
 
@@ -268,6 +277,13 @@ def check_bundle_records(data: dict[str, Any], case_ids: set[str], *, source: st
                 file=source,
                 place=f"{ENTRY}, threads[{n}]",
             )
+    for n, r in enumerate(data.get("reviews", ())):
+        if r["case_id"] not in case_ids:
+            raise InvalidChange(
+                "the review state is for a case the bundle does not carry",
+                file=source,
+                place=f"{ENTRY}, reviews[{n}]",
+            )
     for n, s in enumerate(data["steps"]):
         if s["case_id"] not in case_ids or s["thread_id"] not in threads_:
             raise InvalidChange(
@@ -277,7 +293,9 @@ def check_bundle_records(data: dict[str, Any], case_ids: set[str], *, source: st
             )
 
 
-def merge_bundle_records(service: Service, data: dict[str, Any]) -> int:
+def merge_bundle_records(
+    service: Service, data: dict[str, Any], *, from_central: bool = False
+) -> int:
     """Take a bundle's threads and steps (inside the importer's transaction): threads and
     steps are immutable, so both sides keep their union, and each thread touched is resolved
     exactly when its latest step (by sequence in the thread, then time, then id) is a
@@ -308,4 +326,26 @@ def merge_bundle_records(service: Service, data: dict[str, Any]) -> int:
         ).fetchone()
         resolved = last[1] if last is not None and last[0] == "resolve" else None
         db.execute("UPDATE qa_comments SET resolved_at = ? WHERE id = ?", [resolved, thread_id])
+    _merge_reviews(service, data.get("reviews", []), from_central=from_central)
     return int(db.execute("SELECT count(*) FROM qa_thread_steps").fetchone()[0]) - int(before)
+
+
+def _merge_reviews(service: Service, reviews: list[dict[str, Any]], *, from_central: bool) -> None:
+    """Central decides review states: an assignment's states replace the laptop's. From a
+    laptop only its own moves are taken (submitting, resubmitting a returned case); a state
+    central has moved on from is left as central holds it."""
+    for r in reviews:
+        row = service.db.execute(
+            "SELECT state FROM case_reviews WHERE case_id = ?", [r["case_id"]]
+        ).fetchone()
+        current = None if row is None else row[0]
+        if current == r["state"]:
+            continue
+        if not from_central and (current, r["state"]) not in LAPTOP_MOVES:
+            continue
+        service.db.execute(
+            "INSERT INTO case_reviews (case_id, state, updated_at, updated_by) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (case_id) DO UPDATE SET state = excluded.state,"
+            " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            [r[f] for f in REVIEW_FIELDS],
+        )
