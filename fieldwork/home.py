@@ -47,6 +47,8 @@ class HomeSummary:
     last_import: str | None = None  # when the newest bundle was read in here
     unexported_changes: int | None = None  # fieldwork: history rows since the last return
     sync_folder: str = ""
+    open_threads: int = 0  # review threads quality assurance has not resolved (issue 17)
+    returned: tuple[str, ...] = ()  # references of cases returned for changes
 
     @property
     def total(self) -> int:
@@ -117,6 +119,16 @@ def home_summary(service: Service) -> HomeSummary:
         last_import=str(last_import) if last_import else None,
         unexported_changes=unexported,
         sync_folder=_meta(service, "sync_folder"),
+        open_threads=int(
+            db.execute("SELECT COUNT(*) FROM qa_comments WHERE resolved_at IS NULL").fetchone()[0]
+        ),
+        returned=tuple(
+            str(r[0])
+            for r in db.execute(
+                "SELECT c.reference FROM case_reviews r JOIN cases c ON c.id = r.case_id"
+                " WHERE r.state = 'returned' ORDER BY c.reference"
+            )
+        ),
     )
 
 

@@ -55,6 +55,10 @@ def describe(summary: HomeSummary) -> dict[str, str]:
     )
     if summary.central and summary.unallocated:
         cases += f"\n{summary.unallocated} not yet allocated to an inspector"
+    if summary.open_threads:
+        cases += f"\nQuality assurance: {_plural(summary.open_threads, 'open review thread')}"
+    if summary.returned:
+        cases += "\nReturned for changes: " + ", ".join(summary.returned)
     left = summary.left_off
     if left is None:
         resume = "No case to continue."

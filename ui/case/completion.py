@@ -74,10 +74,24 @@ class CompletionPanel(QWidget):
         self.mark_complete.setAccessibleName("Mark the case complete")
         self.mark_complete.setAutoDefault(False)
         self.mark_complete.clicked.connect(self.mark_complete_requested)
+        # Open review threads (quality assurance, issue 17): listed above what is missing.
+        self.threads = ScaledLabel("", self, bold=True, accessible_name="Open review threads")
+        self.threads.setWordWrap(True)
+        self.threads.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.threads)
         layout.addWidget(self.heading)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.mark_complete)
+
+    def show_threads(self, items: Sequence[str]) -> None:
+        """The items ("" for the whole case) with an open review thread."""
+        self.threads.setVisible(bool(items))
+        named = [item or "the whole case" for item in items]
+        self.threads.setText(
+            f"Open review thread{'s' if len(named) != 1 else ''} from quality assurance: "
+            + ", ".join(named)
+        )
 
     def show_missing(self, missing: Sequence[MissingItem], status: str) -> None:
         self.model.set_missing(missing)

@@ -310,6 +310,7 @@ class CaseView(CaseEdits):
         self._comments = by_item
         self.case_comments.show_comments(by_item.get("", []))
         self.navigator_model.set_commented({i for i in by_item if i})
+        self.completion.show_threads(sorted(by_item))
         self._show_current()
         if found:
             count = len(found)
