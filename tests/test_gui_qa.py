@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.qa import review, threads
@@ -55,5 +55,83 @@ def test_home_and_completion_views_list_open_threads_and_returned_cases(
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
         window.open_case(bench.cases["PSR-0001"])
     assert view.completion.threads.isHidden()
+    settle(qtbot, window)
+    close_window(qtbot, window)
+
+
+def _double_marked_central(service: Service, ids: dict[str, str]) -> None:
+    """Helen marks REF0001 and REF0002 Yes throughout; Tom marks REF0001 again, No on one key
+    question; REF0002 is accepted by QA."""
+    from fieldwork.qa import double
+
+    service.add_inspector("Tom")
+    for ref in ("REF0001", "REF0002"):
+        answer_everything(service, ids[ref])
+        service.mark_complete(ids[ref])
+    double.choose(service, ids["REF0001"], "Tom")
+    answers = {i.item_id: "yes" for i in service.case(ids["REF0001"]).items if i.applies}
+    answers["2.1.1"] = "no"
+    double.record_second(service, ids["REF0001"], answers)
+    review.move(service, ids["REF0002"], "submit")
+    review.move(service, ids["REF0002"], "accept")
+
+
+def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
+    qtbot, tmp_path, clock, settings
+):
+    from PySide6.QtWidgets import QMenu
+
+    from ui.qa.dashboard import QaDashboard
+
+    bench = make_workbench(tmp_path, clock, setup=_double_marked_central)
+    window = open_window(qtbot, bench.path, settings)
+    menu = window.menu("&Central")
+    [action] = [
+        a
+        for a in menu.actions() + [x for m in menu.findChildren(QMenu) for x in m.actions()]
+        if a.objectName() == "central-qa"
+    ]
+    action.trigger()
+    dashboard = window.findChild(QaDashboard)
+    assert dashboard is not None
+    qtbot.waitUntil(lambda: dashboard.models["qa-agreement"].rowCount() > 0, timeout=TIMEOUT)
+    overall = dashboard.models["qa-agreement"].table.rows[0].cells
+    assert overall[0] == "All items" and overall[3] == int(overall[2]) - 1  # type: ignore[arg-type]
+    assert "item(s) marked twice" in dashboard.summary.text()
+    # two complete cases, both Yes: Tom's No would take 2.1.1 to 50%, another band
+    assert [r.cells[1] for r in dashboard.models["qa-flags"].table.rows] == ["2.1.1"]
+    assert dashboard.models["qa-register"].rowCount() == 0
+    dashboard.share.setValue(0.5)
+    dashboard.seed.setValue(42)
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT):
+        qtbot.mouseClick(dashboard.draw_button, Qt.MouseButton.LeftButton)
+    assert dashboard.models["qa-register"].rowCount() == 1
+    with qtbot.waitSignal(dashboard.saved, timeout=TIMEOUT) as saved:
+        dashboard.save_tables(tmp_path / "qa-tables")
+    assert (tmp_path / "qa-tables" / "qa-agreement.csv").exists() and saved.args[0]
+    with qtbot.waitSignal(dashboard.saved, timeout=TIMEOUT):
+        dashboard.save_report(tmp_path / "qa.pdf")
+    import pypdf
+
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "qa.pdf").pages)
+    assert "Quality assurance and consistency of judgements" in text
+    dashboard.close()
+    settle(qtbot, window)
+    close_window(qtbot, window)
+
+
+def test_ratings_dashboard_scores_accepted_cases_only_when_asked(qtbot, tmp_path, clock, settings):
+    from ui.scoring.menu import open_dashboard
+
+    bench = make_workbench(tmp_path, clock, setup=_double_marked_central)
+    window = open_window(qtbot, bench.path, settings)
+    dashboard = open_dashboard(window)
+    qtbot.waitUntil(lambda: dashboard.scores is not None, timeout=TIMEOUT)
+    assert dashboard.scores is not None
+    assert dashboard.scores.figure("2.1.1").applicable == 2
+    with qtbot.waitSignal(dashboard.scores_shown, timeout=TIMEOUT) as shown:
+        dashboard.accepted_only.setChecked(True)
+    assert shown.args[0].figure("2.1.1").applicable == 1
+    dashboard.close()
     settle(qtbot, window)
     close_window(qtbot, window)

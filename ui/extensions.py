@@ -24,4 +24,5 @@ EXTENSIONS: list[str] = [
     "ui.scoring:install",
     "ui.bundles:install",
     "ui.interviews:install",
+    "ui.qa:install",
 ]

@@ -95,6 +95,11 @@ class RatingsDashboard(QDialog):
         )
         self.only_complete.toggled.connect(lambda _checked: self.refresh())
         top.addWidget(self.only_complete)
+        # Quality assurance (issue 17): score only the cases QA accepted.
+        self.accepted_only = QCheckBox("Accepted cases onl&y", self)
+        self.accepted_only.setToolTip("Score only the cases quality assurance has accepted.")
+        self.accepted_only.toggled.connect(lambda _checked: self.refresh())
+        top.addWidget(self.accepted_only)
         self.refresh_button = QPushButton("Re&fresh", self)
         self.refresh_button.clicked.connect(lambda: self.refresh())
         top.addWidget(self.refresh_button)
@@ -215,10 +220,11 @@ class RatingsDashboard(QDialog):
     # -- scoring ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         only_complete = self.only_complete.isChecked()
+        accepted = self.accepted_only.isChecked()
         self._set_busy(True)
         self.summary.setText("Scoring…")
         self.window_.runner.submit(
-            lambda service: score(service, only_complete=only_complete),
+            lambda service: score(service, only_complete=only_complete, accepted_only=accepted),
             self._show_scores,
             self._failed,
         )

@@ -1,0 +1,171 @@
+"""The QA dashboard dialog and its menu entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.qa import register, report
+from fieldwork.scoring.tables import Table
+from fieldwork.service import Service
+from ui.scoring.table import ScoringTableModel, table_view
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+TABS = (
+    ("qa-agreement", "&Agreement"),
+    ("qa-flags", "F&lags"),
+    ("qa-register", "&Register"),
+    ("qa-inspectors", "&Inspectors"),
+    ("qa-threads", "&Threads"),
+)
+
+
+def install(window: MainWindow) -> None:
+    """Add Central ▸ Quality assurance… to the main window."""
+    action = window.menu("&Central").addAction("&Quality assurance…")
+    action.setObjectName("central-qa")
+    action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+    action.setStatusTip("Agreement of double marking, flags, the QA register and review threads")
+    action.triggered.connect(lambda: open_dashboard(window))
+
+
+def open_dashboard(window: MainWindow) -> QaDashboard:
+    existing = window.findChild(QaDashboard)
+    dashboard = existing or QaDashboard(window)
+    dashboard.show()
+    dashboard.activateWindow()
+    if existing is not None:
+        dashboard.refresh()
+    return dashboard
+
+
+class QaDashboard(QDialog):
+    tables_shown = Signal(object)  # list[Table]
+    saved = Signal(object)  # the paths written
+    failed = Signal(object)  # an error shown to the user
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("Quality assurance — Fieldwork")
+        self.setModal(False)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("Reading…", self)
+        self.summary.setAccessibleName("Quality assurance summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tabs = QTabWidget(self)
+        self.models: dict[str, ScoringTableModel] = {}
+        for key, title in TABS:
+            model = ScoringTableModel(self)
+            view = table_view(title.replace("&", ""), self)
+            view.setModel(model)
+            self.models[key] = model
+            self.tabs.addTab(view, title)
+        layout.addWidget(self.tabs, 1)
+        draw = QHBoxLayout()
+        self.share = QDoubleSpinBox(self)
+        self.share.setRange(0.01, 1.0)
+        self.share.setSingleStep(0.05)
+        self.share.setValue(0.1)
+        self.share.setAccessibleName("Share of each inspector's complete cases")
+        self.seed = QSpinBox(self)
+        self.seed.setRange(0, 2_000_000_000)
+        self.seed.setAccessibleName("Seed of the QA draw")
+        self.draw_button = QPushButton("&Draw QA sample", self)
+        self.draw_button.clicked.connect(lambda: self.draw())
+        for widget in (QLabel("Share:", self), self.share, QLabel("Seed:", self), self.seed,
+                       self.draw_button):  # fmt: skip
+            draw.addWidget(widget)
+        draw.addStretch(1)
+        self.refresh_button = QPushButton("Re&fresh", self)
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.tables_button = QPushButton("Save ta&bles…", self)
+        self.tables_button.clicked.connect(lambda: self.save_tables())
+        self.report_button = QPushButton("Save PDF re&port…", self)
+        self.report_button.clicked.connect(lambda: self.save_report())
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.close)
+        for button in (self.refresh_button, self.tables_button, self.report_button, close):
+            draw.addWidget(button)
+        layout.addLayout(draw)
+        self.resize(1000, 640)
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = datetime.now(UTC).date()
+        self.window_.runner.submit(
+            lambda service: report.tables(service, today), self._show, self._failed
+        )
+
+    def _show(self, tables: list[Table]) -> None:
+        for table in tables:
+            self.models[table.key].set_table(table)
+        by_key = {t.key: t for t in tables}
+        overall = by_key["qa-agreement"].rows[0].cells
+        flags = len(by_key["qa-flags"].rows)
+        marked = overall[2] or 0
+        agreement = f"{overall[4]}%" if overall[4] is not None else "no figure yet"
+        self.summary.setText(
+            f"{marked} item(s) marked twice; agreement {agreement}. "
+            f"{flags} disagreement(s) could change a band or a rating. "
+            f"{len(by_key['qa-register'].rows)} case(s) in the QA register."
+        )
+        self.tables_shown.emit(tables)
+
+    def _failed(self, error: BaseException) -> None:
+        message = error.message if isinstance(error, FieldworkError) else str(error)
+        self.summary.setText(f"⚠ {message}")
+        self.failed.emit(error)
+
+    def draw(self) -> None:
+        share, seed = self.share.value(), self.seed.value()
+        self.window_.runner.submit(
+            lambda service: register.draw(service, share, seed),
+            lambda _drawn: self.refresh(),
+            self._failed,
+        )
+
+    def save_tables(self, folder: str | Path | None = None) -> None:
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Save the QA tables into a folder")
+            if not folder:
+                return
+        target = Path(folder)
+        today = datetime.now(UTC).date()
+        self._save(lambda service: report.export(service, target, today=today))
+
+    def save_report(self, path: str | Path | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save the QA report", "quality-assurance.pdf", "PDF files (*.pdf)"
+            )
+            if not path:
+                return
+        target = Path(path)
+        now = datetime.now(UTC)
+        self._save(
+            lambda service: [target] if report.write_pdf(service, target, printed_at=now) else []
+        )
+
+    def _save(self, op: Callable[[Service], list[Path]]) -> None:
+        self.window_.runner.submit(op, self.saved.emit, self._failed)
