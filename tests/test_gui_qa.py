@@ -135,3 +135,47 @@ def test_ratings_dashboard_scores_accepted_cases_only_when_asked(qtbot, tmp_path
     dashboard.close()
     settle(qtbot, window)
     close_window(qtbot, window)
+
+
+def test_the_inspector_replies_and_changes_the_answer_from_the_case_view(
+    qtbot, tmp_path, clock, settings
+):
+    from fieldwork.answers import Answer
+    from ui.qa.reply import ReplyDialog
+
+    def setup(service: Service, ids: dict[str, str]) -> None:
+        service.answer(ids["REF0001"], "2.1.1.2", Answer.NO)
+        add_qa_comment(service, ids["REF0001"], "2.1.1.2", "Is there really no assessment?")
+
+    bench = make_workbench(tmp_path, clock, setup=setup)
+    window = open_window(qtbot, bench.path, settings)
+    view = window.case_view
+    with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
+        window.open_case(bench.cases["REF0001"])
+    view.go_to("2.1.1.2")
+    qtbot.waitUntil(lambda: view.current_item.item_id == "2.1.1.2", timeout=TIMEOUT)
+    box = view.prompt_panel.qa_box
+    assert box.reply_button.isVisible()
+    qtbot.mouseClick(box.reply_button, Qt.MouseButton.LeftButton)
+    dialog = view.findChild(ReplyDialog)
+    assert dialog is not None and not dialog.ok_button.isEnabled()
+    assert "Keep the answer (No)" in dialog.answer.itemText(0)
+    qtbot.keyClicks(dialog.words, "Found it in OASys")
+    dialog.answer.setCurrentIndex(dialog.answer.findData(Answer.YES.value))
+    with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert view.session is not None
+    assert view.session.detail.item("2.1.1.2").state == "yes"
+    settle(qtbot, window)
+    close_window(qtbot, window)
+    with Service.open(bench.path, user="Helen") as service:
+        [thread] = threads.threads(service)
+        reply = thread.steps[-1]
+        assert (reply.action, reply.text, reply.answer_old, reply.answer_new) == (
+            "reply",
+            "Found it in OASys",
+            "no",
+            "yes",
+        )
+        changed = [h for h in service.history() if h.item_id == "2.1.1.2" and h.field == "value"]
+        assert changed[-1].reason == "Found it in OASys"

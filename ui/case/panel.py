@@ -72,6 +72,8 @@ class QaCommentBox(QFrame):
     """Central quality assurance's comments on this item, framed so they cannot be missed.
     Hidden when there are none."""
 
+    reply_requested = Signal(object)  # QaComment: the thread the inspector answers
+
     def __init__(self, parent: QWidget | None = None, *, title: str = "Quality assurance comment"):
         super().__init__(parent)
         self.setObjectName("qaComment")
@@ -85,13 +87,25 @@ class QaCommentBox(QFrame):
         self._title = title
         self.heading = ScaledLabel(title, self, bold=True, accessible_name=f"{title} heading")
         self.text = ScaledLabel("", self, scale=1.1, accessible_name=title)
+        # The inspector answers the thread (issue 17): fieldwork/qa/threads.py, ui/qa/reply.py.
+        self.reply_button = QPushButton("Reply to quality assurance…", self)
+        self.reply_button.setAccessibleName(f"Reply to the {title.lower()}")
+        self.reply_button.setAutoDefault(False)
+        self.reply_button.clicked.connect(self._reply)
+        self._comments: list[QaComment] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.text)
+        layout.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.hide()
+
+    def _reply(self) -> None:
+        if self._comments:
+            self.reply_requested.emit(self._comments[0])
 
     def show_comments(self, comments: Sequence[QaComment]) -> None:
         comments = list(comments)
+        self._comments = comments
         self.setVisible(bool(comments))
         if not comments:
             self.text.clear()

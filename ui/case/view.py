@@ -115,6 +115,8 @@ class CaseView(CaseEdits):
             panel.note_edited.connect(self._note_edited)
             panel.leave_note.connect(self._leave_note)
         self.prompt_panel.answer_requested.connect(self._answer)
+        for box in (self.prompt_panel.qa_box, self.judgement_panel.qa_box, self.case_comments):
+            box.reply_requested.connect(self.reply_to_qa)
         self.prompt_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.prompt_panel.na_reason_requested.connect(self._change_na_reason)
         self.judgement_panel.judge_requested.connect(self._answer)
@@ -300,6 +302,13 @@ class CaseView(CaseEdits):
             lambda found: self._show_comments(case_id, found),
             failed,
         )
+
+    def reply_to_qa(self, comment: QaComment) -> None:
+        """Answer a review thread, perhaps changing the item's answer (ui/qa/reply.py)."""
+        from ui.qa.reply import reply_to_thread
+
+        if self.session is not None and self.framework is not None:
+            reply_to_thread(self, self.session, self.framework, comment)
 
     def _show_comments(self, case_id: str, found: list[QaComment]) -> None:
         if self.session is None or self.session.case_id != case_id:
