@@ -218,3 +218,27 @@ def test_returned_case_reaches_the_laptop_and_comes_back_resubmitted(world: Worl
         assert review.state(laptop, case.id) == "accepted"
         with pytest.raises(InvalidChange, match="locked"):
             laptop.set_note(case.id, "2.1.1", "more", edit_reason="late")
+
+
+def test_practice_work_is_refused_at_import_into_a_live_central_workspace(world: World) -> None:
+    from fieldwork.bundles.schemas import BundleError
+    from fieldwork.qa import practice
+    from tests.test_bundles_support import file_hash
+
+    with world.open_central() as central:
+        practice.mark_practice(central)  # a training inspection's central workspace
+    world.open_assignment(world.export_assignment(name="practice.fwb"), "Helen")
+    with world.open(world.helen, "Helen") as laptop:
+        assert practice.is_practice(laptop)  # the laptop of a practice inspection is practice
+    bundle = world.export_return(name="practice-return.fwb")
+    with world.open_central() as central, central.workspace.write() as db:
+        db.execute("DELETE FROM meta WHERE key = 'practice'")  # now a live workspace
+    before = file_hash(world.central)
+    with world.open_central() as central:
+        with pytest.raises(BundleError, match="practice work") as refused:
+            plan_import(central, bundle, world.central_keys())
+    assert "practice-return.fwb" in str(refused.value)
+    assert file_hash(world.central) == before  # nothing changed
+    with world.open_central() as central:
+        practice.mark_practice(central)
+        apply_import(central, plan_import(central, bundle, world.central_keys()))

@@ -20,6 +20,7 @@ from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, PublicKeyRe
 from fieldwork.bundles.returns import ENTRIES, KIND, OPTIONAL_ENTRIES
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
+from fieldwork.qa import practice as qa_practice
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 
@@ -183,6 +184,10 @@ def _check_contents(service: Service, contents: ReturnContents, name: str) -> No
     checks.check_history_rows(contents.history, by_id, source)
     if contents.qa_threads is not None:
         try:
+            # practice work never reaches a live workspace (fieldwork/qa/practice.py)
+            qa_practice.refuse_practice(
+                service, practice_source=bool(contents.qa_threads.get("practice")), source=source
+            )
             qa_threads.check_bundle_records(contents.qa_threads, set(by_id), source=source)
         except InvalidChange as problem:
             raise _fail(problem.problem, source, problem.place) from None

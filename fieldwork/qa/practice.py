@@ -18,13 +18,17 @@ KEY = "practice"
 CATEGORIES = ("yes", "no", "na")
 
 
+def mark(service: Service) -> None:
+    """Mark the workspace practice (inside ``write()``)."""
+    service.db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = '1'",
+        [KEY],
+    )
+
+
 def mark_practice(service: Service) -> None:
-    with service.workspace.write() as db:
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET"
-            " value = '1'",
-            [KEY],
-        )
+    with service.workspace.write():
+        mark(service)
         service.workspace.record_history(
             case_id=None,
             entity="workspace",

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from fieldwork.answers import Answer
 from fieldwork.errors import InvalidChange
+from fieldwork.qa import practice
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -263,6 +264,8 @@ def bundle_records(service: Service, case_ids: list[str] | None = None) -> dict[
         "threads": [dict(zip(THREAD_FIELDS, r, strict=True)) for r in found],
         "steps": [dict(zip(STEP_FIELDS, r, strict=True)) for r in steps],
         "reviews": [dict(zip(REVIEW_FIELDS, r, strict=True)) for r in reviews],
+        # a practice workspace's bundles say so: a live workspace refuses them
+        "practice": practice.is_practice(service),
     }
 
 
@@ -327,6 +330,8 @@ def merge_bundle_records(
         resolved = last[1] if last is not None and last[0] == "resolve" else None
         db.execute("UPDATE qa_comments SET resolved_at = ? WHERE id = ?", [resolved, thread_id])
     _merge_reviews(service, data.get("reviews", []), from_central=from_central)
+    if from_central and data.get("practice"):
+        practice.mark(service)  # a laptop of a practice inspection is practice too
     return int(db.execute("SELECT count(*) FROM qa_thread_steps").fetchone()[0]) - int(before)
 
 
