@@ -234,10 +234,9 @@ def test_practice_work_is_refused_at_import_into_a_live_central_workspace(world:
     with world.open_central() as central, central.workspace.write() as db:
         db.execute("DELETE FROM meta WHERE key = 'practice'")  # now a live workspace
     before = file_hash(world.central)
-    with world.open_central() as central:
-        with pytest.raises(BundleError, match="practice work") as refused:
-            plan_import(central, bundle, world.central_keys())
-    assert "practice-return.fwb" in str(refused.value)
+    with world.open_central() as central, pytest.raises(BundleError, match="practice work") as no:
+        plan_import(central, bundle, world.central_keys())
+    assert "practice-return.fwb" in str(no.value)
     assert file_hash(world.central) == before  # nothing changed
     with world.open_central() as central:
         practice.mark_practice(central)
