@@ -74,6 +74,7 @@ def _double_marked_central(service: Service, ids: dict[str, str]) -> None:
     double.record_second(service, ids["REF0001"], answers)
     review.move(service, ids["REF0002"], "submit")
     review.move(service, ids["REF0002"], "accept")
+    add_qa_comment(service, ids["REF0001"], "2.1.1", "Why Yes here?")
 
 
 def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
@@ -81,6 +82,7 @@ def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
 ):
     from PySide6.QtWidgets import QMenu
 
+    from fieldwork.answers import Answer
     from ui.qa.dashboard import QaDashboard
 
     bench = make_workbench(tmp_path, clock, setup=_double_marked_central)
@@ -115,9 +117,30 @@ def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
 
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "qa.pdf").pages)
     assert "Quality assurance and consistency of judgements" in text
+    # the lead adjudicates the flagged disagreement from the Flags tab: scoring now holds No
+    dashboard.tabs.setCurrentIndex(1)
+    assert dashboard.action_buttons["qa-flags"][0].isVisible()
+    assert not dashboard.action_buttons["qa-threads"][0].isVisible()
+    dashboard.views["qa-flags"].selectRow(0)
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT) as shown:
+        dashboard.adjudicate_selected(Answer.NO, "agreed at moderation")
+    [flag] = [t for t in shown.args[0] if t.key == "qa-flags"][0].rows
+    assert flag.cells[3:5] == ("no", "yes")  # counted now, the other way
+    # and resolves, then reopens, a thread from the Threads tab
+    dashboard.tabs.setCurrentIndex(4)
+    dashboard.views["qa-threads"].selectRow(0)
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT) as shown:
+        dashboard.resolve_selected()
+    assert dashboard.models["qa-threads"].table.rows[0].cells[4] == "resolved"
+    dashboard.views["qa-threads"].selectRow(0)
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT):
+        dashboard.reopen_selected("and the date")
+    assert dashboard.models["qa-threads"].table.rows[0].cells[4:7] == ("open", 3, "reopen")
     dashboard.close()
     settle(qtbot, window)
     close_window(qtbot, window)
+    with Service.open(bench.path, user="Helen") as service:
+        assert service.case(bench.cases["REF0001"]).item("2.1.1").state == "no"
 
 
 def test_ratings_dashboard_scores_accepted_cases_only_when_asked(qtbot, tmp_path, clock, settings):

@@ -105,7 +105,9 @@ def flags_table(service: Service) -> Table:
                 f.band_other,
                 f.rating_now,
                 f.rating_other,
-            )
+            ),
+            item_id=f.item_id,
+            value=f.case_id,  # what the dashboard adjudicates
         )
         for f in double.flags(service)
     ]
@@ -142,7 +144,8 @@ def register_table(service: Service) -> Table:
                     e.open_threads,
                     e.threads,
                     e.draw_number,
-                )
+                ),
+                value=e.case_id,  # what the dashboard accepts or returns
             )
             for e in register.register(service)
         ),
@@ -193,7 +196,8 @@ def threads_table(service: Service) -> Table:
                     "open" if t.is_open else "resolved",
                     len(t.steps),
                     t.steps[-1].action if t.steps else None,
-                )
+                ),
+                value=t.id,  # what the dashboard resolves or reopens
             )
             for t in threads.threads(service)
         ),

@@ -14,16 +14,19 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QSpinBox,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.errors import FieldworkError
-from fieldwork.qa import register, report
-from fieldwork.scoring.tables import Table
+from fieldwork.qa import double, register, report, review, threads
+from fieldwork.scoring.tables import Row, Table
 from fieldwork.service import Service
 from ui.scoring.table import ScoringTableModel, table_view
 
@@ -75,10 +78,12 @@ class QaDashboard(QDialog):
         layout.addWidget(self.summary)
         self.tabs = QTabWidget(self)
         self.models: dict[str, ScoringTableModel] = {}
+        self.views: dict[str, QTableView] = {}
         for key, title in TABS:
             model = ScoringTableModel(self)
             view = table_view(title.replace("&", ""), self)
             view.setModel(model)
+            self.views[key] = view
             self.models[key] = model
             self.tabs.addTab(view, title)
         layout.addWidget(self.tabs, 1)
@@ -107,9 +112,93 @@ class QaDashboard(QDialog):
         close.clicked.connect(self.close)
         for button in (self.refresh_button, self.tables_button, self.report_button, close):
             draw.addWidget(button)
-        layout.addLayout(draw)
+        # The lead's actions on the selected row of the tab they belong to.
+        act = QHBoxLayout()
+        self.action_buttons: dict[str, tuple[QPushButton, ...]] = {}
+        for tab, buttons in (
+            ("qa-threads", (("Re&solve thread", self.resolve_selected),
+                            ("Re&open thread", self.reopen_selected))),
+            ("qa-register", (("A&ccept case", self.accept_selected),
+                             ("Ret&urn case for changes…", self.return_selected))),
+            ("qa-flags", (("Ad&judicate…", self.adjudicate_selected),)),
+        ):  # fmt: skip
+            made = []
+            for text, slot in buttons:
+                button = QPushButton(text, self)
+                button.clicked.connect(lambda _checked=False, slot=slot: slot())
+                act.addWidget(button)
+                made.append(button)
+            self.action_buttons[tab] = tuple(made)
+        act.addStretch(1)
+        layout.addLayout(act)
+        self.tabs.currentChanged.connect(lambda _index: self._show_actions())
+        self._show_actions()
         self.resize(1000, 640)
         self.refresh()
+
+    # -- the lead's actions ------------------------------------------------------------------
+    def _show_actions(self) -> None:
+        current = TABS[self.tabs.currentIndex()][0]
+        for tab, buttons in self.action_buttons.items():
+            for button in buttons:
+                button.setVisible(tab == current)
+
+    def selected(self, key: str) -> Row | None:
+        """The selected row of a tab's table (None if none is)."""
+        view = self.views[key]
+        row = view.currentIndex().row()
+        model = self.models[key]
+        return model.row_at(row) if 0 <= row < model.rowCount() else None
+
+    def _act(self, op: Callable[[Service], object]) -> None:
+        self.window_.runner.submit(op, lambda _result: self.refresh(), self._failed)
+
+    def resolve_selected(self) -> None:
+        row = self.selected("qa-threads")
+        if row is not None:
+            self._act(lambda service: threads.resolve(service, str(row.value)))
+
+    def reopen_selected(self, text: str | None = None) -> None:
+        row = self.selected("qa-threads")
+        if row is None:
+            return
+        if text is None:
+            text, ok = QInputDialog.getText(self, "Reopen the thread", "What is still to do:")
+            if not ok:
+                return
+        self._act(lambda service: threads.reopen(service, str(row.value), text))
+
+    def accept_selected(self) -> None:
+        row = self.selected("qa-register")
+        if row is not None:
+            self._act(lambda service: review.move(service, str(row.value), "accept"))
+
+    def return_selected(self, reason: str | None = None) -> None:
+        row = self.selected("qa-register")
+        if row is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, "Return for changes", "Reason:")
+            if not ok:
+                return
+        self._act(lambda service: review.move(service, str(row.value), "return", reason))
+
+    def adjudicate_selected(self, answer: Answer | None = None, reason: str | None = None) -> None:
+        row = self.selected("qa-flags")
+        if row is None or row.item_id is None:
+            return
+        if answer is None or reason is None:
+            choice, ok = QInputDialog.getItem(
+                self, "Adjudicate", f"Agreed answer to {row.item_id}:", ["Yes", "No"], 0, False
+            )
+            if not ok:
+                return
+            reason, ok = QInputDialog.getText(self, "Adjudicate", "Reason:")
+            if not ok:
+                return
+            answer = Answer.YES if choice == "Yes" else Answer.NO
+        item_id, case_id, agreed, why = row.item_id, str(row.value), answer, reason
+        self._act(lambda service: double.adjudicate(service, case_id, item_id, agreed, why))
 
     def refresh(self) -> None:
         today = datetime.now(UTC).date()
