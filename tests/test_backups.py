@@ -154,13 +154,15 @@ def test_unreadable_on_a_full_disk_is_not_damage(tmp_path: Path, monkeypatch) ->
 # -- a real full disk -----------------------------------------------------------------------------
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs, where this machine allows the test to mount one (root on Linux)."""
+    """A 4 MB tmpfs, where this machine allows the test to mount one (root on Linux). The
+    tests fill it relative to its free space; 4 MB leaves room for creating a workspace,
+    whose write-ahead log grows with each migration, before the disk is filled."""
     folder = tmp_path / "small"
     folder.mkdir()
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root on Linux")
     made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
         capture_output=True,
         check=False,
     )
