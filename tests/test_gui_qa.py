@@ -83,6 +83,7 @@ def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
     from PySide6.QtWidgets import QMenu
 
     from fieldwork.answers import Answer
+    from fieldwork.qa import double
     from ui.qa.dashboard import QaDashboard
 
     bench = make_workbench(tmp_path, clock, setup=_double_marked_central)
@@ -108,6 +109,17 @@ def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
     with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT):
         qtbot.mouseClick(dashboard.draw_button, Qt.MouseButton.LeftButton)
     assert dashboard.models["qa-register"].rowCount() == 1
+    drawn = dashboard.models["qa-register"].table.rows[0].value
+    dashboard.tabs.setCurrentIndex(2)
+    dashboard.views["qa-register"].selectRow(0)
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT):
+        dashboard.double_mark_selected("Tom")
+    with qtbot.waitSignal(dashboard.tables_shown, timeout=TIMEOUT):
+        dashboard.open_thread("REF0002", "", "Whole case: the plan is thin")
+    assert [r.cells[:2] for r in dashboard.models["qa-threads"].table.rows] == [
+        ("REF0001", "2.1.1"),
+        ("REF0002", "whole case"),
+    ]
     with qtbot.waitSignal(dashboard.saved, timeout=TIMEOUT) as saved:
         dashboard.save_tables(tmp_path / "qa-tables")
     assert (tmp_path / "qa-tables" / "qa-agreement.csv").exists() and saved.args[0]
@@ -141,6 +153,7 @@ def test_qa_dashboard_shows_agreement_flags_and_draws_the_register(
     close_window(qtbot, window)
     with Service.open(bench.path, user="Helen") as service:
         assert service.case(bench.cases["REF0001"]).item("2.1.1").state == "no"
+        assert drawn in double.second_cases(service, service.inspectors()[1].id)
 
 
 def test_ratings_dashboard_scores_accepted_cases_only_when_asked(qtbot, tmp_path, clock, settings):

@@ -79,6 +79,7 @@ class QaDashboard(QDialog):
         self.tabs = QTabWidget(self)
         self.models: dict[str, ScoringTableModel] = {}
         self.views: dict[str, QTableView] = {}
+        self.inspector_names: list[str] = []
         for key, title in TABS:
             model = ScoringTableModel(self)
             view = table_view(title.replace("&", ""), self)
@@ -116,10 +117,12 @@ class QaDashboard(QDialog):
         act = QHBoxLayout()
         self.action_buttons: dict[str, tuple[QPushButton, ...]] = {}
         for tab, buttons in (
-            ("qa-threads", (("Re&solve thread", self.resolve_selected),
+            ("qa-threads", (("Open a t&hread…", self.open_thread),
+                            ("Re&solve thread", self.resolve_selected),
                             ("Re&open thread", self.reopen_selected))),
             ("qa-register", (("A&ccept case", self.accept_selected),
-                             ("Ret&urn case for changes…", self.return_selected))),
+                             ("Ret&urn case for changes…", self.return_selected),
+                             ("&Mark a second time…", self.double_mark_selected))),
             ("qa-flags", (("Ad&judicate…", self.adjudicate_selected),)),
         ):  # fmt: skip
             made = []
@@ -152,6 +155,46 @@ class QaDashboard(QDialog):
 
     def _act(self, op: Callable[[Service], object]) -> None:
         self.window_.runner.submit(op, lambda _result: self.refresh(), self._failed)
+
+    def open_thread(
+        self, reference: str | None = None, item: str | None = None, text: str | None = None
+    ) -> None:
+        """Open a review thread on a case's item ("" for the whole case)."""
+        if reference is None or item is None or text is None:
+            reference, ok = QInputDialog.getText(self, "Open a review thread", "Case reference:")
+            if not ok or not reference.strip():
+                return
+            item, ok = QInputDialog.getText(
+                self,
+                "Open a review thread",
+                "Prompt, key question or attribute (empty: the whole case):",
+            )
+            if not ok:
+                return
+            text, ok = QInputDialog.getMultiLineText(self, "Open a review thread", "Comment:")
+            if not ok:
+                return
+        ref, on, said = reference.strip(), item.strip(), text
+
+        def op(service: Service) -> str:
+            return threads.open_thread(service, service.find_case(ref).id, on, said)
+
+        self._act(op)
+
+    def double_mark_selected(self, inspector: str | None = None) -> None:
+        """Choose the selected register case for a blind second marking by ``inspector``."""
+        row = self.selected("qa-register")
+        if row is None:
+            return
+        if inspector is None:
+            names = self.inspector_names
+            inspector, ok = QInputDialog.getItem(
+                self, "Mark a second time", "Second inspector (blind):", names, 0, False
+            )
+            if not ok:
+                return
+        who, case_id = inspector, str(row.value)
+        self._act(lambda service: double.choose(service, case_id, who))
 
     def resolve_selected(self) -> None:
         row = self.selected("qa-threads")
@@ -202,11 +245,14 @@ class QaDashboard(QDialog):
 
     def refresh(self) -> None:
         today = datetime.now(UTC).date()
-        self.window_.runner.submit(
-            lambda service: report.tables(service, today), self._show, self._failed
-        )
 
-    def _show(self, tables: list[Table]) -> None:
+        def read(service: Service) -> tuple[list[Table], list[str]]:
+            return report.tables(service, today), [i.name for i in service.inspectors()]
+
+        self.window_.runner.submit(read, self._show, self._failed)
+
+    def _show(self, read: tuple[list[Table], list[str]]) -> None:
+        tables, self.inspector_names = read
         for table in tables:
             self.models[table.key].set_table(table)
         by_key = {t.key: t for t in tables}
