@@ -241,3 +241,29 @@ def test_practice_work_is_refused_at_import_into_a_live_central_workspace(world:
     with world.open_central() as central:
         practice.mark_practice(central)
         apply_import(central, plan_import(central, bundle, world.central_keys()))
+
+
+def test_a_thread_on_a_case_the_bundle_does_not_carry_is_refused(world: World) -> None:
+    import json
+
+    from fieldwork.bundles.schemas import BundleError
+    from tests.test_bundles_support import file_hash
+
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000001")
+        threads.open_thread(laptop, case.id, "", "a thread the laptop should not hold")
+    bundle = world.export_return(name="r-threads.fwb")
+
+    def elsewhere(plain: dict[str, bytes]) -> dict[str, bytes]:
+        data = json.loads(plain[threads.ENTRY])
+        data["threads"][0]["case_id"] = "00000000-0000-4000-8000-000000000000"
+        return {**plain, threads.ENTRY: json.dumps(data).encode()}
+
+    forged = world.rewrite_return(bundle, world.folder / "forged.fwb", contents=elsewhere)
+    before = file_hash(world.central)
+    with world.open_central() as central, pytest.raises(BundleError) as refused:
+        plan_import(central, forged, world.central_keys())
+    message = str(refused.value)
+    assert "forged.fwb" in message and "qa-threads.json, threads[0]" in message
+    assert "does not carry" in message
+    assert file_hash(world.central) == before

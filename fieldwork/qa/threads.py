@@ -202,7 +202,8 @@ def threads(
     steps: dict[str, list[Step]] = {}
     for s in service.db.execute(
         "SELECT id, thread_id, action, text, answer_old, answer_new, author, at "
-        "FROM qa_thread_steps ORDER BY seq, at, id"
+        "FROM qa_thread_steps WHERE ? IS NULL OR case_id = ? ORDER BY seq, at, id",
+        [case_id, case_id],
     ):
         steps.setdefault(s[1], []).append(Step(*s))
     return [
