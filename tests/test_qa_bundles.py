@@ -267,3 +267,20 @@ def test_a_thread_on_a_case_the_bundle_does_not_carry_is_refused(world: World) -
     assert "forged.fwb" in message and "qa-threads.json, threads[0]" in message
     assert "does not carry" in message
     assert file_hash(world.central) == before
+
+
+def test_a_case_handed_in_complete_is_submitted_for_review(world: World) -> None:
+    from fieldwork.qa import review
+    from tests.conftest import answer_everything
+
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000003")
+        answer_everything(laptop, case.id)
+        laptop.mark_complete(case.id)
+        assert review.state(laptop, case.id) is None
+    _import(world, world.export_return(name="r-complete.fwb"))
+    with world.open_central() as central:
+        assert review.state(central, central.find_case("E000003").id) == "submitted"
+        assert review.state(central, central.find_case("E000001").id) is None  # in progress
+        [row] = [h for h in central.history(central.find_case("E000003").id) if h.field == "review"]
+        assert (row.old, row.new, row.reason) == (None, "submitted", "handed in complete")

@@ -478,6 +478,10 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         _register_keys(service, contents, now)
         if contents.qa_threads is not None:
             qa_threads.merge_bundle_records(service, contents.qa_threads)
+        # a case handed in complete is submitted for review (fieldwork/qa/review.py)
+        qa_threads.submit_handed_in(
+            service, [c["id"] for c in contents.cases if c["status"] == "complete"], now
+        )
         if contents.second_markings:
             qa_double.store_second(service, contents.second_markings)
         db.conn.executemany(

@@ -336,6 +336,27 @@ def merge_bundle_records(
     return int(db.execute("SELECT count(*) FROM qa_thread_steps").fetchone()[0]) - int(before)
 
 
+def submit_handed_in(service: Service, case_ids: list[str], now: str) -> None:
+    """Cases a return bundle hands in complete, with no review state yet, are submitted
+    (inside the importer's transaction; a history row each)."""
+    for case_id in case_ids:
+        added = service.db.execute(
+            "INSERT OR IGNORE INTO case_reviews (case_id, state, updated_at, updated_by)"
+            " VALUES (?, 'submitted', ?, ?)",
+            [case_id, now, service.user],
+        ).rowcount
+        if added:
+            service.workspace.record_history(
+                case_id=case_id,
+                entity="case",
+                field="review",
+                old=None,
+                new="submitted",
+                who=service.user,
+                reason="handed in complete",
+            )
+
+
 def _merge_reviews(service: Service, reviews: list[dict[str, Any]], *, from_central: bool) -> None:
     """Central decides review states: an assignment's states replace the laptop's. From a
     laptop only its own moves are taken (submitting, resubmitting a returned case); a state
