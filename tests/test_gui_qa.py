@@ -51,12 +51,22 @@ def test_home_and_completion_views_list_open_threads_and_returned_cases(
     label = view.completion.threads
     assert not label.isHidden()
     assert label.text() == "Open review thread from quality assurance: 2.1.1.2"
+    assert view.completion.resubmit.isHidden()  # REF0001 was not returned
+    window.close_case()
+    with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
+        window.open_case(bench.cases["REF0002"])  # returned for changes: Resubmit is offered
+    assert not view.completion.resubmit.isHidden()
+    with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
+        qtbot.mouseClick(view.completion.resubmit, Qt.MouseButton.LeftButton)
+    assert view.completion.resubmit.isHidden()
     window.close_case()
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
         window.open_case(bench.cases["PSR-0001"])
     assert view.completion.threads.isHidden()
     settle(qtbot, window)
     close_window(qtbot, window)
+    with Service.open(bench.path, user="Helen") as service:
+        assert review.state(service, bench.cases["REF0002"]) == "resubmitted"
 
 
 def _double_marked_central(service: Service, ids: dict[str, str]) -> None:

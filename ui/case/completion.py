@@ -54,6 +54,7 @@ class MissingItemsModel(QAbstractListModel):
 class CompletionPanel(QWidget):
     jump_requested = Signal(str)  # item id
     mark_complete_requested = Signal()
+    resubmit_requested = Signal()  # a case returned for changes goes back to QA
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,11 +79,21 @@ class CompletionPanel(QWidget):
         self.threads = ScaledLabel("", self, bold=True, accessible_name="Open review threads")
         self.threads.setWordWrap(True)
         self.threads.hide()
+        self.resubmit = QPushButton("Resubmit to quality assurance", self)
+        self.resubmit.setAccessibleName("Resubmit the case to quality assurance")
+        self.resubmit.setAutoDefault(False)
+        self.resubmit.clicked.connect(self.resubmit_requested)
+        self.resubmit.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.threads)
+        layout.addWidget(self.resubmit)
         layout.addWidget(self.heading)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.mark_complete)
+
+    def show_review(self, state: str | None) -> None:
+        """A case returned for changes offers Resubmit (fieldwork/qa/review.py)."""
+        self.resubmit.setVisible(state == "returned")
 
     def show_threads(self, items: Sequence[str]) -> None:
         """The items ("" for the whole case) with an open review thread."""

@@ -31,6 +31,8 @@ from fieldwork.applicability import CaseItem
 from fieldwork.bundles.comments import QaComment, qa_comments
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
+from fieldwork.qa.review import move
+from fieldwork.qa.review import state as review_state
 from fieldwork.service import CaseDetail, Change
 from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
@@ -151,6 +153,7 @@ class CaseView(CaseEdits):
         self.completion = CompletionPanel(self)
         self.completion.jump_requested.connect(self.go_to)
         self.completion.mark_complete_requested.connect(self.mark_complete)
+        self.completion.resubmit_requested.connect(self.resubmit)
         self.side = QTabWidget(self)
         self.side.setAccessibleName("Case attributes and completion")
         self.side.addTab(self.attributes, "Attributes (T)")
@@ -298,8 +301,8 @@ class CaseView(CaseEdits):
                 self.internal_error.emit(error)
 
         self.runner.submit(
-            lambda service: qa_comments(service, case_id),
-            lambda found: self._show_comments(case_id, found),
+            lambda service: (qa_comments(service, case_id), review_state(service, case_id)),
+            lambda found: self._show_comments(case_id, found[0], found[1]),
             failed,
         )
 
@@ -310,9 +313,30 @@ class CaseView(CaseEdits):
         if self.session is not None and self.framework is not None:
             reply_to_thread(self, self.session, self.framework, comment)
 
-    def _show_comments(self, case_id: str, found: list[QaComment]) -> None:
+    def resubmit(self) -> None:
+        """Send a case returned for changes back to quality assurance."""
+        if self.session is None:
+            return
+        case_id = self.session.case_id
+
+        def done(_state: object) -> None:
+            self.message.emit("The case is resubmitted to quality assurance.")
+            self._load_comments(case_id)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, FieldworkError):
+                self.banner.show_problem(error.message, retryable=False)
+            else:
+                self.internal_error.emit(error)
+
+        self.runner.submit(lambda service: move(service, case_id, "resubmit"), done, failed)
+
+    def _show_comments(
+        self, case_id: str, found: list[QaComment], state: str | None = None
+    ) -> None:
         if self.session is None or self.session.case_id != case_id:
             return  # another case was opened meanwhile
+        self.completion.show_review(state)
         by_item: dict[str, list[QaComment]] = {}
         for comment in found:
             by_item.setdefault(comment.item_id, []).append(comment)
