@@ -172,6 +172,15 @@ def test_agreement_figures_by_item_pair_and_standard(service: Service) -> None:
     assert len(by_pair) == 1
     by_standard = double.by(pairs, "standard")
     assert disagreement.standard_id in by_standard
+    by_kq = double.by(pairs, "key question")
+    grouped = by_kq[kq]
+    assert grouped is not None
+    prompts = [
+        p
+        for p in pairs
+        if p.kind == "prompt" and service.framework.prompt(p.item_id).key_question_id == kq
+    ]
+    assert grouped.cases == 1 + len(prompts) and grouped.agreed == len(prompts)
 
 
 def test_adjudication_changes_the_scored_figure(service: Service) -> None:

@@ -72,7 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     p = commands.add_parser("agreement", help="agreement figures and rating flags")
     p.add_argument("workspace", type=Path)
-    p.add_argument("--by", choices=["all", "kind", "standard", "pair", "item"], default="all")
+    p.add_argument(
+        "--by", choices=["all", "kind", "standard", "pair", "key question", "item"], default="all"
+    )
     p.set_defaults(run=run_agreement)
 
     p = commands.add_parser("adjudicate", help="record the agreed answer of a double-marked item")

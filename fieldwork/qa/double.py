@@ -39,6 +39,7 @@ class Pair:
     first: str | None
     second: str | None
     adjudicated: str | None
+    key_question_id: str = ""  # the item's key question (itself, for a judgement)
 
     @property
     def agrees(self) -> bool:
@@ -234,13 +235,12 @@ def pairs(service: Service) -> list[Pair]:
     for case_id, item_id, first_id, second_id, now, second, adj_first, agreed, kind in rows:
         first = adj_first if agreed is not None else now  # adjudication may overwrite responses
         if kind == "judgement" or (kind is None and _is_key_question(service, item_id)):
-            standard = framework.key_question(item_id).standard_id
-            kind = "judgement"
+            kq, kind = item_id, "judgement"
         else:
-            standard = framework.key_question(framework.prompt(item_id).key_question_id).standard_id
-            kind = "prompt"
+            kq, kind = framework.prompt(item_id).key_question_id, "prompt"
+        standard = framework.key_question(kq).standard_id
         out.append(
-            Pair(case_id, item_id, kind, standard, first_id, second_id, first, second, agreed)
+            Pair(case_id, item_id, kind, standard, first_id, second_id, first, second, agreed, kq)
         )
     return [p for p in out if p.first is not None and p.second is not None]
 
@@ -265,7 +265,8 @@ def figures(marked: Iterable[Pair]) -> Agreement | None:
 
 
 def by(marked: Iterable[Pair], key: str) -> dict[str, Agreement | None]:
-    """Agreement grouped by "item", "pair" (inspector pair), "standard" or "kind"."""
+    """Agreement grouped by "item", "key question" (its judgement and prompts), "pair"
+    (inspector pair), "standard" or "kind"."""
     groups: dict[str, list[Pair]] = defaultdict(list)
     for p in marked:
         if key == "item":
@@ -274,6 +275,8 @@ def by(marked: Iterable[Pair], key: str) -> dict[str, Agreement | None]:
             groups[" & ".join(sorted((p.first_inspector, p.second_inspector)))].append(p)
         elif key == "standard":
             groups[p.standard_id].append(p)
+        elif key == "key question":  # a key question's judgement and its prompts together
+            groups[p.key_question_id].append(p)
         elif key == "kind":
             groups[p.kind].append(p)
         else:

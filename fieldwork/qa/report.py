@@ -34,6 +34,7 @@ GROUPS = (
     ("kind", "Prompts or key questions"),
     ("standard", "Standard"),
     ("pair", "Inspector pair"),
+    ("key question", "Key question with its prompts"),
     ("item", "Prompt or key question"),
 )
 
