@@ -40,7 +40,10 @@ GROUPS = (
 
 
 def _f(value: float | None, scale: float = 1) -> Cell:
-    return None if value is None else f"{value * scale:.3f}".rstrip("0").rstrip(".")
+    """A coefficient to 3 decimals; a percentage (``scale`` 100) to 1."""
+    if value is None:
+        return None
+    return f"{value * scale:.{1 if scale == 100 else 3}f}"
 
 
 def _estimate(estimate: Estimate | None, scale: float = 1) -> list[Cell]:

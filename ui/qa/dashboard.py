@@ -134,6 +134,9 @@ class QaDashboard(QDialog):
             self.action_buttons[tab] = tuple(made)
         act.addStretch(1)
         layout.addLayout(act)
+        layout.addLayout(draw)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a table must not draw or close
         self.tabs.currentChanged.connect(lambda _index: self._show_actions())
         self._show_actions()
         self.resize(1000, 640)
