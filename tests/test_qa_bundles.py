@@ -284,3 +284,32 @@ def test_a_case_handed_in_complete_is_submitted_for_review(world: World) -> None
         assert review.state(central, central.find_case("E000001").id) is None  # in progress
         [row] = [h for h in central.history(central.find_case("E000003").id) if h.field == "review"]
         assert (row.old, row.new, row.reason) == (None, "submitted", "handed in complete")
+
+
+def test_an_accepted_case_stays_locked_against_a_bundle_written_before_the_laptop_knew(
+    world: World,
+) -> None:
+    from fieldwork.bundles.conflicts import conflicts
+    from fieldwork.qa import review
+    from tests.conftest import answer_everything
+
+    with world.open(world.helen, "Helen") as laptop:
+        case = laptop.find_case("E000002")
+        answer_everything(laptop, case.id)
+        laptop.mark_complete(case.id)
+    _import(world, world.export_return(name="r1.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000002")
+        review.move(central, case.id, "accept")
+        before = table(central, "SELECT item_id, value, rev FROM responses WHERE case_id = ?",
+                       [case.id])  # fmt: skip
+    with world.open(world.helen, "Helen") as laptop:  # not yet told of the acceptance
+        laptop.judge(laptop.find_case("E000002").id, "2.1.1", Answer.NO, edit_reason="second look")
+    _import(world, world.export_return(name="r2.fwb"))
+    with world.open_central() as central:
+        case = central.find_case("E000002")
+        after = table(central, "SELECT item_id, value, rev FROM responses WHERE case_id = ?",
+                      [case.id])  # fmt: skip
+        assert after == before  # nothing applied to the locked case
+        [kept] = [c for c in conflicts(central) if c.case_id == case.id]
+        assert (kept.item_id, kept.incoming["value"]) == ("2.1.1", "no")

@@ -33,6 +33,7 @@ from fieldwork.bundles.keystore import SIGNING, Keyring
 from fieldwork.bundles.reading import AlreadyImported, ReturnContents, read_return
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.qa import double as qa_double
+from fieldwork.qa import review as qa_review
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
@@ -178,6 +179,10 @@ def plan_import(service: Service, path: str | Path, keyring: Keyring) -> ImportP
             [json.dumps(case_ids), plan.inspector_id],
         )
     }
+    # An accepted case is locked (fieldwork/qa/review.py): what a bundle holds for it is kept
+    # as a conflict, never applied, until quality assurance reopens it.
+    for case_id in sorted(qa_review.accepted_cases(service) & set(case_ids)):
+        plan.holders.setdefault(case_id, "quality assurance (accepted and locked)")
     _plan_responses(service, plan, contents, case_ids, references)
     _plan_cases(service, plan, contents, case_ids, references)
     known = {
@@ -453,7 +458,11 @@ def _plan_cases(
             and plan._central_items.get(case["id"], set()) <= incoming_items.get(case["id"], set())
         ):
             plan.progress[case["id"]] = (case["done"], case["total"])
-        if holder == plan.inspector_id and case["status"] != status:
+        if (
+            holder == plan.inspector_id
+            and case["status"] != status
+            and case["id"] not in plan.holders
+        ):
             plan.status_updates[case["id"]] = (case["status"], case["completed_at"])
             plan.changes.append(
                 Change("updated", reference, "status", f"{status} → {case['status']}")
