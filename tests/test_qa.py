@@ -329,3 +329,30 @@ def test_cli_runs_a_review_round(service: Service, capsys: pytest.CaptureFixture
     assert main(["qa", "threads", path]) == 0
     out = capsys.readouterr().out
     assert "accepted" in out and "resolve" in out
+
+
+def test_cli_double_marking_agreement_adjudication_and_outputs(
+    service: Service, tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    from fieldwork.cli import main
+
+    case_id, kq = _double_marked(service, 4)
+    reference = service.case_summary(case_id).reference
+    path = str(service.workspace.path)
+    service.close()
+    folder = Path(str(tmp_path))
+    assert main(["qa", "agreement", path, "--by", "pair"]) == 0
+    out = capsys.readouterr().out
+    assert "Helen & Ravi" in out and f"FLAG {reference} {kq}" in out
+    assert main(["qa", "adjudicate", path, reference, kq, "no", "--reason", "moderated"]) == 0
+    assert main(["qa", "draw", path, "--share", "0.5", "--seed", "3"]) == 0
+    assert main(["qa", "register", path]) == 0
+    assert "complete case(s) sampled" in capsys.readouterr().out
+    assert main(["qa", "report", path, "-o", str(folder / "qa.pdf")]) == 0
+    assert main(["qa", "tables", path, "-o", str(folder / "t"), "--excel"]) == 0
+    assert (folder / "qa.pdf").stat().st_size > 0
+    assert (folder / "t" / "qa-agreement.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with Service.open(Path(path), user="x") as again:
+        assert _value(again, case_id, kq) == "no"

@@ -313,3 +313,25 @@ def test_an_accepted_case_stays_locked_against_a_bundle_written_before_the_lapto
         assert after == before  # nothing applied to the locked case
         [kept] = [c for c in conflicts(central) if c.case_id == case.id]
         assert (kept.item_id, kept.incoming["value"]) == ("2.1.1", "no")
+
+
+def test_register_counts_days_since_each_inspectors_last_return(world: World) -> None:
+    from datetime import date, timedelta
+
+    from fieldwork.qa import register
+
+    DAYS_3 = timedelta(days=3)  # noqa: N806
+
+    _import(world, world.returned)
+    with world.open_central() as central:
+        [recorded] = [
+            r[0]
+            for r in table(
+                central,
+                "SELECT recorded_at FROM bundles WHERE direction = 'imported' AND kind = 'return'",
+            )
+        ]
+        day = date.fromisoformat(recorded[:10])
+        lines = {line.inspector: line for line in register.inspectors(central, day + DAYS_3)}
+    assert lines["Helen"].days_since_return == 3 and lines["Helen"].last_return == recorded
+    assert lines["Tom"].days_since_return is None
