@@ -56,6 +56,9 @@ def test_home_and_completion_views_list_open_threads_and_returned_cases(
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
         window.open_case(bench.cases["REF0002"])  # returned for changes: Resubmit is offered
     assert not view.completion.resubmit.isHidden()
+    assert view.completion.returned.text() == (
+        "Returned for changes by quality assurance: see the thread"
+    )
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
         qtbot.mouseClick(view.completion.resubmit, Qt.MouseButton.LeftButton)
     assert view.completion.resubmit.isHidden()

@@ -99,6 +99,16 @@ def move(service: Service, case_id: str, action: str, reason: str = "") -> State
     return target
 
 
+def last_reason(service: Service, case_id: str) -> str:
+    """The reason given with the case's latest review move ('' if none)."""
+    row = service.db.execute(
+        "SELECT reason FROM history WHERE case_id = ? AND entity = 'case' AND field = 'review'"
+        " ORDER BY at DESC, seq DESC LIMIT 1",
+        [case_id],
+    ).fetchone()
+    return "" if row is None else str(row[0])
+
+
 def accepted_cases(service: Service) -> frozenset[str]:
     return frozenset(
         row[0]

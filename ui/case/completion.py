@@ -84,16 +84,24 @@ class CompletionPanel(QWidget):
         self.resubmit.setAutoDefault(False)
         self.resubmit.clicked.connect(self.resubmit_requested)
         self.resubmit.hide()
+        self.returned = ScaledLabel("", self, bold=True, accessible_name="Returned for changes")
+        self.returned.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.returned)
         layout.addWidget(self.threads)
         layout.addWidget(self.resubmit)
         layout.addWidget(self.heading)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.mark_complete)
 
-    def show_review(self, state: str | None) -> None:
-        """A case returned for changes offers Resubmit (fieldwork/qa/review.py)."""
-        self.resubmit.setVisible(state == "returned")
+    def show_review(self, state: str | None, reason: str = "") -> None:
+        """A case returned for changes says why, and offers Resubmit (fieldwork/qa/review.py)."""
+        returned = state == "returned"
+        self.resubmit.setVisible(returned)
+        self.returned.setVisible(returned)
+        self.returned.setText(
+            "Returned for changes by quality assurance" + (f": {reason}" if reason else ".")
+        )
 
     def show_threads(self, items: Sequence[str]) -> None:
         """The items ("" for the whole case) with an open review thread."""

@@ -31,7 +31,7 @@ from fieldwork.applicability import CaseItem
 from fieldwork.bundles.comments import QaComment, qa_comments
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
-from fieldwork.qa.review import move
+from fieldwork.qa.review import last_reason, move
 from fieldwork.qa.review import state as review_state
 from fieldwork.service import CaseDetail, Change
 from ui.case.attributes import AttributesPanel
@@ -301,8 +301,12 @@ class CaseView(CaseEdits):
                 self.internal_error.emit(error)
 
         self.runner.submit(
-            lambda service: (qa_comments(service, case_id), review_state(service, case_id)),
-            lambda found: self._show_comments(case_id, found[0], found[1]),
+            lambda service: (
+                qa_comments(service, case_id),
+                review_state(service, case_id),
+                last_reason(service, case_id),
+            ),
+            lambda found: self._show_comments(case_id, *found),
             failed,
         )
 
@@ -332,11 +336,11 @@ class CaseView(CaseEdits):
         self.runner.submit(lambda service: move(service, case_id, "resubmit"), done, failed)
 
     def _show_comments(
-        self, case_id: str, found: list[QaComment], state: str | None = None
+        self, case_id: str, found: list[QaComment], state: str | None = None, reason: str = ""
     ) -> None:
         if self.session is None or self.session.case_id != case_id:
             return  # another case was opened meanwhile
-        self.completion.show_review(state)
+        self.completion.show_review(state, reason)
         by_item: dict[str, list[QaComment]] = {}
         for comment in found:
             by_item.setdefault(comment.item_id, []).append(comment)
