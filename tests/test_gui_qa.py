@@ -32,6 +32,7 @@ def test_home_and_completion_views_list_open_threads_and_returned_cases(
 ):
     def setup(service: Service, ids: dict[str, str]) -> None:
         add_qa_comment(service, ids["REF0001"], "2.1.1.2", "Check the OASys date.")
+        threads.open_thread(service, ids["REF0001"], "rosh", "Is RoSH really medium?")
         resolved = add_qa_comment(service, ids["REF0001"], "", "Seen")
         threads.resolve(service, resolved)
         answer_everything(service, ids["REF0002"])
@@ -43,14 +44,16 @@ def test_home_and_completion_views_list_open_threads_and_returned_cases(
     window = open_window(qtbot, bench.path, settings)
     qtbot.waitUntil(lambda: window.home.panel.summary is not None, timeout=TIMEOUT)
     cases_text = window.home.panel.cases.text()
-    assert "Quality assurance: 1 open review thread" in cases_text
+    assert "Quality assurance: 2 open review threads" in cases_text
     assert "Returned for changes: REF0002" in cases_text
     view = window.case_view
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):
         window.open_case(bench.cases["REF0001"])
     label = view.completion.threads
     assert not label.isHidden()
-    assert label.text() == "Open review thread from quality assurance: 2.1.1.2"
+    assert label.text() == "Open review threads from quality assurance: 2.1.1.2, rosh"
+    # a thread on an attribute is shown with the whole case's
+    assert "Is RoSH really medium?" in view.case_comments.text.text()
     assert view.completion.resubmit.isHidden()  # REF0001 was not returned
     window.close_case()
     with qtbot.waitSignal(view.comments_shown, timeout=TIMEOUT):

@@ -345,7 +345,9 @@ class CaseView(CaseEdits):
         for comment in found:
             by_item.setdefault(comment.item_id, []).append(comment)
         self._comments = by_item
-        self.case_comments.show_comments(by_item.get("", []))
+        # the whole case's, and those on an attribute (no navigator item of their own)
+        items = {i.item_id for i in self.session.detail.items}
+        self.case_comments.show_comments([c for c in found if c.item_id not in items])
         self.navigator_model.set_commented({i for i in by_item if i})
         self.completion.show_threads(sorted(by_item))
         self._show_current()
