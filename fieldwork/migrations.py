@@ -576,6 +576,10 @@ def m0009_quality_assurance(db: Database) -> None:
             decided_at TEXT NOT NULL,
             PRIMARY KEY (case_id, item_id)
         );
+        -- A panel decision keeps whether it was scored on accepted cases only, beside the
+        -- case set it keeps already (complete cases only, or every case).
+        ALTER TABLE panel_decisions ADD COLUMN accepted_only INTEGER NOT NULL DEFAULT 0
+            CHECK (accepted_only IN (0, 1));
         """
     )
 

@@ -261,7 +261,15 @@ def test_scoring_can_be_limited_to_accepted_cases(service: Service) -> None:
         review.move(service, case_id, "submit")
     review.move(service, cases[0], "accept")
     assert score(service, breakdowns=None).figure(kq).applicable == 3
-    assert score(service, breakdowns=None, accepted_only=True).figure(kq).applicable == 1
+    accepted = score(service, breakdowns=None, accepted_only=True)
+    assert accepted.figure(kq).applicable == 1
+    assert any("Only the 1 case(s) quality assurance has accepted" in w for w in accepted.warnings)
+    assert not any("quality assurance" in w for w in score(service, breakdowns=None).warnings)
+    assert not any("not yet marked complete" in w for w in accepted.warnings)
+    assert accepted.scope_statement == (
+        "Scored the 1 case(s) of 3 that quality assurance has accepted; the 2 not yet accepted "
+        "are left out."
+    )
 
 
 def test_practice_data_never_reaches_scoring(service: Service) -> None:
@@ -356,3 +364,29 @@ def test_cli_double_marking_agreement_adjudication_and_outputs(
     assert (folder / "t" / "qa-agreement.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     with Service.open(Path(path), user="x") as again:
         assert _value(again, case_id, kq) == "no"
+
+
+def test_a_panel_decision_keeps_the_accepted_only_case_set(service: Service) -> None:
+    from fieldwork.scoring.records import record_panel_decision
+    from fieldwork.scoring.scores import score
+
+    [case_id] = _complete_cases(service, 1, "Helen")
+    review.move(service, case_id, "submit")
+    review.move(service, case_id, "accept")
+    decision = record_panel_decision(
+        service,
+        "2.1",
+        "Good",
+        "Close to the boundary; the other key questions are high.",
+        provisional=None,
+        lowest_item=None,
+        lowest_percentage=None,
+        accepted_only=True,
+    )
+    assert decision.case_set == "accepted cases only"
+    on_accepted = score(service, breakdowns=None, accepted_only=True).standard("2.1")
+    assert on_accepted.decision is not None and on_accepted.decision.accepted_only
+    assert not on_accepted.decision_on_other_cases
+    on_complete = score(service, breakdowns=None).standard("2.1")
+    assert on_complete.decision_on_other_cases
+    assert "It decided on accepted cases only" in on_complete.statement

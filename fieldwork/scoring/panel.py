@@ -22,6 +22,7 @@ def decide(
     reasons: str,
     *,
     only_complete: bool = True,
+    accepted_only: bool = False,
 ) -> PanelDecision:
     """Record the ratings panel's final rating of a flagged standard, with its reasons.
 
@@ -31,7 +32,9 @@ def decide(
     exercises discretion only "where the lowest percentage at the key question level is close
     to the rating boundary" (Annexe 2).
     """
-    scores = score(service, only_complete=only_complete, breakdowns=None)
+    scores = score(
+        service, only_complete=only_complete, breakdowns=None, accepted_only=accepted_only
+    )
     try:
         standard = scores.standard(standard_id.strip())
     except KeyError:
@@ -56,6 +59,7 @@ def decide(
         lowest_item=lowest.item_id if lowest else None,
         lowest_percentage=lowest.percentage if lowest else None,
         only_complete=only_complete,
+        accepted_only=accepted_only,
     )
 
 

@@ -35,14 +35,17 @@ class PanelDecision:
     lowest_item: str | None
     lowest_percentage: int | None
     only_complete: bool = True  # the case set it was scored on: complete cases only, or all
+    accepted_only: bool = False  # and only those quality assurance accepted (fieldwork/qa)
 
     @property
     def case_set(self) -> str:
-        return case_set_text(self.only_complete)
+        return case_set_text(self.only_complete, self.accepted_only)
 
 
-def case_set_text(only_complete: bool) -> str:
+def case_set_text(only_complete: bool, accepted_only: bool = False) -> str:
     """The case set a scoring used, in words."""
+    if accepted_only:
+        return "accepted cases only" + ("" if only_complete else ", complete or not")
     return "complete cases only" if only_complete else "every case, complete or not"
 
 
@@ -90,11 +93,11 @@ def _rating(value: str | None) -> Rating | None:
 def panel_decisions(service: Service) -> dict[str, PanelDecision]:
     rows = service.db.execute(
         "SELECT standard_id, final, reasons, decided_by, decided_at, provisional, lowest_item, "
-        "lowest_percentage, only_complete FROM panel_decisions"
+        "lowest_percentage, only_complete, accepted_only FROM panel_decisions"
     )
     return {
         r[0]: PanelDecision(
-            r[0], Rating(r[1]), r[2], r[3], r[4], _rating(r[5]), r[6], r[7], bool(r[8])
+            r[0], Rating(r[1]), r[2], r[3], r[4], _rating(r[5]), r[6], r[7], bool(r[8]), bool(r[9])
         )
         for r in rows
     }
@@ -135,6 +138,7 @@ def record_panel_decision(
     lowest_item: str | None,
     lowest_percentage: int | None,
     only_complete: bool = True,
+    accepted_only: bool = False,
 ) -> PanelDecision:
     """Record (or revise) the panel's final rating of a standard of domains 2 and 3.
 
@@ -161,17 +165,19 @@ def record_panel_decision(
         lowest_item,
         lowest_percentage,
         only_complete,
+        accepted_only,
     )
     with service.workspace.write() as db:
         db.execute(
             "INSERT INTO panel_decisions (id, inspection_id, standard_id, provisional, "
             "lowest_item, lowest_percentage, final, reasons, decided_by, decided_at, "
-            "only_complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "only_complete, accepted_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (inspection_id, standard_id) DO UPDATE SET "
             "provisional = excluded.provisional, lowest_item = excluded.lowest_item, "
             "lowest_percentage = excluded.lowest_percentage, final = excluded.final, "
             "reasons = excluded.reasons, decided_by = excluded.decided_by, "
-            "decided_at = excluded.decided_at, only_complete = excluded.only_complete",
+            "decided_at = excluded.decided_at, only_complete = excluded.only_complete, "
+            "accepted_only = excluded.accepted_only",
             [
                 new_id(),
                 inspection_id,
@@ -184,6 +190,7 @@ def record_panel_decision(
                 decision.decided_by,
                 decision.decided_at,
                 int(only_complete),
+                int(accepted_only),
             ],
         )
         service.workspace.record_history(

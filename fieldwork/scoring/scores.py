@@ -259,6 +259,7 @@ class StandardScore:
     previous: Rating | None = None
     rules: ScoringRules | None = field(default=None, repr=False, compare=False)
     only_complete: bool = True  # the case set these figures are of
+    accepted_only: bool = False  # ... limited to the cases quality assurance accepted
 
     @property
     def points(self) -> int | None:
@@ -296,7 +297,10 @@ class StandardScore:
     def decision_on_other_cases(self) -> bool:
         """The panel decided on another case set (complete cases only, or every case) than
         these figures are of: compare by scoring the same set, not as a change in the data."""
-        return self.decision is not None and self.decision.only_complete != self.only_complete
+        return self.decision is not None and (
+            self.decision.only_complete,
+            self.decision.accepted_only,
+        ) != (self.only_complete, self.accepted_only)
 
     @property
     def decision_outdated(self) -> bool:
@@ -333,7 +337,7 @@ class StandardScore:
             if self.decision_on_other_cases:
                 text += (
                     f" It decided on {self.decision.case_set}; these figures are of "
-                    f"{case_set_text(self.only_complete)}."
+                    f"{case_set_text(self.only_complete, self.accepted_only)}."
                 )
             elif self.decision_outdated:
                 text += " The case data have changed since it decided: review the decision."
@@ -440,12 +444,19 @@ class Scores:
     overall: Overall
     breakdowns: tuple[Breakdown, ...] = field(default=())
     open_conflicts: int = 0  # answers two inspectors gave differently, not yet resolved
+    accepted_only: bool = False  # only the cases quality assurance accepted (fieldwork/qa)
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """What a reader must know before trusting the figures."""
         out = []
-        if self.only_complete and self.left_out:
+        if self.accepted_only:
+            scored = sum(s.scored for s in self.samples)
+            out.append(
+                f"Only the {scored} case(s) quality assurance has accepted are scored; cases not "
+                "yet accepted are left out of the figures."
+            )
+        if self.only_complete and self.left_out and not self.accepted_only:
             left = sum(s.cases - s.scored for s in self.left_out)
             where = "; ".join(f"{s.title} {s.cases - s.scored}" for s in self.left_out)
             out.append(
@@ -469,6 +480,12 @@ class Scores:
         """Which cases were scored and which were left out, and why, in words."""
         total = sum(s.cases for s in self.samples)
         scored = sum(s.scored for s in self.samples)
+        if self.accepted_only:
+            return (
+                f"Scored the {scored} case(s) of {total} that quality assurance has accepted"
+                f"{' (complete or not)' if not self.only_complete else ''}; the "
+                f"{total - scored} not yet accepted are left out."
+            )
         if not self.only_complete:
             unanswered = sum(f.unanswered for f in self.key_questions.values())
             return (
@@ -573,6 +590,7 @@ def score(
                     previous=before.rating if before else None,
                     rules=rules,
                     only_complete=only_complete,
+                    accepted_only=accepted_only,
                 )
             )
     comparisons = {
@@ -600,6 +618,7 @@ def score(
         overall=overall,
         breakdowns=_breakdowns(counts, key_questions, breakdowns or {}),
         open_conflicts=_open_conflicts(service),
+        accepted_only=accepted_only,
     )
 
 

@@ -355,9 +355,15 @@ class RatingsDashboard(QDialog):
 
     def _submit_decision(self, standard_id: str, rating: Rating, reasons: str) -> None:
         only_complete = self.only_complete.isChecked()  # the case set the panel is shown
+        accepted = self.accepted_only.isChecked()
         self._run(
             lambda service: decide(
-                service, standard_id, rating, reasons, only_complete=only_complete
+                service,
+                standard_id,
+                rating,
+                reasons,
+                only_complete=only_complete,
+                accepted_only=accepted,
             )
         )
 
