@@ -333,10 +333,12 @@ def test_cli_runs_a_review_round(service: Service, capsys: pytest.CaptureFixture
     assert main(["qa", "reply", path, thread, "Done, see the note"]) == 0
     assert main(["qa", "resolve", path, thread]) == 0
     assert main(["qa", "review", path, reference, "accept"]) == 0
-    assert main(["score", path, "--accepted-only"]) == 0
-    assert main(["qa", "threads", path]) == 0
     out = capsys.readouterr().out
-    assert "accepted" in out and "resolve" in out
+    assert f"Case {reference} is now accepted." in out
+    assert main(["score", path, "--accepted-only"]) == 0
+    assert "quality assurance has accepted" in capsys.readouterr().out
+    assert main(["qa", "threads", path]) == 0
+    assert "(resolved)" in capsys.readouterr().out
 
 
 def test_cli_double_marking_agreement_adjudication_and_outputs(

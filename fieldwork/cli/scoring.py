@@ -33,6 +33,14 @@ def _scope(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _accepted(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--accepted-only",
+        action="store_true",
+        help="score only the cases quality assurance accepted (fieldwork qa review)",
+    )
+
+
 def _excel(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--excel",
@@ -54,17 +62,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--key-questions", action="store_true", help="also print every key question's figures"
     )
     _scope(p)
-    p.add_argument(
-        "--accepted-only",
-        action="store_true",
-        help="score only the cases quality assurance accepted (fieldwork qa review)",
-    )
+    _accepted(p)
     p.set_defaults(run=run_score)
 
     p = subparsers.add_parser("report", help="write the ratings report (PDF)")
     p.add_argument("workspace", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the PDF file to write")
     _scope(p)
+    _accepted(p)
     p.set_defaults(run=run_report)
 
     p = subparsers.add_parser(
@@ -74,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
     _excel(p)
     _scope(p)
+    _accepted(p)
     p.set_defaults(run=run_tables)
 
     p = subparsers.add_parser(
@@ -102,6 +108,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--reason", required=True, help="why the panel decided so")
     _scope(p)
+    _accepted(p)
     p.set_defaults(run=run_panel)
 
     p = subparsers.add_parser(
@@ -239,6 +246,7 @@ def run_panel(args: argparse.Namespace) -> int:
             args.rating,
             args.reason,
             only_complete=not args.include_incomplete,
+            accepted_only=args.accepted_only,
         )
     provisional = decision.provisional.value if decision.provisional else "none"
     print(
