@@ -226,6 +226,11 @@ def test_blind_second_marker_must_differ_and_be_known(service: Service) -> None:
         double.choose(service, case_id, "Nobody")
     with pytest.raises(InvalidChange, match="not chosen"):
         double.record_second(service, case_id, {})
+    double.choose(service, case_id, "Ravi")
+    double.record_second(service, case_id, {_first(service, case_id, "judgement"): "yes"})
+    service.add_inspector("Tom")
+    with pytest.raises(InvalidChange, match="marked a second time already"):
+        double.choose(service, case_id, "Tom")
 
 
 def test_practice_scores_trainees_against_the_reference(tmp_path: object, service: Service) -> None:

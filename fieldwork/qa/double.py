@@ -20,6 +20,7 @@ from typing import Any
 from fieldwork.agreement import Agreement, AgreementError, agreement, contingency
 from fieldwork.answers import Answer
 from fieldwork.errors import InvalidChange
+from fieldwork.qa.register import draw_per_inspector
 from fieldwork.scoring.rules import ScoringRules, percentage
 from fieldwork.service import Service
 
@@ -88,6 +89,15 @@ def choose(service: Service, case_id: str, second_inspector: str) -> None:
         raise InvalidChange(f"there is no inspector {second_inspector!r}", place=place)
     if second.id == first:
         raise InvalidChange("the second marker must be another inspector", place=place)
+    marked = service.db.execute(
+        "SELECT d.second_inspector_id FROM double_markings d WHERE d.case_id = ? AND EXISTS "
+        "(SELECT 1 FROM second_markings s WHERE s.case_id = d.case_id)",
+        [case_id],
+    ).fetchone()
+    if marked is not None and marked[0] != second.id:
+        raise InvalidChange(
+            "the case has been marked a second time already, by another inspector", place=place
+        )
     with service.workspace.write() as db:
         db.execute(
             "INSERT INTO double_markings (case_id, first_inspector_id, second_inspector_id, "
@@ -108,8 +118,6 @@ def choose(service: Service, case_id: str, second_inspector: str) -> None:
 def draw(service: Service, share: float, seed: int) -> list[str]:
     """Draw ``share`` of each inspector's complete cases for double marking, in the order of
     the sampling module's seeded draw number; each goes to the next inspector by name."""
-    from fieldwork.qa.register import draw_per_inspector
-
     inspectors = sorted(service.inspectors(), key=lambda i: i.name)
     if len(inspectors) < 2:
         raise InvalidChange("double marking needs at least two inspectors")
