@@ -328,7 +328,9 @@ def merge_bundle_records(
             " LIMIT 1",
             [thread_id],
         ).fetchone()
-        resolved = last[1] if last is not None and last[0] == "resolve" else None
+        if last is None:
+            continue  # a comment from before threads: its state is as stored
+        resolved = last[1] if last[0] == "resolve" else None
         db.execute("UPDATE qa_comments SET resolved_at = ? WHERE id = ?", [resolved, thread_id])
     _merge_reviews(service, data.get("reviews", []), from_central=from_central)
     if from_central and data.get("practice"):
