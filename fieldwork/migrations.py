@@ -530,6 +530,11 @@ def m0009_quality_assurance(db: Database) -> None:
             at TEXT NOT NULL
         );
         CREATE INDEX qa_thread_steps_thread ON qa_thread_steps (thread_id, seq);
+        -- Comments made before threads become threads: their opening step takes the
+        -- comment's own id, so central and a laptop migrating the same comment agree.
+        INSERT INTO qa_thread_steps (id, thread_id, case_id, seq, action, text, author, at)
+        SELECT id, id, case_id, 1, 'open', comment, author, created_at FROM qa_comments
+        WHERE resolved_at IS NULL;
         -- A case's review state; no row: not yet submitted.
         CREATE TABLE case_reviews (
             case_id TEXT PRIMARY KEY REFERENCES cases(id),

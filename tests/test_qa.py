@@ -397,3 +397,38 @@ def test_a_panel_decision_keeps_the_accepted_only_case_set(service: Service) -> 
     on_complete = score(service, breakdowns=None).standard("2.1")
     assert on_complete.decision_on_other_cases
     assert "It decided on accepted cases only" in on_complete.statement
+
+
+def test_comments_from_before_threads_become_open_threads(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sqlite_utils import Database
+
+    from fieldwork import migrations
+
+    db = Database(Path(str(tmp_path)) / "old.db")
+    steps = dict(migrations._steps)
+    for name, step in migrations._steps:
+        if name == "0009_quality_assurance":
+            break
+        step(db)
+    db.execute(
+        "INSERT INTO inspections (id, name, framework_id, framework_hash, created_at) "
+        "VALUES ('i', 'North West', 'f', 'h', '2020-01-01')"
+    )
+    db.execute(
+        "INSERT INTO cases (id, inspection_id, sample, reference, updated_at) "
+        "VALUES ('c', 'i', 'case-supervision', 'E1', '2020-01-01')"
+    )
+    for cid, resolved in (("open-one", None), ("closed-one", "2020-01-03")):
+        db.execute(
+            "INSERT INTO qa_comments (id, case_id, item_id, comment, author, created_at, "
+            "resolved_at) VALUES (?, 'c', '2.1.1', 'Check it', 'Lead', '2020-01-02', ?)",
+            [cid, resolved],
+        )
+    steps["0009_quality_assurance"](db)
+    rows = db.execute(
+        "SELECT id, thread_id, seq, action, text, author, at FROM qa_thread_steps"
+    ).fetchall()
+    db.close()
+    assert rows == [("open-one", "open-one", 1, "open", "Check it", "Lead", "2020-01-02")]
