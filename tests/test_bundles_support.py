@@ -17,8 +17,9 @@ from fieldwork.allocation import assign
 from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto
 from fieldwork.bundles.assignment import export_assignment, open_assignment
+from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, active_key
 from fieldwork.bundles.returns import export_return
-from fieldwork.keys import CENTRAL, ENCRYPTION, Keyring, active_key, init_central_keys
+from fieldwork.keys import init_central_keys
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, FakeClock
 
@@ -144,7 +145,7 @@ class World:
         if signer is None:
             with self.open(self.helen) as service:
                 from fieldwork.bundles import meta
-                from fieldwork.keys import SIGNING
+                from fieldwork.bundles.keystore import SIGNING
 
                 record = active_key(service, meta.get(service, meta.INSPECTOR_ID), SIGNING)
                 assert record is not None

@@ -51,7 +51,7 @@ def _shown_signal(window: MainWindow):  # type: ignore[no-untyped-def]
         for menu_action in window.menuBar().actions()
         if menu_action.text() == "&Central"
         for a in menu_action.menu().actions()
-        if a.text() == "&Sample…"
+        if a.text() == "Sa&mple…"
     )
     action.trigger()
     return window.findChild(SampleDialog).state_shown

@@ -14,6 +14,7 @@ from fieldwork import userdirs
 from fieldwork.errors import FieldworkError
 from fieldwork.paths import resources_dir
 from ui.main_window import MainWindow
+from ui.settings import Preferences
 
 #: Set to 1, the application quits as soon as the main window lists its cases,
 #: after printing "ready": the packaged application's smoke test uses it.
@@ -29,7 +30,7 @@ def run(workspace: Path | None = None) -> int:
     app.setWindowIcon(app_icon())
     settings = QSettings()
     if workspace is None:
-        last = settings.value("last_workspace")
+        last = settings.value("last_workspace") if Preferences(settings).reopen_last else None
         if last and Path(str(last)).exists():
             workspace = Path(str(last))
         else:

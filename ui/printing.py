@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 from fieldwork.errors import FieldworkError, PrintCancelled
 from fieldwork.service import Service
 from ui.runner import ServiceRunner
+from ui.widgets import show_saved
 
 if TYPE_CHECKING:
     from fieldwork.reports import SheetsWritten
@@ -184,7 +185,8 @@ class SheetPrinting(QObject):
         self.window = window
         self.ask_printer: AskPrinter = ask_printer_with_dialog
         self.clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
-        self.folder = Path.home()
+        # Save as PDF starts beside the workspace, where the inspection's files are.
+        self.folder = Path(window.workspace_path).resolve().parent
         self.progress_dialog: QProgressDialog | None = None
         self.render_job: _RenderJob | None = None
         self._cancel = threading.Event()
@@ -196,7 +198,7 @@ class SheetPrinting(QObject):
         case_ids = list(case_ids)
         if not self._have_cases(case_ids):
             return
-        name = "case summary sheet.pdf" if len(case_ids) == 1 else "case summary sheets.pdf"
+        name = self._suggested_name(case_ids)
         chosen, _ = QFileDialog.getSaveFileName(
             self.window, "Save case summary sheets as PDF", str(self.folder / name), "PDF (*.pdf)"
         )
@@ -217,9 +219,28 @@ class SheetPrinting(QObject):
         def done(written: SheetsWritten) -> None:
             self._finish()
             self._status(f"Saved {_sheets(written.cases)} ({written.pages} pages) to {path.name}.")
+            show_saved(
+                self.window,
+                "Case summary sheets saved",
+                f"Saved {_sheets(written.cases)} ({written.pages} pages) as",
+                path,
+            )
             self.saved.emit(str(path), written)
 
         self.window.runner.submit(save, done, self._failed)
+
+    def _suggested_name(self, case_ids: Sequence[str]) -> str:
+        """``<case reference> <date>.pdf`` for one case, else ``case summary sheets <date>.pdf``
+        (the date as YYYY-MM-DD, which sorts and has no slashes)."""
+        day = self.clock().date().isoformat()
+        if len(case_ids) == 1:
+            model = self.window.case_model
+            row = model.row_of(case_ids[0])
+            if row is not None:
+                reference = model.case_at(row).reference
+                safe = "".join(c if c.isalnum() or c in "-_. " else "-" for c in reference)
+                return f"{safe} {day}.pdf"
+        return f"case summary sheets {day}.pdf"
 
     # -- Print ------------------------------------------------------------------------------
     def print_cases(self, case_ids: Sequence[str]) -> None:

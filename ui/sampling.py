@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -58,8 +57,8 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> None:
     """Add Central ▸ Sample… to the main window."""
     menu = window.menu("&Central")
-    action = menu.addAction("&Sample…")
-    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+    # No shortcut of its own: Ctrl+Shift+S is Save As almost everywhere (Alt+C, M reaches it).
+    action = menu.addAction("Sa&mple…")
     action.setStatusTip("Import the eligible population, draw the sample and see its working")
     action.triggered.connect(lambda: open_sample_dialog(window))
 

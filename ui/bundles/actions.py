@@ -46,6 +46,15 @@ from fieldwork.keys import (
 from fieldwork.service import Service
 from ui.bundles.conflicts import ConflictsDialog
 from ui.bundles.preview import PreviewDialog
+from ui.export_assignment import (
+    AssignmentRequest,
+    ExportAssignmentDialog,
+    MakeKeysDialog,
+    Readiness,
+    readiness,
+    return_problem,
+)
+from ui.widgets import show_saved
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -81,13 +90,14 @@ class Bundles(QObject):
         self.progress_dialog: QProgressDialog | None = None
         self.preview_dialog: PreviewDialog | None = None
         self.conflicts_dialog: ConflictsDialog | None = None
+        self.export_dialog: ExportAssignmentDialog | None = None
+        self.make_keys_dialog: MakeKeysDialog | None = None
         self.ask_open_file: Callable[[str], Path | None] = self._open_file
         self.ask_save_file: Callable[[str, str], Path | None] = self._save_file
         self.ask_folder: Callable[[str], Path | None] = self._choose_folder
         self.ask_passphrase: Callable[[str, str], str | None] = lambda title, label: (
             _ask_passphrase(self.window, title, label)
         )
-        self.ask_inspector: Callable[[list[str]], str | None] = self._choose_inspector
         self.ask_key_owner: Callable[[list[str]], str | None] = self._choose_key_owner
         self.ask_confirm: Callable[[str, str], bool] = self._confirm
         self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
@@ -127,12 +137,6 @@ class Bundles(QObject):
         path = Path(chosen)
         return path if path.suffix == ".fieldwork" else path.with_suffix(".fieldwork")
 
-    def _choose_inspector(self, names: list[str]) -> str | None:
-        name, ok = QInputDialog.getItem(
-            self.window, "Export assignment", "Whose assignment?", names, 0, False
-        )
-        return name if ok else None
-
     def _choose_key_owner(self, names: list[str]) -> str | None:
         name, ok = QInputDialog.getItem(
             self.window,
@@ -171,25 +175,26 @@ class Bundles(QObject):
             self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
         return self.keyring
 
-    def make_keys(self) -> None:
-        passphrase = self.ask_passphrase(
-            "Make the inspectorate's keys", "Choose a passphrase to protect the private keys:"
-        )
-        if passphrase is None:
-            return
-        again = self.ask_passphrase("Make the inspectorate's keys", "The same passphrase again:")
-        if again != passphrase:
-            self.window.show_error(InvalidChange("the two passphrases differ; nothing was made"))
-            return
+    def make_keys(
+        self, parent: QWidget | None = None, then: Callable[[], None] | None = None
+    ) -> None:
+        """Ask for the keys' passphrase (checked as it is typed, and confirmed), then make
+        the inspectorate's keys; ``then`` runs once they are made."""
+        dialog = MakeKeysDialog(parent or self.window)
+        dialog.chosen.connect(lambda passphrase: self._make_keys(passphrase, then))
+        self.make_keys_dialog = dialog
+        dialog.open()
+
+    def _make_keys(self, passphrase: str, then: Callable[[], None] | None) -> None:
         self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
         keyring = self.keyring
-        self._run(
-            "Making keys…",
-            lambda s: init_central_keys(s, keyring),
-            lambda records: self._status(
-                "Made the inspectorate's keys: " + ", ".join(r.short for r in records)
-            ),
-        )
+
+        def made(records: Any) -> None:
+            self._status("Made the inspectorate's keys: " + ", ".join(r.short for r in records))
+            if then is not None:
+                then()
+
+        self._run("Making keys…", lambda s: init_central_keys(s, keyring), made)
 
     def rotate_keys(self) -> None:
         keyring = self._keys()
@@ -260,47 +265,80 @@ class Bundles(QObject):
     def export(self) -> None:
         """Central: an inspector's assignment. Laptop: the return bundle."""
         if self.kind == "fieldwork":
-            path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
-            keyring = self._keys() if path else None
-            if path is None or keyring is None:
-                return
-            self._run(
-                "Writing the return bundle…",
-                lambda s: export_return(s, path, keyring=keyring),
-                self._exported,
-            )
+            # what a return bundle needs is checked before anything is asked
+            self.window.runner.submit(return_problem, self._export_return, self._failed)
             return
+        kind = self.kind
         self.window.runner.submit(
-            lambda s: [i.name for i in s.inspectors()], self._export_for, self._failed
+            lambda s: readiness(s, kind), self._show_export_dialog, self._failed
         )
 
-    def _export_for(self, names: list[str]) -> None:
-        if not names:
-            self.window.show_error(InvalidChange("add inspectors before exporting assignments"))
+    def _export_return(self, problem: str) -> None:
+        if problem:
+            self.window.show_error(InvalidChange(problem, file=str(self.window.workspace_path)))
             return
-        name = self.ask_inspector(names)
-        if name is None:
-            return
-        path = self.ask_save_file(
-            "Save assignment bundle", ledger.default_name("assignment", name, 1)
-        )
-        if path is None:
-            return
-        passphrase = self.ask_passphrase(
-            "Assignment passphrase",
-            f"A passphrase for {name}'s bundle (8 characters or more); give it to them separately:",
-        )
-        keyring = self._keys() if passphrase else None
-        if passphrase is None or keyring is None:
+        path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
+        keyring = self._keys() if path else None
+        if path is None or keyring is None:
             return
         self._run(
-            f"Writing {name}'s assignment…",
-            lambda s: export_assignment(s, name, path, passphrase=passphrase, keyring=keyring),
+            "Writing the return bundle…",
+            lambda s: export_return(s, path, keyring=keyring),
+            self._exported,
+        )
+
+    def _show_export_dialog(self, ready: Readiness) -> None:
+        """The export dialog: what is missing first (with the fix), then the questions."""
+        dialog = ExportAssignmentDialog(
+            ready,
+            self.folder,
+            lambda name: ledger.default_name("assignment", name, 1),
+            keys_unlocked=self.keyring is not None,
+            parent=self.window,
+        )
+        dialog.make_keys_requested.connect(
+            lambda: self.make_keys(dialog, then=lambda: self._check_export_again(dialog))
+        )
+        dialog.submitted.connect(self._export_assignment)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _check_export_again(self, dialog: ExportAssignmentDialog) -> None:
+        kind = self.kind
+        self.window.runner.submit(
+            lambda s: readiness(s, kind),
+            lambda ready: dialog.show_readiness(ready, keys_unlocked=self.keyring is not None),
+            self._failed,
+        )
+
+    def _export_assignment(self, request: AssignmentRequest) -> None:
+        if request.keys_passphrase is not None:
+            self.keyring = Keyring(keys_dir(self.window.workspace_path), request.keys_passphrase)
+        keyring = self.keyring
+        if keyring is None:
+            return
+        self._run(
+            f"Writing {request.inspector}'s assignment…",
+            lambda s: export_assignment(
+                s, request.inspector, request.path, passphrase=request.passphrase, keyring=keyring
+            ),
             self._exported,
         )
 
     def _exported(self, result: Any) -> None:
         self._status(f"Wrote {result.kind} bundle {result.sequence} to {result.path.name}.")
+        detail = (
+            f"Give {result.inspector_name} the bundle's passphrase separately."
+            if result.kind == "assignment"
+            else "Hand it in through the sync folder, or as your lead inspector asked."
+        )
+        show_saved(
+            self.window,
+            "Bundle written",
+            f"Wrote {result.kind} bundle {result.sequence}:",
+            Path(result.path),
+            detail,
+        )
         self.exported.emit(result)
 
     # -- import ---------------------------------------------------------------------------------

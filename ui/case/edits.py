@@ -5,14 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand
 
 from fieldwork.answers import Answer
-from fieldwork.applicability import ItemKind
+from fieldwork.applicability import CaseItem, ItemKind
 from fieldwork.errors import CaseIncomplete, FieldworkError
 from fieldwork.framework import AttributeValue
 from ui.case.navigation import CaseNavigation
 from ui.case.problems import ProblemBanner
-from ui.widgets import ask_reason
+from ui.widgets import announce, ask_reason
+
+
+def command_target(command: QUndoCommand | None) -> str | None:
+    """The item (or attribute) an undo command changes."""
+    if command is None:
+        return None
+    for name in ("item_id", "target"):
+        found = getattr(command, name, None)
+        if isinstance(found, str):
+            return found
+    forward = getattr(command, "forward", None)
+    found = getattr(forward, "target", None)
+    return found if isinstance(found, str) else None
+
+
+JUDGEMENT_WORDS = {Answer.YES: "Satisfactory", Answer.NO: "Not satisfactory"}
 
 
 class CaseEdits(CaseNavigation):
@@ -58,10 +75,32 @@ class CaseEdits(CaseNavigation):
         if not item.applies:
             self.message.emit(f"{item.item_id} does not apply to this case.")
             return
-        if item.kind is ItemKind.JUDGEMENT:
-            self._edit(lambda: session.judge(item.item_id, value))
-        else:
-            self._edit(lambda: session.answer(item.item_id, value))
+
+        def do() -> None:
+            if item.kind is ItemKind.JUDGEMENT:
+                session.judge(item.item_id, value)
+            else:
+                session.answer(item.item_id, value)
+            self._answered(item, value)
+
+        self._edit(do)
+
+    def _answered(self, item: CaseItem, value: Answer | None) -> None:
+        """With auto-advance, one key answers and moves on: to the rationale of a judgement
+        that has none yet, else to the next item that needs an answer."""
+        if not self.auto_advance or value is None or self.session is None:
+            return
+        # the focus moves on and a reader announces where it lands: first say what was
+        # recorded where the inspector was
+        judgement = item.kind is ItemKind.JUDGEMENT
+        word = JUDGEMENT_WORDS.get(value, value.label) if judgement else value.label
+        recorded = f"{item.item_id}: {word}"
+        if judgement and not self.session.latest_text(item.item_id, "note").strip():
+            announce(self.navigator, f"{recorded}. Now the rationale.")
+            self.focus_note()
+            return
+        announce(self.navigator, recorded)
+        self.advance_from(item.item_id)
 
     def _clear(self) -> None:
         self._answer(None)
@@ -80,7 +119,11 @@ class CaseEdits(CaseNavigation):
         edit = session.judge if judgement else session.answer
 
         def with_reason(reason: str) -> None:
-            self._edit(lambda: edit(item.item_id, Answer.NOT_APPLICABLE, reason))
+            def do() -> None:
+                edit(item.item_id, Answer.NOT_APPLICABLE, reason)
+                self._answered(item, Answer.NOT_APPLICABLE)
+
+            self._edit(do)
 
         what = "key question" if judgement else "prompt"
         ask_reason(
@@ -118,16 +161,36 @@ class CaseEdits(CaseNavigation):
             self._edit(lambda: session.set_attribute(attribute_id, label, value))
 
     def undo(self) -> None:
+        """Undo the last change and go back to its item, which shows its old answer again
+        (auto-advance had moved on from it)."""
         session = self.session
         if session is not None and session.undo_stack.canUndo():
             self.flush()
-            self._edit(session.undo_stack.undo)
+            stack = session.undo_stack
+            target = command_target(stack.command(stack.index() - 1))
+
+            def do() -> None:
+                stack.undo()
+                self._return_to(target)
+
+            self._edit(do)
 
     def redo(self) -> None:
         session = self.session
         if session is not None and session.undo_stack.canRedo():
             self.flush()
-            self._edit(session.undo_stack.redo)
+            stack = session.undo_stack
+            target = command_target(stack.command(stack.index()))
+
+            def do() -> None:
+                stack.redo()
+                self._return_to(target)
+
+            self._edit(do)
+
+    def _return_to(self, target: str | None) -> None:
+        if target and self.navigator_model.index_of(target).isValid():
+            self.go_to(target)
 
     def mark_complete(self) -> None:
         session = self.session

@@ -10,7 +10,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QListView,
     QSplitter,
     QVBoxLayout,
@@ -24,12 +23,13 @@ from fieldwork.framework import Framework
 from ui.case.navigator import ITEM_ID_ROLE, state_text
 from ui.case.panel import ItemPanel, panel_button
 from ui.case.prompt import PromptAnswersModel
-from ui.widgets import ScaledLabel
+from ui.widgets import FlowLayout, ScaledLabel
 
 
 class JudgementPanel(ItemPanel):
-    """A key question's judgement: satisfactory Yes or No, its rationale, and beside it the
-    answers to the key question's prompts (the judgement is the inspector's, not a sum)."""
+    """A key question's judgement: satisfactory Yes or No, its rationale, and below it the
+    answers to the key question's prompts, each row wrapped to the panel's width (the
+    judgement is the inspector's, not a sum)."""
 
     judge_requested = Signal(object)  # Answer.YES | Answer.NO | None (clear)
     not_applicable_requested = Signal()  # where the framework allows it; asks the reason
@@ -40,8 +40,8 @@ class JudgementPanel(ItemPanel):
         self.question = ScaledLabel(
             "Is the work satisfactory?", self, bold=True, accessible_name="Question"
         )
-        self.yes = panel_button("Yes, satisfactory   (Y)", "Judge satisfactory", self)
-        self.no = panel_button("No, not satisfactory   (N)", "Judge not satisfactory", self)
+        self.yes = panel_button("Satisfactory   (Y)", "Judge satisfactory", self)
+        self.no = panel_button("Not satisfactory   (N)", "Judge not satisfactory", self)
         self.clear = panel_button("Clear   (Del)", "Clear the judgement", self, checkable=False)
         self.yes.clicked.connect(lambda: self._request(Answer.YES))
         self.no.clicked.connect(lambda: self._request(Answer.NO))
@@ -60,17 +60,21 @@ class JudgementPanel(ItemPanel):
         self.prompt_list.setModel(self.prompts)
         self.prompt_list.setAccessibleName("Answers to this key question's prompts")
         self.prompt_list.setWordWrap(True)
+        self.prompt_list.setUniformItemSizes(False)
+        self.prompt_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.prompt_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.prompt_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.prompt_list.setSpacing(2)
+        self.prompt_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
         self.prompt_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for signal in (self.prompt_list.activated, self.prompt_list.clicked):
             signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
         answers_label = ScaledLabel("The prompts' answers", self, bold=True)
         answers_label.setBuddy(self.prompt_list)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for button in (self.yes, self.no, self.na, self.clear):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         left = QWidget(self)
         form = QVBoxLayout(left)
         form.setContentsMargins(0, 0, 0, 0)
@@ -85,14 +89,18 @@ class JudgementPanel(ItemPanel):
         side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(answers_label)
         side.addWidget(self.prompt_list, 1)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # The prompts' answers go below the rationale, the panel's full width: beside it
+        # they were a column of one word per line on a laptop screen.
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setObjectName("judgement")
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        self.split = split
 
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.context)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.heading)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
+    QSplitter,
     QStackedWidget,
     QTabWidget,
     QTreeView,
@@ -18,7 +19,7 @@ from fieldwork.framework import Framework
 from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
 from ui.case.judgement import JudgementPanel
-from ui.case.navigator import NavigatorModel
+from ui.case.navigator import NavigatorModel, scroll_with_headings
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
 
@@ -67,7 +68,7 @@ class CaseNavigation(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.navigator.scrollTo(index)
+        scroll_with_headings(self.navigator, index)
         focus = QApplication.focusWidget()
         if focus is None or not self.work.isAncestorOf(focus):
             self.focus_navigator()
@@ -147,6 +148,46 @@ class CaseNavigation(QWidget):
 
     def focus_navigator(self) -> None:
         self.navigator.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.fit_side()
+
+    # -- a narrow window -----------------------------------------------------------------
+    # Below NARROW_CHARS the attributes and completion give their room to the item: they
+    # fold away and T or C opens them (Escape folds them again). The navigator's State
+    # column goes below STATE_COLUMN_CHARS: the icon and the panel still say the state.
+    NARROW_CHARS = 150
+    STATE_COLUMN_CHARS = 52
+    side_split: QSplitter
+
+    def _chars(self, count: int) -> int:
+        return self.fontMetrics().averageCharWidth() * count
+
+    def narrow(self) -> bool:
+        return self.width() < self._chars(self.NARROW_CHARS)
+
+    _side_width = 0  # the side's width before it was folded away
+
+    def open_side(self) -> None:
+        sizes = self.side_split.sizes()
+        if len(sizes) == 2 and sizes[1] == 0:
+            side = max(self.side.minimumSizeHint().width(), self._side_width or self._chars(42))
+            self.side_split.setSizes([max(0, sum(sizes) - side), side])
+
+    def fit_side(self) -> None:
+        """Fold the side away in a narrow window (unless it has the focus); bring it back
+        in a wide one."""
+        sizes = self.side_split.sizes()
+        if len(sizes) != 2 or sum(sizes) == 0 or not self.isVisible():
+            return
+        focus = QApplication.focusWidget()
+        if self.narrow():
+            if sizes[1] and not (focus is not None and self.side.isAncestorOf(focus)):
+                self._side_width = sizes[1]
+                self.side_split.setSizes([sum(sizes), 0])
+        elif sizes[1] == 0:
+            self.open_side()
+        self.navigator.setColumnHidden(
+            1, self.navigator.width() < self._chars(self.STATE_COLUMN_CHARS)
+        )
 
     def focus_note(self) -> None:
         panel = self.panels.currentWidget()
@@ -155,16 +196,59 @@ class CaseNavigation(QWidget):
 
     def _leave_note(self) -> None:
         self.focus_navigator()
+        item = self._current
+        if (
+            self.auto_advance
+            and self.session is not None
+            and item is not None
+            and item.kind is ItemKind.JUDGEMENT
+            and self.session.latest_answer(item.item_id) is not None
+            and self.session.latest_text(item.item_id, "note").strip()
+        ):
+            self.advance_from(item.item_id)  # the judgement and its rationale are done
+
+    # -- auto-advance ------------------------------------------------------------------------
+    #: After a one-key answer, move on to the next item that needs one (ODK Collect's
+    #: "quick" forms). The window sets it from the inspector's settings; on by default.
+    auto_advance: bool = True
+
+    def advance_from(self, item_id: str) -> None:
+        """Go to the next item after ``item_id`` that still needs an answer (wrapping round
+        to earlier ones); if none does, say the case can be marked complete."""
+        if self.session is None:
+            return
+        items = list(self.session.detail.items)
+        ids = [i.item_id for i in items]
+        start = ids.index(item_id) + 1 if item_id in ids else 0
+        for candidate in items[start:] + items[:start]:
+            if candidate.item_id != item_id and self._needs_answer(candidate):
+                self.go_to(candidate.item_id)
+                return
+        self.message.emit("Every item is answered: Ctrl+M marks the case complete.")
+
+    def _needs_answer(self, item: CaseItem) -> bool:
+        """Missing from the case as stored, and not answered by a change still on its way
+        (keys can be quicker than the disk)."""
+        session = self.session
+        if item.missing is None or session is None:
+            return False
+        if session.latest_answer(item.item_id) is None:
+            return True
+        if item.kind is ItemKind.JUDGEMENT:
+            return not session.latest_text(item.item_id, "note").strip()
+        return False
 
     def toggle_guidance(self) -> None:
         shown = self.prompt_panel.toggle_guidance()
         self.judgement_panel.guidance.setVisible(shown)
 
     def show_completion(self) -> None:
+        self.open_side()
         self.side.setCurrentWidget(self.completion)
         self.completion.focus_list()
 
     def focus_attributes(self) -> None:
+        self.open_side()
         self.side.setCurrentWidget(self.attributes)
         first = self.attributes.first_editor()
         if first is not None:

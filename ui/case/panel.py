@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import (
+    Qt,
     Signal,
 )
 from PySide6.QtWidgets import (
     QFrame,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -123,6 +125,24 @@ class ItemPanel(QWidget):
         self.note = NoteEditor(note_name, self)
         self.note.edited.connect(self.note_edited)
         self.note.leave.connect(self.leave_note)
+        # On a small screen (1280×720 at 150 % leaves 853×480) the panel scrolls rather
+        # than squeezing or clipping its parts.
+        self.body = QWidget(self)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setAccessibleName("Item panel")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.body_scroll)
+
+    def body_layout(self) -> QVBoxLayout:
+        """The layout of the panel's scrolled body (made once, by the subclass)."""
+        layout = QVBoxLayout(self.body)
+        self.body_scroll.setWidget(self.body)
+        return layout
 
     def toggle_guidance(self) -> bool:
         self.guidance.setVisible(not self.guidance.isVisible())

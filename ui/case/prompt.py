@@ -14,7 +14,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,7 +24,7 @@ from fieldwork.framework import Framework
 from ui.case.navigator import ITEM_ID_ROLE, state_text
 from ui.case.panel import ItemPanel, panel_button
 from ui.icons import state_icon
-from ui.widgets import ScaledLabel
+from ui.widgets import FlowLayout, ScaledLabel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -56,14 +55,13 @@ class PromptPanel(ItemPanel):
         note_label = ScaledLabel("Note (saved as you type; E to edit)", self, bold=True)
         note_label.setBuddy(self.note)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for button in (self.yes, self.no, self.na, self.clear):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         reason_row = QHBoxLayout()
         reason_row.addWidget(self.na_reason, 1)
         reason_row.addWidget(self.change_reason)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.context)
         layout.addWidget(self.kq_text)
         layout.addSpacing(self.fontMetrics().height() // 2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,7 +42,7 @@ from ui.case.problems import ProblemBanner, SaveIndicator
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
 from ui.runner import ServiceRunner
-from ui.widgets import Key, ScaledLabel, key_sequences
+from ui.widgets import Key, ScaledLabel, set_shortcuts
 
 
 def escape_shortcut(
@@ -127,14 +127,18 @@ class CaseView(CaseEdits):
         left_layout.addWidget(self.find_edit)
         left_layout.addWidget(self.navigator, 1)
         work_split = QSplitter(Qt.Orientation.Horizontal, self.work)
+        work_split.setObjectName("case.navigator")
         work_split.addWidget(left)
         work_split.addWidget(self.panels)
         work_split.setStretchFactor(0, 2)
         work_split.setStretchFactor(1, 3)
         work_split.setChildrenCollapsible(False)
+        work_split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
         chars = self.fontMetrics().averageCharWidth()
-        self.navigator.setMinimumWidth(chars * 30)
-        work_split.setSizes([chars * 55, chars * 80])
+        # wide enough to tell items apart ("2.1.1.3  Does assessment draw…"); the full text
+        # is on hover
+        self.navigator.setMinimumWidth(chars * 38)
+        work_split.setSizes([chars * 60, chars * 80])
         work_layout = QHBoxLayout(self.work)
         work_layout.setContentsMargins(0, 0, 0, 0)
         work_layout.addWidget(work_split)
@@ -154,12 +158,16 @@ class CaseView(CaseEdits):
         )
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("case.side")
         split.addWidget(self.work)
         split.addWidget(self.side)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.side.setMinimumWidth(chars * 30)
+        split.setCollapsible(1, True)  # a narrow window folds the side away (fit_side)
+        split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
+        self.side_split = split
+        self.side.setMinimumWidth(chars * 24)
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -183,7 +191,7 @@ class CaseView(CaseEdits):
         tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
-        action.setShortcuts(key_sequences(*keys))
+        set_shortcuts(action, *keys)
         if work_area:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.work.addAction(action)
@@ -202,7 +210,7 @@ class CaseView(CaseEdits):
         a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer(Answer.YES))
         a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer(Answer.NO))
         a("answer_na", "Not &applicable…", ["A"], self.answer_not_applicable)
-        a("clear_answer", "&Clear answer", [Qt.Key.Key_Delete], self._clear)
+        a("clear_answer", "&Clear answer", [QKeySequence.StandardKey.Delete], self._clear)
         a(
             "next_item",
             "&Next item",
@@ -233,7 +241,7 @@ class CaseView(CaseEdits):
         a(
             "close_case",
             "Back to the case &list",
-            ["Ctrl+W", QKeySequence.StandardKey.Close, "Alt+Left"],
+            ["Ctrl+W", QKeySequence.StandardKey.Close, QKeySequence.StandardKey.Back],
             self.close_requested.emit,
             work_area=False,
         )
@@ -405,3 +413,7 @@ class CaseView(CaseEdits):
         self._show_attributes()
         if self._current is not None:
             self._show_current()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_side()

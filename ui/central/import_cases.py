@@ -96,14 +96,14 @@ class ImportCasesDialog(CentralDialog):
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Each row of the file becomes a case of the sample, unallocated. The file needs "
-                "the case reference and the attributes the sample is stratified on.",
-                self,
-            )
+        intro = QLabel(
+            "Each row of the file becomes a case of the sample, unallocated. The file needs "
+            "the case reference and the attributes the sample is stratified on.",
+            self,
         )
+        intro.setWordWrap(True)  # one unwrapped line made the dialog wider than a laptop
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.summary)

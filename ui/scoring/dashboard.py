@@ -85,6 +85,7 @@ class RatingsDashboard(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.summary.setFont(font)
+        self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
         self.only_complete = QCheckBox("Score &complete cases only", self)
         self.only_complete.setChecked(True)
@@ -163,6 +164,7 @@ class RatingsDashboard(QDialog):
 
         bottom = QHBoxLayout()
         hint = QLabel("Double-click a figure, or press Enter on it, to see the cases behind it.")
+        hint.setWordWrap(True)  # unwrapped, it made the dashboard wider than a laptop screen
         bottom.addWidget(hint, 1)
         self.previous_button = QPushButton("Import &previous figures…", self)
         self.previous_button.setToolTip(
