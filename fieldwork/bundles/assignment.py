@@ -26,6 +26,7 @@ from fieldwork.bundles.ledger import Exported
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
+from fieldwork.interviews import records as interview_records
 from fieldwork.service import Service
 from fieldwork.store import Clock, new_id, utc_now
 
@@ -39,6 +40,7 @@ ENTRIES = {
     "history.json": "bundle-history",
     "qa-comments.json": "bundle-qa-comments",
     "keys.json": "bundle-keys",
+    interview_records.ENTRY: interview_records.SCHEMA,
 }
 
 
@@ -147,6 +149,9 @@ def export_assignment(
     responses = records.responses(service, case_ids)
     history = records.history(service, case_ids)
     comments = records.qa_comments(service, case_ids)
+    interviews = interview_records.export_records(
+        service, interview_records.interview_ids_for(service, case_ids=case_ids)
+    )
     contents = {
         "inspection.json": records.to_json(inspection_record),
         "inspector.json": records.to_json(inspector_record),
@@ -156,6 +161,7 @@ def export_assignment(
         "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "qa-comments.json": records.to_json(comments),
         "keys.json": records.to_json(central_keys),
+        interview_records.ENTRY: records.to_json(interviews),
     }
     bundle_id = new_id()
     encryption, key = container.passphrase_encryption(bundle_id, passphrase, n=kdf_n)
@@ -234,6 +240,7 @@ class AssignmentContents:
     qa_comments: list[dict[str, Any]]
     keys: list[PublicKeyRecord]
     trusted: trust.Trusted
+    interviews: dict[str, Any]  # interviews.json
 
     @property
     def manifest(self) -> container.Manifest:
@@ -280,6 +287,7 @@ def read_assignment(
         opened["qa-comments.json"],
         [PublicKeyRecord(**k) for k in opened["keys.json"]],
         trusted,
+        opened[interview_records.ENTRY],
     )
     _check_assignment(contents)
     return contents
@@ -310,6 +318,9 @@ def _check_assignment(contents: AssignmentContents) -> None:
     checks.check_responses(framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
     checks.check_case_refs("qa-comments.json", contents.qa_comments, by_id, source)
+    interview_records.check_records(
+        framework, contents.interviews, file=source, case_ids=by_id, error=BundleError
+    )
     issued = contents.inspector["issued_key"]
     if issued is not None:
         if issued["key_id"] != contents.inspector["signing_key_id"]:
@@ -568,6 +579,12 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
                 if old.id != inspector["signing_key_id"]:
                     keystore.retire(service, [old.id], now)
         refresh_progress(service, new_case_ids | {r["case_id"] for r in new_responses})
+        interview_records.apply_merge(
+            service,
+            interview_records.plan_merge(service, contents.interviews),
+            inspector_id=CENTRAL,
+            bundle_id=manifest.bundle_id,
+        )
         ledger.record_bundle(
             service,
             manifest,

@@ -19,6 +19,7 @@ from fieldwork.bundles import checks, container, crypto, keystore, ledger, meta,
 from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, PublicKeyRecord
 from fieldwork.bundles.returns import ENTRIES, KIND
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.interviews import records as interview_records
 from fieldwork.service import Service
 
 
@@ -35,6 +36,7 @@ class ReturnContents:
     new_keys: list[PublicKeyRecord] = field(default_factory=list)
     series: str = ""
     inspector_name: str = ""
+    interviews: dict[str, Any] = field(default_factory=dict)  # interviews.json
 
     @property
     def manifest(self) -> container.Manifest:
@@ -124,6 +126,7 @@ def read_return(
         trusted.new_keys,
         series,
         name,
+        entries[interview_records.ENTRY],
     )
     _check_contents(service, contents, name)
     return contents
@@ -165,6 +168,9 @@ def _check_contents(service: Service, contents: ReturnContents, name: str) -> No
     by_id = {c["id"]: c for c in contents.cases}
     checks.check_responses(service.framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
+    interview_records.check_records(
+        service.framework, contents.interviews, file=source, case_ids=by_id, error=BundleError
+    )
     central = {
         row[0]: (row[1], row[2])
         for row in service.db.execute(
