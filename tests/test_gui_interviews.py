@@ -157,7 +157,7 @@ def test_the_interview_list_shows_status_and_opens_one(  # type: ignore[no-untyp
         panel.refresh()
     qtmodeltester.check(panel.model)
     cells = [panel.model.index(0, c).data() for c in range(panel.model.columnCount())]
-    assert cells == ["Officer A", "Officer", "", "", "E1, E2", "not started", "0/13"]
+    assert cells == ["Officer A", "not started", "0/13", "Officer", "", "", "E1, E2"]
     with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:
         panel.table.setCurrentIndex(panel.model.index(0, 0))
         panel.table.activated.emit(panel.model.index(0, 0))
@@ -223,9 +223,9 @@ def _action(window, menu: str, text: str):  # type: ignore[no-untyped-def]
 def test_the_main_window_lists_interviews_beside_the_cases(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     panel = window.interview_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 11, timeout=WAIT)
-    statuses = {panel.model.index(r, 5).data() for r in range(panel.model.rowCount())}
+    statuses = {panel.model.index(r, 1).data() for r in range(panel.model.rowCount())}
     assert statuses == {"complete", "in progress"}
-    action = _action(window, "&Interviews", "&Open the selected interview")
+    action = _action(window, "&Interviews", "Op&en the selected interview")
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:
         action.trigger()
