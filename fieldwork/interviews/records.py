@@ -438,9 +438,9 @@ def apply_merge(
             ],
         )
     db.conn.executemany(
-        f"INSERT OR IGNORE INTO interview_history ({', '.join(HISTORY_FIELDS)}) "
-        f"VALUES ({', '.join('?' * len(HISTORY_FIELDS))})",
-        plan.new_history,
+        f"INSERT OR IGNORE INTO interview_history ({', '.join(HISTORY_FIELDS)}, bundle_id, "
+        f"received_at) VALUES ({', '.join('?' * (len(HISTORY_FIELDS) + 2))})",
+        [(*row, bundle_id, now) for row in plan.new_history],
     )
     refresh_progress(service, plan.touched)
 
