@@ -14,6 +14,7 @@ from fieldwork.bundles import container
 from fieldwork.bundles.importer import apply_import, plan_import
 from fieldwork.bundles.schemas import BundleError, schema
 from fieldwork.errors import FieldworkError
+from fieldwork.interviews import records as interview_records
 from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
 from fieldwork.interviews.store import Interviews
 from tests import test_bundles_support as support
@@ -103,6 +104,37 @@ def test_a_many_cases_interview_survives_export_and_import(world: World) -> None
 
         figure = interview_figures(central).figure("ro-workload-unmanageable-po")
         assert (figure.count.counted, figure.count.applicable) == (1, 1)
+
+
+def test_an_interview_of_cases_moved_away_is_kept_as_a_conflict(world: World) -> None:
+    """Helen works the interview; both its cases move to Tom before her bundle arrives."""
+    from fieldwork.allocation import move_case
+
+    officer_id, _user_id = plan_interviews(world)
+    with world.open(world.helen, "Helen") as laptop:
+        store = Interviews(laptop)
+        store.set_attribute(officer_id, "grade", "PO")
+        store.answer(officer_id, "ro-quality-prioritised", "disagree")
+    returned = world.export_return(name="return-helen-2.fwb")
+    with world.open_central() as central:
+        for ref in ("E000001", "E000002"):
+            move_case(central, central.find_case(ref).id, "Tom", "Helen is on leave")
+        plan = plan_import(central, returned, world.central_keys())
+        actions = {
+            (c.action, c.item, c.detail) for c in plan.changes if c.case_reference == "Officer A"
+        }
+        assert (
+            "conflict",
+            "ro-quality-prioritised",
+            "its cases are held by someone else",
+        ) in actions
+        assert ("conflict", "interview", "its cases are held by someone else") in actions
+        apply_import(central, plan)
+        store = Interviews(central)
+        assert store.answers(officer_id) == {}  # nothing of Helen's applied
+        assert store.summary(officer_id).grade == ""  # as planned: Helen's "PO" not applied
+        kept = {(c.entity, c.item_id) for c in interview_records.conflicts(central)}
+        assert kept == {("interview", ""), ("answer", "ro-quality-prioritised")}
 
 
 def _spoiled(world: World, spoil: Any) -> Any:

@@ -179,7 +179,7 @@ def plan_import(service: Service, path: str | Path, keyring: Keyring) -> ImportP
         )
     }
     plan.new_history = [h for h in contents.history if h[records.HISTORY_ID] not in known]
-    plan.interviews = interview_records.plan_merge(service, contents.interviews)
+    plan.interviews = interview_records.plan_merge(service, contents.interviews, moved=plan.holders)
     plan.changes += [Change(*change) for change in plan.interviews.changes]
     return plan
 
