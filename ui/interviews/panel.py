@@ -299,6 +299,16 @@ def install(window: MainWindow) -> None:
     add("Op&en the selected interview", lambda: panel.open_row(panel.table.currentIndex().row()))
     add("&Print the selected interview's summary sheet…", print_sheets)
 
+    def show_conflicts() -> None:
+        from ui.interviews.conflicts import InterviewConflictsDialog
+
+        dialog = InterviewConflictsDialog(window.runner, window)
+        dialog.failed.connect(window.show_error)
+        dialog.finished.connect(lambda _result: panel.refresh())
+        dialog.open()
+
+    add("Interview &conflicts…", show_conflicts)
+
     def show_list() -> None:
         window.close_case()
         sizes = split.sizes()
