@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QSplitter, QTableView, QWidget
 
 from fieldwork.interviews.questionnaire import OFFICER
 from fieldwork.interviews.store import Interviews
@@ -225,6 +225,10 @@ def test_the_main_window_lists_interviews_beside_the_cases(qtbot, window) -> Non
     qtbot.waitUntil(lambda: panel.model.rowCount() == 11, timeout=WAIT)
     statuses = {panel.model.index(r, 1).data() for r in range(panel.model.rowCount())}
     assert statuses == {"complete", "in progress"}
+    split = window.home.findChild(QSplitter, "interviews_split")
+    assert split.sizes()[1] == 0  # folded away until asked for
+    _action(window, "&Interviews", "Show the interview &list").trigger()
+    assert split.sizes()[1] > 0
     action = _action(window, "&Interviews", "Op&en the selected interview")
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:

@@ -149,7 +149,7 @@ def _validator() -> Any:
 
     schema = json.loads(schema_path("questionnaire").read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def load_questionnaire(path: str | Path, framework: Framework | None = None) -> Questionnaire:

@@ -226,7 +226,9 @@ def interview_output_tables(service: Service, *, only_complete: bool = True) -> 
 def install(window: MainWindow) -> None:
     """Put the interview list beside the case list and add the Interviews menu."""
     panel = InterviewPanel(window.runner, window)
-    # Beside the case list, on the home page: a case open takes the whole width.
+    # Beside the case list, on the home page, so a case open keeps the whole width; folded
+    # away until asked for (Interviews ▸ Show the interview list): on a laptop screen the
+    # case list needs the width more than a list used a few times a day.
     home = window.home
     layout = home.layout()
     split = QSplitter(home)
@@ -238,6 +240,7 @@ def install(window: MainWindow) -> None:
     split.addWidget(panel)
     split.setStretchFactor(0, 3)
     split.setStretchFactor(1, 1)
+    split.setSizes([1, 0])
     window.interview_panel = panel  # type: ignore[attr-defined]
     window.cases_loaded.connect(lambda _n: panel.refresh())
     window.case_closed.connect(lambda _case_id: panel.refresh())
