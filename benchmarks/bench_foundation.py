@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from benchmarks.harness import BenchData, Figure
+from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
@@ -103,7 +104,7 @@ def one_answer(data: BenchData, repeat: int = 300) -> Figure:
         timings = []
         for n in range(repeat):
             start = time.perf_counter()
-            service.answer(case.id, "2.1.1.1", "yes" if n % 2 else "no")
+            service.answer(case.id, "2.1.1.1", Answer.YES if n % 2 else Answer.NO)
             timings.append((time.perf_counter() - start) * 1000)
         service.close()
 

@@ -71,8 +71,9 @@ class CaseItem:
             return None
         if self.state is ItemState.UNANSWERED:
             return "judgement" if self.kind is ItemKind.JUDGEMENT else "answer"
-        if self.state is ItemState.NA_CHOICE and not self.na_reason.strip():
-            return "reason for not applicable"
+        if self.state is ItemState.NA_CHOICE:
+            # A judgement marked not applicable needs its reason, not a rationale.
+            return None if self.na_reason.strip() else "reason for not applicable"
         if self.kind is ItemKind.JUDGEMENT and not self.note.strip():
             return "rationale"
         return None

@@ -114,11 +114,19 @@ class CasesImport:
 
 
 def cases_plan(service: Service, sample_id: str) -> SamplingPlan:
-    """What a file of a sample's cases must hold: the reference, and the attributes the
-    sample is stratified on (they decide which key questions apply). Columns of the
-    population that are not case attributes are not read."""
+    """What a file of a sample's cases must hold: the reference, and the attributes that the
+    framework's applicability rules read and the provider records (they decide which items
+    apply). No draw is made, so the plan's strata are not needed; the case sheet prints
+    whatever is recorded. Every other attribute is optional; columns of the file that are
+    not case attributes are not read."""
     plan = plan_for(service.framework, sample_id)
-    return SamplingPlan(sample=plan.sample, strata=plan.strata, required=plan.strata)
+    sample = service.sample(sample_id)
+    required = tuple(
+        a
+        for a in service.framework.rule_attributes(sample_id)
+        if sample.attribute(a).recorded_by == "provider"
+    )
+    return SamplingPlan(sample=plan.sample, strata=plan.strata, required=required)
 
 
 def read_cases(

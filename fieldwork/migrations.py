@@ -330,6 +330,55 @@ def m0004_scoring(db: Database) -> None:
     )
 
 
+@migrations(name="0005_not_applicable_judgements")
+def m0005_not_applicable_judgements(db: Database) -> None:
+    """Fidelity to the method (issue 12). Judgements may be 'na' already (the responses table
+    allows it); what changes is that a panel decision keeps the case set it was scored on
+    (complete cases only, or every case), so ``panel`` and ``score`` compare like with like."""
+    db.executescript(
+        """
+        ALTER TABLE panel_decisions ADD COLUMN only_complete INTEGER NOT NULL DEFAULT 1
+            CHECK (only_complete IN (0, 1));
+        """
+    )
+
+
+@migrations(name="0006_bundle_provenance")
+def m0006_bundle_provenance(db: Database) -> None:
+    """Where imported rows came from, and which laptop a return bundle's numbering belongs to."""
+    db.executescript(
+        """
+        -- A history row imported from a return bundle names that bundle and when central
+        -- received it; its own 'at' and 'who' are what the laptop claimed. Rows written here
+        -- have both NULL.
+        ALTER TABLE history ADD COLUMN bundle_id TEXT;
+        ALTER TABLE history ADD COLUMN received_at TEXT;
+        -- A return series: one laptop's bundles, numbered from 1 (the first key of the
+        -- laptop's endorsement chain). A new laptop starts a new series, so the numbers are
+        -- unique within a series. (Nothing references bundles: the table is remade.)
+        CREATE TABLE bundles_by_series (
+            id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('exported', 'imported')),
+            kind TEXT NOT NULL CHECK (kind IN ('assignment', 'return')),
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(summary)),
+            series TEXT NOT NULL DEFAULT '',
+            UNIQUE (direction, kind, inspector_id, series, sequence)
+        );
+        INSERT INTO bundles_by_series (id, direction, kind, inspector_id, sequence, created_at,
+            recorded_at, file_sha256, summary)
+        SELECT id, direction, kind, inspector_id, sequence, created_at, recorded_at,
+            file_sha256, summary FROM bundles;
+        DROP TABLE bundles;
+        ALTER TABLE bundles_by_series RENAME TO bundles;
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 

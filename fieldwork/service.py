@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -53,8 +53,6 @@ from fieldwork.framework import (
     framework_by_id,
 )
 from fieldwork.store import Clock, Workspace, new_id, utc_now
-
-AnswerText = Literal["yes", "no", "na"]
 
 
 @dataclass(frozen=True)
@@ -487,46 +485,64 @@ class Service:
         self,
         case_id: str,
         prompt_id: str,
-        value: Answer | AnswerText | None,
+        value: Answer | None,
         *,
         na_reason: str | None = None,
         edit_reason: str = "",
     ) -> Change:
         """Answer a prompt Yes / No / Not applicable (with reason), or clear it (None)."""
         summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
-        if value not in ("yes", "no", "na", None):
-            raise InvalidChange(
-                f"{value!r} is not an answer; use yes, no or na",
-                place=f"case {summary.reference}, prompt {prompt_id}",
-            )
-        if value == "na" and not item.may_mark_na:
-            raise InvalidChange(
-                "this prompt must be answered Yes or No: the framework does not allow "
-                "'not applicable' here",
-                place=f"case {summary.reference}, prompt {prompt_id}",
-            )
-        fields: dict[str, Any] = {"value": None if value is None else Answer(value).value}
-        if na_reason is not None:
-            fields["na_reason"] = na_reason
+        fields = self._value_fields(summary, item, value, na_reason)
         return self._set_response(summary, items, item, fields, edit_reason)
 
     def judge(
         self,
         case_id: str,
         key_question_id: str,
-        satisfactory: Answer | bool | None,
+        value: Answer | None,
         *,
+        na_reason: str | None = None,
         rationale: str | None = None,
         edit_reason: str = "",
     ) -> Change:
-        """Record (or clear, with None) a key-question judgement, optionally with its rationale."""
+        """Record (or clear, with None) a key-question judgement: ``Answer.YES`` satisfactory,
+        ``Answer.NO`` not, ``Answer.NOT_APPLICABLE`` (with a reason) where the framework allows
+        it; optionally with its rationale."""
         summary, item, items = self._target(case_id, key_question_id, ItemKind.JUDGEMENT)
-        if isinstance(satisfactory, bool):
-            satisfactory = Answer.YES if satisfactory else Answer.NO
-        fields: dict[str, Any] = {"value": None if satisfactory is None else satisfactory.value}
+        fields = self._value_fields(summary, item, value, na_reason)
         if rationale is not None:
             fields["note"] = rationale
         return self._set_response(summary, items, item, fields, edit_reason)
+
+    def _value_fields(
+        self, summary: CaseSummary, item: CaseItem, value: object, na_reason: str | None
+    ) -> dict[str, Any]:
+        """The stored fields of a typed answer; refuses anything but an ``Answer`` or None."""
+        what = "key question" if item.kind is ItemKind.JUDGEMENT else "prompt"
+        place = f"case {summary.reference}, {what} {item.item_id}"
+        if value is not None and not isinstance(value, Answer):
+            raise InvalidChange(
+                f"{value!r} is not an answer: give Answer.YES, Answer.NO or "
+                "Answer.NOT_APPLICABLE (fieldwork.answers), or None to clear",
+                place=place,
+            )
+        if value is Answer.NOT_APPLICABLE and not item.may_mark_na:
+            expected = (
+                "judged satisfactory or not"
+                if item.kind is ItemKind.JUDGEMENT
+                else "answered Yes or No"
+            )
+            raise InvalidChange(
+                f"this {what} must be {expected}: the framework does not allow "
+                "'not applicable' here",
+                place=place,
+            )
+        if na_reason is not None and not isinstance(na_reason, str):
+            raise InvalidChange(f"{na_reason!r} is not a reason (text)", place=place)
+        fields: dict[str, Any] = {"value": None if value is None else value.value}
+        if na_reason is not None:
+            fields["na_reason"] = na_reason
+        return fields
 
     def set_note(self, case_id: str, item_id: str, note: str, *, edit_reason: str = "") -> Change:
         """A prompt's note, or a key question's rationale."""
@@ -534,9 +550,10 @@ class Service:
         return self._set_response(summary, items, item, {"note": note}, edit_reason)
 
     def set_na_reason(
-        self, case_id: str, prompt_id: str, reason: str, *, edit_reason: str = ""
+        self, case_id: str, item_id: str, reason: str, *, edit_reason: str = ""
     ) -> Change:
-        summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
+        """Why a prompt, or a key-question judgement, is not applicable in this case."""
+        summary, item, items = self._target(case_id, item_id, None)
         return self._set_response(summary, items, item, {"na_reason": reason}, edit_reason)
 
     def set_attribute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemState, status_after_edit
 from fieldwork.errors import InvalidChange
 
@@ -71,7 +72,7 @@ def test_only_the_case_s_own_sample_is_asked(service, make_case):
 
 def test_where_needed_items_take_not_applicable_with_a_reason(service, make_case):
     case = make_case()
-    service.answer(case.id, "2.4.1.1", "na")
+    service.answer(case.id, "2.4.1.1", Answer.NOT_APPLICABLE)
     item = service.case(case.id).item("2.4.1.1")
     assert item.state is ItemState.NA_CHOICE
     assert item.missing == "reason for not applicable"
@@ -82,13 +83,15 @@ def test_where_needed_items_take_not_applicable_with_a_reason(service, make_case
 def test_other_items_refuse_not_applicable(service, make_case):
     case = make_case()
     with pytest.raises(InvalidChange, match="must be answered Yes or No"):
-        service.answer(case.id, "2.1.1.1", "na", na_reason="not needed")
+        service.answer(case.id, "2.1.1.1", Answer.NOT_APPLICABLE, na_reason="not needed")
     assert service.case(case.id).item("2.1.1.1").state is ItemState.UNANSWERED
 
 
 def test_three_states_are_kept_apart(service, make_case):
     case = make_case(disposal="community sentence")
-    service.answer(case.id, "2.4.1.2", "na", na_reason="No barriers to engagement.")
+    service.answer(
+        case.id, "2.4.1.2", Answer.NOT_APPLICABLE, na_reason="No barriers to engagement."
+    )
     found = states(service, case.id)
     assert found["2.3.1.4"] is ItemState.NA_RULE
     assert found["2.4.1.2"] is ItemState.NA_CHOICE
@@ -97,7 +100,7 @@ def test_three_states_are_kept_apart(service, make_case):
 
 def test_attribute_change_reevaluates_and_keeps_answers(service, make_case):
     case = make_case(disposal="post-release licence")
-    service.answer(case.id, "2.3.1.4", "yes")
+    service.answer(case.id, "2.3.1.4", Answer.YES)
     change = service.set_attribute(case.id, "disposal", "community sentence")
     assert change.applicability_changed and "2.3.1.4" in change.item_ids
     assert states(service, case.id)["2.3.1.4"] is ItemState.NA_RULE

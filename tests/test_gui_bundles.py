@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+from fieldwork.answers import Answer
 from fieldwork.bundles.importer import apply_import, plan_import
 from tests import test_bundles_support as support
 from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World, file_hash
@@ -198,16 +199,21 @@ def test_sync_at_the_centre_imports_with_progress(qtbot, world: World):
 
 def test_conflicts_are_resolved_in_a_dialog(qtbot, world: World):
     from fieldwork.allocation import move_case
+    from fieldwork.bundles.conflicts import conflicts, resolve
 
     with world.open_central() as central:
         move_case(central, central.find_case("E000001").id, "Tom", "leave")
     world.open_assignment(world.export_assignment("Tom"), "Tom")
     with world.open(world.tom, "Tom") as laptop:
-        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", "yes")
+        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", Answer.YES)
     tom = world.export_return(world.tom, "return-tom.fwb")
     with world.open_central() as central:
         for bundle in (tom, world.returned):
             apply_import(central, plan_import(central, bundle, world.central_keys()))
+        # Helen's other answers to the moved case are conflicts too (never applied): settle
+        # them here so that the dialog shows the one both inspectors answered.
+        for other in [c for c in conflicts(central) if c.item_id != "2.1.1.2"]:
+            resolve(central, other.id, "current")
     window = open_window(qtbot, world.central, {"passphrase": CENTRAL_PASS})
     trigger(window, "conflicts")
     qtbot.waitUntil(lambda: window.bundles.conflicts_dialog is not None, timeout=TIMEOUT)

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, answer_everything
@@ -100,7 +101,7 @@ def test_navigator_model(qtmodeltester, filled: Service, make_case):
     standard, key_question = model.index(0, 1), model.index(0, 1, model.index(0, 0))
     before = standard.data(), key_question.data()
     assert before[0].startswith("0 of ") and before[1].startswith("0 of ")
-    filled.answer(case.id, "2.1.1.1", "yes")
+    filled.answer(case.id, "2.1.1.1", Answer.YES)
     filled.set_attribute(case.id, "children", False)
     model.set_case(filled.framework, filled.case(case.id))  # the same case: rows only change
     qtmodeltester.check(model)
@@ -126,7 +127,7 @@ def test_prompt_answers_and_missing_items_models(qtmodeltester, filled: Service,
     in_kq = [i for i in detail.items if i.key_question_id == "2.1.1" and i.kind is ItemKind.PROMPT]
     prompts.set_items(in_kq)
     qtmodeltester.check(prompts)
-    filled.answer(case.id, "2.1.1.2", "no")
+    filled.answer(case.id, "2.1.1.2", Answer.NO)
     detail = filled.case(case.id)
     prompts.set_items(
         [i for i in detail.items if i.key_question_id == "2.1.1" and i.kind is ItemKind.PROMPT]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.errors import StorageError, WorkspaceError, WorkspaceLocked
 from fieldwork.service import Service
 from fieldwork.store import Workspace, backups_dir
@@ -25,7 +26,7 @@ def closed_workspace(workspace_path: Path, clock) -> Path:
     with Service.create(workspace_path, user="Helen", clock=clock) as svc:
         svc.create_inspection("North West")
         case = svc.add_case("case-supervision", "E100001", {"disposal": "community sentence"})
-        svc.answer(case.id, "2.1.1.1", "yes")
+        svc.answer(case.id, "2.1.1.1", Answer.YES)
     return workspace_path
 
 

@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
         "score",
         "report",
         "tables",
+        "export-data",
         "panel",
         "domain1",
         "previous",

@@ -32,6 +32,15 @@ def _scope(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _excel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the CSV files with a byte-order mark, as Excel wants UTF-8 "
+        "(default: plain UTF-8, as pandas, R and other tools read it)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
         "score",
@@ -57,8 +66,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("workspace", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
     _scope(p)
     p.set_defaults(run=run_tables)
+
+    p = subparsers.add_parser(
+        "export-data",
+        help="write every answer and judgement as tidy data for analysts (CSV, codebook, xlsx)",
+        description="Write responses.csv (one row per case and item: ids, wording, answer, "
+        "kind of not applicable, reason, note, who and when, framework id and hash), "
+        "cases.csv (one row per case with its attributes), codebook.json and codebook.csv "
+        "(every column and code) and fieldwork-data.xlsx. See docs/data-export.md.",
+    )
+    p.add_argument("workspace", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
+    p.set_defaults(run=run_export_data)
 
     p = subparsers.add_parser(
         "panel",
@@ -72,6 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--rating", required=True, help="Inadequate, Requires improvement, Good, Outstanding"
     )
     p.add_argument("--reason", required=True, help="why the panel decided so")
+    _scope(p)
     p.set_defaults(run=run_panel)
 
     p = subparsers.add_parser(
@@ -120,6 +144,8 @@ WIDTHS = {"Standard": 34, "Key question": 44, "Significance": 30, "Ratings panel
 def run_score(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service, breakdowns=None)
+    print(scores.scope_statement)
+    print()
     print(as_text(ratings_table(scores), widths=WIDTHS))
     flagged = [s for s in scores.standards if s.flags]
     if flagged:
@@ -143,6 +169,7 @@ def run_score(args: argparse.Namespace) -> int:
             "Satisfactory",
             "Current inspection %",
             "Band",
+            "Not applicable (inspector)",
         )
         full = key_questions_table(scores)
         picked = [full.column(c) for c in columns]
@@ -168,18 +195,37 @@ def run_report(args: argparse.Namespace) -> int:
 def run_tables(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service)
-    written = export_tables(all_tables(scores), args.output)
+    written = export_tables(all_tables(scores), args.output, excel=args.excel)
     print(f"Wrote {len(written) - 1} CSV tables and {written[-1].name} to {args.output}")
+    return 0
+
+
+def run_export_data(args: argparse.Namespace) -> int:
+    from fieldwork.scoring.dataset import export_data
+
+    with _open(args) as service:
+        done = export_data(service, args.output, excel=args.excel)
+    print(
+        f"Wrote {done.responses:,} response rows of {done.cases:,} cases, the codebook and "
+        f"the workbook to {done.folder}: {', '.join(p.name for p in done.files)}."
+    )
     return 0
 
 
 def run_panel(args: argparse.Namespace) -> int:
     with _open(args, writes=True) as service:
-        decision = decide(service, args.standard, args.rating, args.reason)
+        decision = decide(
+            service,
+            args.standard,
+            args.rating,
+            args.reason,
+            only_complete=not args.include_incomplete,
+        )
     provisional = decision.provisional.value if decision.provisional else "none"
     print(
         f"Recorded: the ratings panel rated {decision.standard_id} {decision.final.value} "
-        f"(provisional {provisional}), {decision.decided_by}, {when(decision.decided_at)}."
+        f"(provisional {provisional}, scored on {decision.case_set}), {decision.decided_by}, "
+        f"{when(decision.decided_at)}."
     )
     return 0
 

@@ -95,7 +95,8 @@ class CaseEdits(CaseNavigation):
         judgement = item.kind is ItemKind.JUDGEMENT
         word = JUDGEMENT_WORDS.get(value, value.label) if judgement else value.label
         recorded = f"{item.item_id}: {word}"
-        if judgement and not self.session.latest_text(item.item_id, "note").strip():
+        needs_rationale = judgement and value is not Answer.NOT_APPLICABLE  # NA has a reason
+        if needs_rationale and not self.session.latest_text(item.item_id, "note").strip():
             announce(self.navigator, f"{recorded}. Now the rationale.")
             self.focus_note()
             return
@@ -109,24 +110,27 @@ class CaseEdits(CaseNavigation):
         session, item = self.session, self._current
         if session is None or item is None or not item.applies:
             return
-        if item.kind is ItemKind.JUDGEMENT or not item.may_mark_na:
+        if not item.may_mark_na:
             self.message.emit(
                 f"The framework expects Yes or No for {item.item_id}: "
                 "Not applicable is not allowed here."
             )
             return
+        judgement = item.kind is ItemKind.JUDGEMENT
+        edit = session.judge if judgement else session.answer
 
         def with_reason(reason: str) -> None:
             def do() -> None:
-                session.answer(item.item_id, Answer.NOT_APPLICABLE, reason)
+                edit(item.item_id, Answer.NOT_APPLICABLE, reason)
                 self._answered(item, Answer.NOT_APPLICABLE)
 
             self._edit(do)
 
+        what = "key question" if judgement else "prompt"
         ask_reason(
             self,
             "Not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
+            f"Why is {what} {item.item_id} not applicable in this case?\n{item.text}",
             with_reason,
             text=session.latest_text(item.item_id, "na_reason"),
         )
@@ -142,7 +146,7 @@ class CaseEdits(CaseNavigation):
         ask_reason(
             self,
             "Reason for not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?",
+            f"Why is {item.kind.value} {item.item_id} not applicable in this case?",
             with_reason,
             text=session.latest_text(item.item_id, "na_reason"),
         )

@@ -32,6 +32,7 @@ class JudgementPanel(ItemPanel):
     judgement is the inspector's, not a sum)."""
 
     judge_requested = Signal(object)  # Answer.YES | Answer.NO | None (clear)
+    not_applicable_requested = Signal()  # where the framework allows it; asks the reason
     jump_requested = Signal(str)  # a prompt's id
 
     def __init__(self, parent: QWidget | None = None):
@@ -44,7 +45,10 @@ class JudgementPanel(ItemPanel):
         self.clear = panel_button("Clear   (Del)", "Clear the judgement", self, checkable=False)
         self.yes.clicked.connect(lambda: self._request(Answer.YES))
         self.no.clicked.connect(lambda: self._request(Answer.NO))
+        self.na = panel_button("Not applicable…   (A)", "Judge not applicable", self)
+        self.na_reason = ScaledLabel("", self, accessible_name="Reason for not applicable")
         self.clear.clicked.connect(lambda: self._request(None))
+        self.na.clicked.connect(self._request_na)
         rationale_label = ScaledLabel(
             "Rationale (required; saved as you type; E to edit)", self, bold=True
         )
@@ -69,13 +73,14 @@ class JudgementPanel(ItemPanel):
         answers_label.setBuddy(self.prompt_list)
 
         buttons = FlowLayout()
-        for button in (self.yes, self.no, self.clear):
+        for button in (self.yes, self.no, self.na, self.clear):
             buttons.addWidget(button)
         left = QWidget(self)
         form = QVBoxLayout(left)
         form.setContentsMargins(0, 0, 0, 0)
         form.addWidget(self.question)
         form.addLayout(buttons)
+        form.addWidget(self.na_reason)
         form.addWidget(rationale_label)
         form.addWidget(self.note, 1)
         form.addWidget(self.needs_rationale)
@@ -127,6 +132,14 @@ class JudgementPanel(ItemPanel):
         self.no.setChecked(item.state is ItemState.NO)
         for button in (self.yes, self.no, self.clear):
             button.setEnabled(item.applies)
+        # Not applicable only where the framework allows it, with its reason shown.
+        self.na.setVisible(item.may_mark_na)
+        self.na.setEnabled(item.applies and item.may_mark_na)
+        marked_na = item.state is ItemState.NA_CHOICE
+        self.na.setChecked(marked_na)
+        self.na_reason.setVisible(marked_na)
+        if marked_na:
+            self.na_reason.setText(f"Not applicable because: {item.na_reason or '(no reason yet)'}")
         self.note.setEnabled(item.applies)
         self.note.load(item.item_id, note)
         judged = item.state in (ItemState.YES, ItemState.NO)
@@ -142,4 +155,9 @@ class JudgementPanel(ItemPanel):
         state = self.item.state if self.item else None
         self.yes.setChecked(state is ItemState.YES)
         self.no.setChecked(state is ItemState.NO)
+        self.na.setChecked(state is ItemState.NA_CHOICE)
         self.judge_requested.emit(value)
+
+    def _request_na(self) -> None:
+        self.na.setChecked(self.item is not None and self.item.state is ItemState.NA_CHOICE)
+        self.not_applicable_requested.emit()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemKind
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
@@ -232,9 +233,10 @@ class CaseNavigation(QWidget):
         session = self.session
         if item.missing is None or session is None:
             return False
-        if session.latest_answer(item.item_id) is None:
+        answer = session.latest_answer(item.item_id)
+        if answer is None:
             return True
-        if item.kind is ItemKind.JUDGEMENT:
+        if item.kind is ItemKind.JUDGEMENT and answer is not Answer.NOT_APPLICABLE:
             return not session.latest_text(item.item_id, "note").strip()
         return False
 

@@ -60,7 +60,8 @@ def answer_words(value: Answer | None) -> str:
     return "no answer" if value is None else value.label
 
 
-def answer_edit(prompt_id: str, value: Answer | None, na_reason: str = "") -> Edit:
+def _value_edit(item_id: str, value: Answer | None, na_reason: str, what: str, judge: bool) -> Edit:
+    """Service.answer or Service.judge: the typed value, with the reason for not applicable."""
     values: tuple[tuple[str, Value], ...] = (("value", value),)
     reason: str | None = None
     if value is Answer.NOT_APPLICABLE or na_reason:
@@ -68,24 +69,29 @@ def answer_edit(prompt_id: str, value: Answer | None, na_reason: str = "") -> Ed
         values += (("na_reason", na_reason),)
 
     def call(service: Service, case_id: str, edit_reason: str) -> Change:
-        return service.answer(case_id, prompt_id, value, na_reason=reason, edit_reason=edit_reason)
+        if judge:
+            return service.judge(case_id, item_id, value, na_reason=reason, edit_reason=edit_reason)
+        return service.answer(case_id, item_id, value, na_reason=reason, edit_reason=edit_reason)
 
-    return Edit(prompt_id, values, f"answer {answer_words(value)} to prompt {prompt_id}", call)
+    return Edit(item_id, values, what, call)
 
 
-JUDGEMENT_WORDS = {Answer.YES: "satisfactory", Answer.NO: "not satisfactory", None: "no judgement"}
+def answer_edit(prompt_id: str, value: Answer | None, na_reason: str = "") -> Edit:
+    what = f"answer {answer_words(value)} to prompt {prompt_id}"
+    return _value_edit(prompt_id, value, na_reason, what, judge=False)
 
 
-def judge_edit(key_question_id: str, value: Answer | None) -> Edit:
-    def call(service: Service, case_id: str, edit_reason: str) -> Change:
-        return service.judge(case_id, key_question_id, value, edit_reason=edit_reason)
+JUDGEMENT_WORDS = {
+    Answer.YES: "satisfactory",
+    Answer.NO: "not satisfactory",
+    Answer.NOT_APPLICABLE: "not applicable",
+    None: "no judgement",
+}
 
-    return Edit(
-        key_question_id,
-        (("value", value),),
-        f"judgement {JUDGEMENT_WORDS[value]} on key question {key_question_id}",
-        call,
-    )
+
+def judge_edit(key_question_id: str, value: Answer | None, na_reason: str = "") -> Edit:
+    what = f"judgement {JUDGEMENT_WORDS[value]} on key question {key_question_id}"
+    return _value_edit(key_question_id, value, na_reason, what, judge=True)
 
 
 def note_edit(item_id: str, text: str, *, rationale: bool) -> Edit:
@@ -154,9 +160,15 @@ class AnswerCommand(EditCommand):
 class JudgeCommand(EditCommand):
     """Service.judge: a key question judged satisfactory or not."""
 
-    def __init__(self, session: CaseSession, key_question_id: str, value: Answer | None):
-        forward = judge_edit(key_question_id, value)
-        backward = judge_edit(key_question_id, session.latest_answer(key_question_id))
+    def __init__(
+        self, session: CaseSession, key_question_id: str, value: Answer | None, na_reason: str = ""
+    ):
+        old_value = session.latest_answer(key_question_id)
+        old_reason = session.latest_text(key_question_id, "na_reason")
+        forward = judge_edit(key_question_id, value, na_reason)
+        backward = judge_edit(
+            key_question_id, old_value, old_reason if old_value is Answer.NOT_APPLICABLE else ""
+        )
         super().__init__(session, forward, backward, forward.description.capitalize())
 
 
@@ -293,9 +305,11 @@ class CaseSession(QObject):
             return
         self.undo_stack.push(AnswerCommand(self, prompt_id, value, na_reason))
 
-    def judge(self, key_question_id: str, value: Answer | None) -> None:
-        if self.latest_answer(key_question_id) is not value:
-            self.undo_stack.push(JudgeCommand(self, key_question_id, value))
+    def judge(self, key_question_id: str, value: Answer | None, na_reason: str = "") -> None:
+        if self.latest_answer(key_question_id) is not value or (
+            value is Answer.NOT_APPLICABLE and na_reason
+        ):
+            self.undo_stack.push(JudgeCommand(self, key_question_id, value, na_reason))
 
     def set_note(self, item_id: str, text: str) -> None:
         if self.latest_text(item_id, "note") == text:

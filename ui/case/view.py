@@ -118,6 +118,7 @@ class CaseView(CaseEdits):
         self.prompt_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.prompt_panel.na_reason_requested.connect(self._change_na_reason)
         self.judgement_panel.judge_requested.connect(self._answer)
+        self.judgement_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.judgement_panel.jump_requested.connect(self.go_to)
 
         left = QWidget(self.work)

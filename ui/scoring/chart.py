@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldwork.scoring.rules import Band, Rating
+from fieldwork.scoring.rules import Rating
 from fieldwork.scoring.scores import StandardScore
 
 if TYPE_CHECKING:
@@ -83,7 +83,8 @@ class BandChart(QWidget):
         def x(pct: float) -> float:
             return left + width * pct / 100
 
-        for n, band in enumerate(Band):
+        bands = standard.rules.bands if standard.rules else ()
+        for n, band in enumerate(bands):
             upper = band.next.lowest if band.next else 100
             shade = QColor(text)
             shade.setAlpha(18 if n % 2 == 0 else 36)
@@ -100,7 +101,7 @@ class BandChart(QWidget):
                 painter.setPen(pen)
                 painter.drawLine(int(x(band.lowest)), top, int(x(band.lowest)), top + height + 4)
         painter.setPen(text)
-        for tick in (0, 50, 65, 80, 100):
+        for tick in sorted({0, 100, *(band.lowest for band in bands)}):
             painter.drawText(
                 QRectF(x(tick) - 20, top + height + 4, 40, metrics.height()),
                 int(Qt.AlignmentFlag.AlignHCenter),

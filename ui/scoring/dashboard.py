@@ -344,7 +344,12 @@ class RatingsDashboard(QDialog):
         return dialog
 
     def _submit_decision(self, standard_id: str, rating: Rating, reasons: str) -> None:
-        self._run(lambda service: decide(service, standard_id, rating, reasons))
+        only_complete = self.only_complete.isChecked()  # the case set the panel is shown
+        self._run(
+            lambda service: decide(
+                service, standard_id, rating, reasons, only_complete=only_complete
+            )
+        )
 
     def enter_domain1_rating(self) -> DecisionDialog | None:
         standard = self.selected_standard()
