@@ -41,7 +41,7 @@ TASKS: tuple[tuple[str, str], ...] = (
     ("Help", "Help"),
 )
 
-#: Keys that move between tabs everywhere (ui.widgets.WindowHelper), shown as their own task.
+#: Keys that move between tabs everywhere (ui.widgets.install_tab_keys), shown as their own task.
 TAB_KEYS = (
     ("Next tab", ("Ctrl+Tab", "Ctrl+PgDown")),
     ("Previous tab", ("Ctrl+Shift+Tab", "Ctrl+PgUp")),

@@ -38,7 +38,14 @@ from ui.home import HomePage
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
 from ui.settings import Preferences, SettingsDialog
-from ui.widgets import Key, WindowHelper, fit_to_screen, fits, set_shortcuts
+from ui.widgets import (
+    Key,
+    WindowHelper,
+    fit_to_screen,
+    fits,
+    install_tab_keys,
+    set_shortcuts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +124,7 @@ class MainWindow(QMainWindow):
             module, _, function = name.partition(":")
             getattr(importlib.import_module(module), function)(self)
         self._make_help_menu()
+        self.tab_keys = install_tab_keys(self)
         self._yield_clashing_shortcuts()
         self._show_list_actions(True)
 
