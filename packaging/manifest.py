@@ -113,10 +113,41 @@ PYTHON_EXCLUDES: tuple[str, ...] = (
 BUNDLED_EXCLUDES: tuple[str, ...] = ("PySide6/Qt/translations/",)
 
 
+#: Qt plugins PyInstaller's hooks collect that the application never loads, by plugin folder
+#: and name (without "lib" and the file's extension); ``None`` leaves out the whole folder.
+#: Qt opens every plugin in a folder it searches (every platform plugin at start-up, every
+#: image format at the first icon) to read its metadata, so each one left in costs
+#: start-up time, and the first start-up after installing reads each from disk.
+UNUSED_QT_PLUGINS: dict[str, tuple[str, ...] | None] = {
+    # Kept: xcb and wayland (Linux desktops), windows, cocoa, offscreen and minimal (tests).
+    "platforms": ("qeglfs", "qlinuxfb", "qminimalegl", "qvkkhrdisplay", "qvnc"),
+    # Kept: svg (the icons), ico and icns (the application's icon files); PNG is built in.
+    "imageformats": ("qgif", "qjpeg", "qpdf", "qtga", "qtiff", "qwbmp", "qwebp"),
+    "egldeviceintegrations": None,  # full-screen EGL devices without a window system
+    "generic": None,  # evdev and TUIO input, for devices without a window system
+}
+
+
 def keep_bundled_file(destination: str) -> bool:
     """False for a file the hooks collected that the package should leave out."""
     name = destination.replace("\\", "/")
-    return not any(name.startswith(prefix) for prefix in BUNDLED_EXCLUDES)
+    if any(name.startswith(prefix) for prefix in BUNDLED_EXCLUDES):
+        return False
+    return not _unused_qt_plugin(name)
+
+
+def _unused_qt_plugin(name: str) -> bool:
+    parts = name.split("/")
+    if parts[0] != "PySide6" or "plugins" not in parts[:-2]:
+        return False
+    folder = parts[parts.index("plugins") + 1]
+    if folder not in UNUSED_QT_PLUGINS:
+        return False
+    unused = UNUSED_QT_PLUGINS[folder]
+    if unused is None:
+        return True
+    plugin = parts[-1].split(".")[0]
+    return plugin.removeprefix("lib") in unused
 
 
 def resource_files(resources: Path = RESOURCES) -> list[Path]:
