@@ -96,7 +96,7 @@ class JudgementPanel(ItemPanel):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 3)  # most of the room to the answers, the rationale scrolls
         split.setChildrenCollapsible(False)
         self.split = split
 
