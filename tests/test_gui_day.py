@@ -20,6 +20,7 @@ from tests.test_gui_helpers import (
     Workbench,
     close_window,
     focused,
+    give_reason,
     make_workbench,
     open_window,
     press,
@@ -807,4 +808,25 @@ def test_a_laptop_without_its_keys_is_told_before_anything_is_asked(
     assert asked == []
     assert "open your newest assignment bundle again" in shown[0].message
     assert str(path) in shown[0].message
+    close_window(qtbot, window)
+
+
+def test_with_auto_advance_a_judgement_not_applicable_moves_on_with_its_reason(
+    qtbot, tmp_path, clock, settings
+):
+    bench = make_workbench(
+        tmp_path, clock, cases={"VLU-0001": {"sample": "victim", "stage": "post-sentence"}}
+    )
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    open_case(qtbot, window, bench.cases["VLU-0001"])
+    view = window.case_view
+    view.go_to("3.2.1")
+    view.focus_navigator()
+    press(qtbot, "A")  # not applicable: the reason is asked, and is all it needs
+    give_reason(qtbot, "The victim declined contact before sentence.")
+    assert view.current_item.item_id != "3.2.1"  # on to the next item needing an answer
+    assert focused() is view.navigator  # not sent to a rationale
+    settle(qtbot, window)
+    stored = stored_case(qtbot, window, bench.cases["VLU-0001"]).item("3.2.1")
+    assert stored.state is ItemState.NA_CHOICE and stored.missing is None
     close_window(qtbot, window)
