@@ -379,6 +379,113 @@ def m0006_bundle_provenance(db: Database) -> None:
     )
 
 
+@migrations(name="0008_interviews")
+def m0008_interviews(db: Database) -> None:
+    """Interviews: responsible officers (linked to one or more cases) and service users (one)."""
+    db.executescript(
+        """
+        -- One interview: a responsible officer (for one or more inspected cases) or a service
+        -- user (for their case). ``reference`` says who, as the inspector records it;
+        -- ``attributes`` holds the questionnaire's attributes (the officer's grade, cluster).
+        CREATE TABLE interviews (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            questionnaire TEXT NOT NULL
+                CHECK (questionnaire IN ('responsible-officer', 'service-user')),
+            reference TEXT NOT NULL,
+            inspector_id TEXT REFERENCES inspectors(id),
+            attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+            planned_for TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'not started'
+                CHECK (status IN ('not started', 'in progress', 'complete')),
+            done INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            completed_at TEXT,
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (inspection_id, questionnaire, reference)
+        );
+        CREATE INDEX interviews_inspector ON interviews (inspector_id);
+        -- Many cases to one officer interview; a service-user interview has one case.
+        CREATE TABLE interview_cases (
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            PRIMARY KEY (interview_id, case_id)
+        );
+        CREATE INDEX interview_cases_case ON interview_cases (case_id);
+        -- One row per interview and item, revised in place like ``responses`` (rev replaces
+        -- the one before it).
+        CREATE TABLE interview_answers (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            item_id TEXT NOT NULL,
+            value TEXT,
+            na_reason TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 1,
+            rev TEXT NOT NULL,
+            replaces TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            UNIQUE (interview_id, item_id)
+        );
+        CREATE TABLE interview_history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            interview_id TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            item_id TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX interview_history_interview ON interview_history (interview_id, seq);
+        -- Which answer revision descends from which (as response_lineage), so a bundle can
+        -- tell an update from a conflict; a trigger records every edit of a stored answer.
+        CREATE TABLE interview_answer_lineage (
+            interview_id TEXT NOT NULL,
+            rev TEXT NOT NULL,
+            parent TEXT NOT NULL,
+            PRIMARY KEY (rev, parent)
+        );
+        CREATE INDEX interview_answer_lineage_interview ON interview_answer_lineage (interview_id);
+        CREATE TRIGGER interview_answer_lineage_update AFTER UPDATE OF rev ON interview_answers
+        WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
+        BEGIN
+            INSERT OR IGNORE INTO interview_answer_lineage (interview_id, rev, parent)
+            VALUES (NEW.interview_id, NEW.rev, NEW.replaces);
+        END;
+        -- Two versions of one interview record that neither supersedes (an answer, or the
+        -- interview's own fields), kept for the data team as case conflicts are.
+        CREATE TABLE interview_conflicts (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            entity TEXT NOT NULL CHECK (entity IN ('answer', 'interview')),
+            item_id TEXT NOT NULL DEFAULT '',
+            current TEXT NOT NULL CHECK (json_valid(current)),
+            incoming TEXT NOT NULL CHECK (json_valid(incoming)),
+            inspector_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT CHECK (resolution IN ('current', 'incoming')),
+            resolved_by TEXT
+        );
+        CREATE INDEX interview_conflicts_open ON interview_conflicts (interview_id)
+            WHERE resolved_at IS NULL;
+        CREATE TRIGGER interview_history_append_only_update BEFORE UPDATE ON interview_history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+        CREATE TRIGGER interview_history_append_only_delete BEFORE DELETE ON interview_history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
 

@@ -44,6 +44,7 @@ RESOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("frameworks", "*.json"),  # inspection frameworks, found by id at run time
     ("schemas", "*.json"),  # JSON Schemas for frameworks and bundles
     ("reference", "*.json"),  # published figures (demo data, comparisons)
+    ("questionnaires", "*.json"),  # interview questionnaires, found by framework id
     ("icons", "*.svg"),
     ("icons", "*.png"),
     ("icons", "*.ico"),

@@ -50,6 +50,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
         "comment",
     ),
     "fieldwork.cli.setup": ("setup",),
+    "fieldwork.cli.interviews": ("interviews",),
 }
 
 #: The GUI's module; its ``open_gui(workspace)`` runs the application. Imported by name,

@@ -297,6 +297,10 @@ class RatingsDashboard(QDialog):
         self.models["standard"].set_table(key_questions_table(self.scores, standard)
                                           if standard.assessed == "case"
                                           else Table("", "", (), ()))  # fmt: skip
+        if standard.assessed == "inspection":  # domain 1: the interview evidence instead
+            from ui.interviews.panel import fill_evidence
+
+            fill_evidence(self.models["standard"], self.window_.runner, standard.id)
         standard_view = self.views["standard"]
         standard_view.resizeColumnsToContents()
         if standard_view.model().columnCount() > 1:
@@ -365,6 +369,9 @@ class RatingsDashboard(QDialog):
         )
         if standard.domain1:
             dialog.words.setPlainText(standard.domain1.evidence)
+        from ui.interviews.panel import show_evidence
+
+        show_evidence(dialog, self.window_.runner, standard.id)  # the interviews beside it
         standard_id = standard.id
         dialog.accepted.connect(lambda: self._submit_domain1(standard_id, *dialog.chosen()))
         dialog.open()
@@ -442,8 +449,14 @@ class RatingsDashboard(QDialog):
             return
         target = Path(folder)
         from fieldwork.scoring.export import export_tables  # openpyxl loads when first used
+        from ui.interviews.panel import interview_output_tables
 
-        self._save(lambda _service: export_tables(all_tables(scores), target))
+        only = scores.only_complete
+        self._save(
+            lambda service: export_tables(
+                all_tables(scores) + interview_output_tables(service, only_complete=only), target
+            )
+        )
 
     def save_report(self, path: str | Path | None = None) -> None:
         if path is None:
@@ -457,8 +470,16 @@ class RatingsDashboard(QDialog):
             return
         target = Path(path)
         from fieldwork.scoring.report import write_report  # reportlab loads when first used
+        from ui.interviews.panel import interview_evidence
 
-        self._save(lambda _service: [write_report(scores, target)])
+        only = scores.only_complete
+        self._save(
+            lambda service: [
+                write_report(
+                    scores, target, evidence=interview_evidence(service, only_complete=only)
+                )
+            ]
+        )
 
     def _save(self, op: Callable[[Service], list[Path]]) -> None:
         self._set_busy(True)
