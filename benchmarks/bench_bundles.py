@@ -95,7 +95,10 @@ def national(folder: Path) -> National:
         keys = Keyring.beside(laptop, LAPTOP_PASS, kdf_n=CHEAP)
         open_assignment(assignment, laptop, passphrase=BUNDLE_PASS, keyring=keys)
         rng = random.Random(1000 + n)
-        with Service.open(laptop, user=names[n - 1], backup=False) as service:
+        # A laptop's workspace is encrypted with the inspector's key passphrase.
+        with Service.open(
+            laptop, user=names[n - 1], backup=False, passphrase=LAPTOP_PASS
+        ) as service:
             with service.workspace.write():
                 for case in service.cases():
                     _answer(service, case.id, rng, rates, 1.0)
@@ -110,7 +113,7 @@ def _export_figure(data: BenchData) -> Figure:
     scratch = data.folder / "bundles-export"
     scratch.mkdir(exist_ok=True)
     keys = Keyring.beside(laptop, LAPTOP_PASS, kdf_n=CHEAP)
-    with Service.open(laptop, backup=False) as service:
+    with Service.open(laptop, backup=False, passphrase=LAPTOP_PASS) as service:
         cases = service.db.execute("SELECT count(*) FROM cases").fetchone()[0]
         counter = iter(range(1_000_000))
 

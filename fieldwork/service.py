@@ -52,7 +52,7 @@ from fieldwork.framework import (
     Sample,
     framework_by_id,
 )
-from fieldwork.store import Clock, Workspace, new_id, utc_now
+from fieldwork.store import KDF_LOG2_N, Clock, Workspace, WorkspaceKey, new_id, utc_now
 
 
 @dataclass(frozen=True)
@@ -174,9 +174,15 @@ class Service:
         kind: str = "central",
         user: str | None = None,
         clock: Clock = utc_now,
+        passphrase: str | WorkspaceKey | None = None,
+        kdf_log2_n: int = KDF_LOG2_N,
     ) -> Service:
+        """A new workspace; encrypted when ``passphrase`` is given (see ``Workspace.create``)."""
         framework = framework_by_id(framework_id)
-        return cls(Workspace.create(path, framework, kind=kind, clock=clock), user)
+        workspace = Workspace.create(
+            path, framework, kind=kind, clock=clock, passphrase=passphrase, kdf_log2_n=kdf_log2_n
+        )
+        return cls(workspace, user)
 
     @classmethod
     def open(
@@ -187,9 +193,14 @@ class Service:
         clock: Clock = utc_now,
         backup: bool = True,
         check: bool = True,
+        passphrase: str | WorkspaceKey | None = None,
     ) -> Service:
-        """Open a workspace; see ``Workspace.open`` for ``backup`` and ``check``."""
-        return cls(Workspace.open(path, clock=clock, backup=backup, check=check), user)
+        """Open a workspace; see ``Workspace.open`` for ``backup``, ``check`` and
+        ``passphrase`` (needed for an encrypted workspace)."""
+        workspace = Workspace.open(
+            path, clock=clock, backup=backup, check=check, passphrase=passphrase
+        )
+        return cls(workspace, user)
 
     def close(self) -> None:
         self.workspace.close()

@@ -50,6 +50,18 @@ RESOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("icons", "*.ico"),
     ("icons", "*.icns"),
     ("translations", "*.qm"),  # compiled Qt translations, when there are any
+    ("wordlists", "*.txt"),  # the EFF wordlist passphrases are generated from
+    ("wordlists", "README.md"),  # its source and licence (CC BY 3.0 US), shipped with it
+)
+
+#: Compiled modules PyInstaller is told about by name: the SQLCipher binding's extension
+#: (imported with ``from sqlcipher3._sqlite3 import *``) and the strength estimator, which
+#: is imported when first needed.
+NATIVE_IMPORTS: tuple[str, ...] = (
+    "sqlcipher3",
+    "sqlcipher3.dbapi2",
+    "sqlcipher3._sqlite3",
+    "zxcvbn",
 )
 
 #: Data files inside installed libraries that our code reads by path, as

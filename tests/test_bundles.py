@@ -101,10 +101,12 @@ def test_manifest_hashes_and_sizes_describe_the_stored_entries(world: World):
 def test_key_file_round_trip_and_wrong_passphrase(tmp_path):
     private = crypto.new_signing_key()
     record = record_for(private, owner="central", purpose="signing", created_at="2020-01-13")
-    path = write_key_file(tmp_path / "keys", private, record, "correct horse", kdf_n=KDF_N)
+    path = write_key_file(
+        tmp_path / "keys", private, record, "correct horse battery staple", kdf_n=KDF_N
+    )
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert b"PRIVATE" not in path.read_bytes()
-    loaded = read_key_file(path, "correct horse")
+    loaded = read_key_file(path, "correct horse battery staple")
     assert crypto.fingerprint(loaded.public_key()) == record.id
     with pytest.raises(KeyProblem, match="wrong passphrase") as caught:
         read_key_file(path, "wrong horse")
@@ -113,11 +115,11 @@ def test_key_file_round_trip_and_wrong_passphrase(tmp_path):
 
 def test_a_keyring_asks_for_its_passphrase_once(tmp_path):
     asked = []
-    keyring = Keyring(tmp_path, lambda: asked.append(1) or "passphrase", kdf_n=KDF_N)
+    keyring = Keyring(tmp_path, lambda: asked.append(1) or "keyring passphrase test", kdf_n=KDF_N)
     private = crypto.new_signing_key()
     record = record_for(private, owner="central", purpose="signing", created_at="now")
     keyring.store(private, record)
-    fresh = Keyring(tmp_path, lambda: asked.append(1) or "passphrase", kdf_n=KDF_N)
+    fresh = Keyring(tmp_path, lambda: asked.append(1) or "keyring passphrase test", kdf_n=KDF_N)
     fresh.private(record)
     fresh.private(record)
     assert len(asked) == 2

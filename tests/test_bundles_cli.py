@@ -81,7 +81,9 @@ def test_central_to_laptop_and_back_through_the_command_line(tmp_path, capsys, s
 
     code, out, _ = run(capsys, "import", laptop, assignment, *key_h, *bundle_p)
     assert code == 0 and "Created" in out and "inspectorate's key is" in out
-    with Service.open(laptop, user="Helen") as service:
+    # The laptop's workspace is encrypted with Helen's key passphrase.
+    helen_pass = secrets["helen"].read_text().strip()
+    with Service.open(laptop, user="Helen", passphrase=helen_pass) as service:
         case = service.find_case("E000001")
         service.answer(case.id, "2.1.1.1", Answer.NO)
 

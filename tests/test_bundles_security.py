@@ -41,6 +41,7 @@ from fieldwork.bundles.keystore import (
 )
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.keys import revoke_inspector_keys, rotate_central_keys
+from fieldwork.service import Service
 from tests import test_bundles_support as support
 from tests.conftest import FakeClock
 from tests.test_bundles_support import BUNDLE_PASS, HELEN_PASS, KDF_N, World, file_hash
@@ -139,7 +140,9 @@ def test_a_replacement_laptop_starts_a_new_series_that_central_expects(world: Wo
     assert opened.created
     from fieldwork.bundles.returns import export_return
 
-    with world.open(new_laptop, "Helen") as laptop:
+    with Service.open(
+        new_laptop, user="Helen", clock=FakeClock(), backup=False, passphrase=HELEN_PASS
+    ) as laptop:
         laptop.answer(laptop.find_case("E000003").id, "2.1.1.1", Answer.YES)
         first = export_return(laptop, world.folder / "new-1.fwb", keyring=new_keys)
     assert first.sequence == 1
@@ -150,7 +153,9 @@ def test_a_replacement_laptop_starts_a_new_series_that_central_expects(world: Wo
 
     share = world.folder / "share"
     share.mkdir()
-    with world.open(new_laptop, "Helen") as laptop:
+    with Service.open(
+        new_laptop, user="Helen", clock=FakeClock(), backup=False, passphrase=HELEN_PASS
+    ) as laptop:
         laptop.answer(laptop.find_case("E000003").id, "2.1.1.2", Answer.NO)
         export_return(laptop, share / "new-2.fwb", keyring=new_keys)
     lost.rename(share / lost.name)
@@ -288,12 +293,12 @@ def test_a_first_assignment_asking_for_a_huge_scrypt_cost_is_refused_before_scry
 def test_a_key_file_asking_for_a_huge_scrypt_cost_is_refused(tmp_path: Path):
     private = crypto.new_signing_key()
     record = record_for(private, owner=CENTRAL, purpose=SIGNING, created_at="t")
-    path = write_key_file(tmp_path, private, record, "passphrase", kdf_n=KDF_N)
+    path = write_key_file(tmp_path, private, record, HELEN_PASS, kdf_n=KDF_N)
     document = json.loads(path.read_text())
     document["kdf"].update(n=2**20, r=32, p=4)
     path.write_text(json.dumps(document))
     with pytest.raises((KeyProblem, BundleError)):
-        read_key_file(path, "passphrase")
+        read_key_file(path, HELEN_PASS)
 
 
 # -- 4. ownership at import ---------------------------------------------------------------------

@@ -74,8 +74,14 @@ class World:
     def tom_keys(self, passphrase: str = TOM_PASS) -> Keyring:
         return Keyring.beside(self.tom, passphrase, kdf_n=KDF_N)
 
+    def passphrase(self, path: Path) -> str | None:
+        """A laptop's workspace is encrypted with its inspector's key passphrase."""
+        return {self.helen: HELEN_PASS, self.tom: TOM_PASS}.get(path)
+
     def open(self, path: Path, user: str = "tester") -> Service:
-        return Service.open(path, user=user, clock=FakeClock(), backup=False)
+        return Service.open(
+            path, user=user, clock=FakeClock(), backup=False, passphrase=self.passphrase(path)
+        )
 
     def open_central(self) -> Service:
         return self.open(self.central, "data team")

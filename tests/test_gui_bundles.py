@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from fieldwork.answers import Answer
 from fieldwork.bundles.importer import apply_import, plan_import
+from fieldwork.store import is_encrypted, key_for
 from tests import test_bundles_support as support
 from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World, file_hash
 from ui.main_window import MainWindow
@@ -29,7 +30,10 @@ TIMEOUT = 30_000
 def open_window(qtbot, path: Path, answers: dict[str, object]) -> MainWindow:
     """A main window on ``path`` whose dialogs are answered from ``answers``. Closed by the
     ``windows`` fixture once its last operation is done (qtbot would close it too early)."""
-    window = MainWindow(path, user="tester")
+    # A laptop's workspace is encrypted with its inspector's key passphrase.
+    passphrase = {"helen.fieldwork": HELEN_PASS, "tom.fieldwork": support.TOM_PASS}.get(path.name)
+    key = key_for(path, passphrase) if passphrase and is_encrypted(path) else None
+    window = MainWindow(path, user="tester", key=key)
     OPEN.append(window)
     with qtbot.waitSignal(window.cases_loaded, timeout=TIMEOUT):
         window.show()

@@ -346,7 +346,7 @@ def test_a_bug_in_the_workspace_check_reaches_the_window(
     and logged by the window, no longer only logged on a thread of its own."""
     import ui.housekeeping
 
-    def broken(path: Path, on_connect: Any = None) -> None:
+    def broken(path: Path, on_connect: Any = None, key: Any = None) -> None:
         raise AttributeError("a bug in the check")
 
     monkeypatch.setattr(ui.housekeeping, "check_and_back_up", broken)

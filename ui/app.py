@@ -15,6 +15,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.paths import resources_dir
 from ui.main_window import MainWindow
 from ui.settings import Preferences
+from ui.unlock import prepare
 
 #: Set to 1, the application quits as soon as the main window lists its cases,
 #: after printing "ready": the packaged application's smoke test uses it.
@@ -40,8 +41,12 @@ def run(workspace: Path | None = None) -> int:
             if not chosen:
                 return 0
             workspace = Path(chosen)
+    smoke = os.environ.get(SMOKE_QUIT) == "1"
+    go_ahead, key = prepare(None, workspace, settings, offer=not smoke)
+    if not go_ahead:
+        return 0
     settings.setValue("last_workspace", str(workspace.resolve()))
-    window = MainWindow(workspace)
+    window = MainWindow(workspace, key=key)
     if os.environ.get(SMOKE_QUIT) == "1":
         _quit_when_ready(app, window)
     window.show()

@@ -16,17 +16,25 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from fieldwork.errors import WorkspaceError
-from fieldwork.store import check_and_back_up
+from fieldwork.store import WorkspaceKey, check_and_back_up
 from ui.runner import ServiceRunner
 
 
 class Housekeeper(QObject):
     finished = Signal(object)  # None, or the WorkspaceError describing the damage
 
-    def __init__(self, path: Path, runner: ServiceRunner, parent: QObject | None = None):
+    def __init__(
+        self,
+        path: Path,
+        runner: ServiceRunner,
+        parent: QObject | None = None,
+        *,
+        key: WorkspaceKey | None = None,
+    ):
         super().__init__(parent)
         self._path = path
         self._runner = runner
+        self._key = key
         self._conn: sqlite3.Connection | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -42,7 +50,7 @@ class Housekeeper(QObject):
 
     def _check(self) -> WorkspaceError | None:  # on the thread of its own
         try:
-            return check_and_back_up(self._path, on_connect=self._keep)
+            return check_and_back_up(self._path, on_connect=self._keep, key=self._key)
         finally:
             self._conn = None
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, CaseSummary, Change, Service
+from fieldwork.store import WorkspaceKey
 from ui import help as help_dialogs
 from ui import theme
 from ui.case.view import CaseView
@@ -38,6 +39,7 @@ from ui.home import HomePage
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
 from ui.settings import Preferences, SettingsDialog
+from ui.unlock import IdleLock, prepare
 from ui.widgets import (
     Key,
     WindowHelper,
@@ -65,7 +67,12 @@ class MainWindow(QMainWindow):
     _open_windows: ClassVar[list[MainWindow]] = []  # windows opened from File ▸ Open
 
     def __init__(
-        self, workspace: Path, *, user: str | None = None, settings: QSettings | None = None
+        self,
+        workspace: Path,
+        *,
+        user: str | None = None,
+        settings: QSettings | None = None,
+        key: WorkspaceKey | None = None,
     ):
         super().__init__()
         self.workspace_path = Path(workspace)
@@ -83,11 +90,13 @@ class MainWindow(QMainWindow):
         # The integrity check and backup run beside the work (ui/housekeeping.py) so that a
         # national-sized workspace opens quickly; they start once the list is shown.
         self.runner = ServiceRunner(
-            lambda: Service.open(self.workspace_path, user=user, check=False, backup=False),
+            lambda: Service.open(
+                self.workspace_path, user=user, check=False, backup=False, passphrase=key
+            ),
             self,
             on_error=lambda error: self.show_error(error),  # the window's one failure path
         )
-        self.housekeeper = Housekeeper(self.workspace_path, self.runner, self)
+        self.housekeeper = Housekeeper(self.workspace_path, self.runner, self, key=key)
         self.housekeeper.finished.connect(self._checked)
         self.runner.idle.connect(self._runner_idle)
 
@@ -127,6 +136,8 @@ class MainWindow(QMainWindow):
         self.tab_keys = install_tab_keys(self)
         self._yield_clashing_shortcuts()
         self._show_list_actions(True)
+        # An encrypted workspace locks after an idle time (ui/unlock.py).
+        self.idle_lock = IdleLock(self, key, self.settings) if key is not None else None
 
         self._restore_geometry()
         self.statusBar().showMessage("Opening workspace…")
@@ -419,9 +430,10 @@ class MainWindow(QMainWindow):
         )
         if not chosen or Path(chosen).resolve() == self.workspace_path.resolve():
             return
-        if not self.close():
+        go_ahead, key = prepare(self, Path(chosen), self.settings)
+        if not go_ahead or not self.close():
             return
-        window = MainWindow(Path(chosen), settings=self.settings)
+        window = MainWindow(Path(chosen), settings=self.settings, key=key)
         MainWindow._open_windows.append(window)
         window.window_closed.connect(lambda: MainWindow._open_windows.remove(window))
         window.show()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldwork import passphrases
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import checks, container, crypto, keystore, ledger, meta, records, trust
 from fieldwork.bundles.keystore import CENTRAL, SIGNING, KeyProblem, Keyring, PublicKeyRecord
@@ -27,7 +28,7 @@ from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
 from fieldwork.service import Service
-from fieldwork.store import Clock, new_id, utc_now
+from fieldwork.store import KDF_LOG2_N_ACCEPTED, Clock, new_id, utc_now
 
 KIND = "assignment"
 ENTRIES = {
@@ -81,9 +82,10 @@ def export_assignment(
         raise InvalidChange(
             "assignment bundles are made in the central workspace", file=str(service.workspace.path)
         )
-    if len(passphrase) < 8:
-        raise InvalidChange("the bundle passphrase must have at least 8 characters")
     who = find_inspector(service, inspector)
+    strength = passphrases.assess(passphrase, user_inputs=[who.name, inspection.name])
+    if not strength.acceptable:
+        raise InvalidChange(f"the bundle passphrase is refused: {strength.hint}")
     central_signing = keystore.active_key(service, CENTRAL, SIGNING)
     if central_signing is None:
         raise KeyProblem(
@@ -359,12 +361,21 @@ def open_assignment(
     """
     workspace = Path(workspace)
     if workspace.exists():
-        with Service.open(workspace, user=user, clock=clock, backup=False) as service:
+        # A laptop's workspace is encrypted with the inspector's key passphrase.
+        with Service.open(
+            workspace, user=user, clock=clock, backup=False, passphrase=keyring.passphrase()
+        ) as service:
             return _update(service, read_assignment(bundle, passphrase, service), keyring)
     contents = read_assignment(bundle, passphrase)
     _store_issued_key(contents, keyring, required=True)
     service = Service.create(
-        workspace, framework_id=contents.framework.id, kind="fieldwork", user=user, clock=clock
+        workspace,
+        framework_id=contents.framework.id,
+        kind="fieldwork",
+        user=user,
+        clock=clock,
+        passphrase=keyring.passphrase(),  # encrypted at rest with the inspector's passphrase
+        kdf_log2_n=max(KDF_LOG2_N_ACCEPTED.start, keyring.kdf_n.bit_length() - 1),
     )
     try:
         with service:

@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from fieldwork import passphrases
 from fieldwork.bundles import crypto
 from fieldwork.bundles.schemas import validate
 from fieldwork.errors import FieldworkError
@@ -127,8 +128,9 @@ def write_key_file(
     kdf_n: int = crypto.SCRYPT_N,
 ) -> Path:
     """Seal a private key under the passphrase into ``folder`` (created if need be)."""
-    if not passphrase:
-        raise KeyProblem("a private key needs a passphrase to protect it")
+    strength = passphrases.assess(passphrase)
+    if not strength.acceptable:
+        raise KeyProblem(f"the key passphrase is refused: {strength.hint}")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     salt = os.urandom(crypto.SALT_BYTES)
     key = crypto.derive_key(passphrase, salt, kdf_n)

@@ -51,6 +51,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     ),
     "fieldwork.cli.setup": ("setup",),
     "fieldwork.cli.interviews": ("interviews",),
+    "fieldwork.cli.security": ("encrypt", "passphrase"),
 }
 
 #: The GUI's module; its ``open_gui(workspace)`` runs the application. Imported by name,
@@ -124,8 +125,11 @@ def main(argv: Sequence[str] | None = None, *, open_gui: OpenGui = open_applicat
     args = build_parser(modules_for(words)).parse_args(words)
     if args.command is None or args.command == "open":
         return open_gui(getattr(args, "workspace", None))
+    from fieldwork.cli.security import asking_passphrases
+
     try:
-        return int(args.run(args) or 0)
+        with asking_passphrases():  # an encrypted workspace's: environment or terminal
+            return int(args.run(args) or 0)
     except FieldworkError as exc:
         print(f"fieldwork: error: {exc.message}", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from fieldwork.store import is_encrypted
 
 KEY_ENV = "FIELDWORK_KEY_PASSPHRASE"
 BUNDLE_ENV = "FIELDWORK_BUNDLE_PASSPHRASE"
@@ -211,7 +212,14 @@ def _bundle_passphrase(args: argparse.Namespace) -> Callable[[], str]:
 
 
 def _open(args: argparse.Namespace, path: Path | None = None) -> Service:
-    return Service.open(path or args.workspace, user=args.user)
+    # A laptop's workspace is encrypted with the key passphrase: a key passphrase file
+    # given opens it too (else FIELDWORK_PASSPHRASE or the terminal, fieldwork.cli.security).
+    where = path or args.workspace
+    key_file = getattr(args, "key_passphrase_file", None)
+    passphrase = (
+        _secret(key_file, KEY_ENV, "") if key_file is not None and is_encrypted(where) else None
+    )
+    return Service.open(where, user=args.user, passphrase=passphrase)
 
 
 # -- keys ---------------------------------------------------------------------------------------

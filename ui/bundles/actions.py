@@ -44,6 +44,7 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from fieldwork.store import WorkspaceKey, is_encrypted, key_for
 from ui.bundles.conflicts import ConflictsDialog
 from ui.bundles.preview import PreviewDialog
 from ui.export_assignment import (
@@ -102,6 +103,7 @@ class Bundles(QObject):
         self.ask_confirm: Callable[[str, str], bool] = self._confirm
         self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
         self.new_windows: list[Any] = []  # windows opened on workspaces made here
+        self._new_key: WorkspaceKey | None = None  # the key of the workspace just made
         self.show_text: Callable[[str, str], None] = self._show_text
         self.progressed.connect(self._show_progress)
         window.runner.submit(lambda s: meta.get(s, meta.KIND, "central"), self._set_kind)
@@ -422,11 +424,15 @@ class Bundles(QObject):
         keyring = Keyring(keys_dir(target), key_passphrase)
         self._status("Opening the assignment…", 0)
 
+        def work() -> Opened:
+            opened = open_assignment(bundle, target, passphrase=passphrase, keyring=keyring)
+            # The new workspace is encrypted with the key passphrase: its window gets the
+            # key, derived here off the GUI thread, rather than asking again.
+            self._new_key = key_for(target, key_passphrase) if is_encrypted(target) else None
+            return opened
+
         self.window.runner.beside(
-            lambda: open_assignment(bundle, target, passphrase=passphrase, keyring=keyring),
-            self._workspace_created,
-            self._failed,
-            name="open-assignment",
+            work, self._workspace_created, self._failed, name="open-assignment"
         )
 
     def _workspace_created(self, opened: Opened) -> None:
@@ -436,7 +442,7 @@ class Bundles(QObject):
         )
         from ui.main_window import MainWindow
 
-        window = MainWindow(opened.workspace, settings=self.window.settings)
+        window = MainWindow(opened.workspace, settings=self.window.settings, key=self._new_key)
         self.new_windows.append(window)
         window.show()
         self.workspace_created.emit(opened)
