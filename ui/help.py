@@ -34,6 +34,7 @@ TASKS: tuple[tuple[str, str], ...] = (
     ("Case", "Open and leave a case"),
     ("Answer", "Answer (one key each)"),
     ("Go", "Move between items"),
+    ("Interviews", "Interviews"),
     ("Edit", "Undo, find and settings"),
     ("File", "Workspace, printing and saving"),
     ("Bundles", "Bundles and sync"),

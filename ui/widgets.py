@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QTabWidget,
@@ -115,6 +116,9 @@ TAB_KEYS: tuple[tuple[str, int], ...] = (
 )
 
 
+_FITTED = "fieldwork_fitted_to_screen"
+
+
 class WindowHelper(QObject):
     """Two things every window of the application gets, without a Python filter on every
     event of the application:
@@ -122,9 +126,10 @@ class WindowHelper(QObject):
     - Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDown / Ctrl+PgUp move between the tabs of the tab
       widget that holds the keyboard focus, in any window (application-wide shortcuts held
       by the main window, ``install_tab_keys``);
-    - every dialog opens within the available screen: one sized for a big monitor is made
-      smaller (down to what its layout needs) and moved onto the screen, when it becomes
-      the focused window (``install``, once for the application).
+    - every dialog or secondary window (an interview, the dashboard) opens within the
+      available screen: one sized for a big monitor is made smaller (down to what its
+      layout needs) and moved onto the screen, the first time it has the focus
+      (``install``, once for the application).
     """
 
     _installed: WindowHelper | None = None
@@ -137,9 +142,13 @@ class WindowHelper(QObject):
 
     @staticmethod
     def _window_focused(_window: object) -> None:
+        """Fit a dialog or other secondary window the first time it has the focus (after
+        that, where the inspector puts it is theirs)."""
         active = QApplication.activeWindow()
-        if isinstance(active, QDialog):
-            keep_on_screen(active)
+        if active is None or isinstance(active, QMainWindow) or active.property(_FITTED):
+            return
+        active.setProperty(_FITTED, True)
+        keep_on_screen(active)
 
 
 def install_tab_keys(host: QWidget) -> list[QShortcut]:
