@@ -101,13 +101,6 @@ class JudgementPanel(ItemPanel):
         self.split = split
 
         layout = self.body_layout()
-        layout.addWidget(self.context)
-        layout.addSpacing(self.fontMetrics().height() // 2)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.wording)
-        layout.addWidget(self.rule)
-        layout.addWidget(self.qa_box)
-        layout.addWidget(self.guidance)
         layout.addWidget(self.state)
         layout.addWidget(split, 1)
         self.setFocusProxy(self.yes)
