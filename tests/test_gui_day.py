@@ -830,3 +830,18 @@ def test_with_auto_advance_a_judgement_not_applicable_moves_on_with_its_reason(
     stored = stored_case(qtbot, window, bench.cases["VLU-0001"]).item("3.2.1")
     assert stored.state is ItemState.NA_CHOICE and stored.missing is None
     close_window(qtbot, window)
+
+
+def test_a_problem_shown_in_the_banner_is_announced(qtbot, tmp_path, clock, settings, monkeypatch):
+    import ui.case.problems
+
+    said: list[str] = []
+    monkeypatch.setattr(ui.case.problems, "announce", lambda widget, text: said.append(text))
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    press(qtbot, "M", CTRL)  # mark complete: refused, the case is not finished
+    qtbot.waitUntil(lambda: window.case_view.banner.isVisible(), timeout=TIMEOUT)
+    assert said and "cannot be marked complete yet" in said[0]
+    assert said[0] == window.case_view.banner.message.text()
+    close_window(qtbot, window)
