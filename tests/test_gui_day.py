@@ -845,3 +845,44 @@ def test_a_problem_shown_in_the_banner_is_announced(qtbot, tmp_path, clock, sett
     assert said and "cannot be marked complete yet" in said[0]
     assert said[0] == window.case_view.banner.message.text()
     close_window(qtbot, window)
+
+
+def test_closing_stops_a_long_check_from_its_own_thread(qtbot, tmp_path, monkeypatch):
+    """The check beside the work stops itself when the window closes (a progress handler
+    on its own connection), instead of being interrupted from the GUI thread, which could
+    race it closing the connection and crash the process."""
+    import sqlite3
+    import threading
+
+    import ui.housekeeping
+    from ui.runner import ServiceRunner
+
+    path = tmp_path / "long.sqlite"
+    sqlite3.connect(path).close()
+    started = threading.Event()
+    outcome: list[object] = []
+
+    def long_check(path, on_connect=None, key=None):  # noqa: ANN001
+        conn = sqlite3.connect(path)
+        on_connect(conn)
+        started.set()
+        try:
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                "SELECT count(*) FROM n"
+            ).fetchone()  # never ends by itself
+        except sqlite3.OperationalError as exc:
+            outcome.append(str(exc))
+        finally:
+            conn.close()
+        return None
+
+    monkeypatch.setattr(ui.housekeeping, "check_and_back_up", long_check)
+    runner = ServiceRunner(lambda: None)
+    keeper = ui.housekeeping.Housekeeper(path, runner)
+    keeper.start()
+    assert started.wait(10)
+    keeper.stop(timeout=10)
+    assert not keeper._thread.is_alive()
+    assert outcome == ["interrupted"]
+    runner.stop()
