@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.harness import BenchData, Figure
+from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
@@ -53,7 +54,7 @@ def answers(repeat: int = 300) -> tuple[float, float, float]:
         encrypted_ms, plain_ms, bare_ms = [], [], []
         try:
             for n in range(repeat):
-                value = "yes" if n % 2 else "no"
+                value = Answer.YES if n % 2 else Answer.NO
                 encrypted_ms.append(_ms(sealed.answer, sealed_case, "2.1.1.1", value))
                 plain_ms.append(_ms(plain.answer, plain_case, "2.1.1.1", value))
                 bare_ms.append(_ms(commit, n))

@@ -8,9 +8,29 @@ Fieldwork and is refused.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-migrations = Migrations("fieldwork")
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
+
+Step = Callable[["Database"], None]
+_steps: list[tuple[str, Step]] = []
+
+
+def migrations(*, name: str) -> Callable[[Step], Step]:
+    """Register the next migration, in the order of this file. The register is plain data
+    so that reading a workspace's schema version (``fieldwork info``) does not load
+    sqlite-utils; ``registry()`` hands the steps to ``sqlite_utils.Migrations``."""
+
+    def register(step: Step) -> Step:
+        if any(known == name for known, _ in _steps):
+            raise ValueError(f"migration {name!r} is registered twice")
+        _steps.append((name, step))
+        return step
+
+    return register
 
 
 @migrations(name="0001_initial")
@@ -487,7 +507,18 @@ def m0008_interviews(db: Database) -> None:
 
 
 def known_names() -> list[str]:
-    return [m.name for m in migrations._migrations]
+    return [name for name, _ in _steps]
+
+
+@cache
+def registry() -> Migrations:
+    """The steps as a ``sqlite_utils.Migrations`` set, which applies and records them."""
+    from sqlite_utils import Migrations
+
+    steps = Migrations("fieldwork")
+    for name, step in _steps:
+        steps(name=name)(step)
+    return steps
 
 
 SCHEMA_VERSION = len(known_names())

@@ -37,15 +37,17 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import filelock
 import sqlcipher3
-from sqlite_utils import Database
 
 from fieldwork.errors import StorageError, WorkspaceError, WorkspaceLocked
 from fieldwork.framework import Framework, framework_by_id
-from fieldwork.migrations import known_names, migrations
+from fieldwork.migrations import known_names, registry
+
+if TYPE_CHECKING:  # loaded when a workspace is opened for work, not to read its summary
+    import filelock
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
@@ -250,10 +252,8 @@ class Workspace:
         lock = _acquire(path)
         try:
             _create_private(path)
-            # No sqlite-utils plugin runs on a workspace: none is ours, and the search for
-            # them would cost every command line its start-up.
-            db = Database(connect(path, key), execute_plugins=False)
-            migrations.apply(db)
+            db = _database(connect(path, key))
+            registry().apply(db)
             db.execute(f"PRAGMA user_version={len(known_names())}")
             now = clock().isoformat()
             with db.atomic():
@@ -301,7 +301,7 @@ class Workspace:
         lock = _acquire(path)
         try:
             _make_private(path)
-            db = Database(connect(path, key), execute_plugins=False)
+            db = _database(connect(path, key))
             workspace = cls(path, db, lock, clock, key)
             if check:
                 workspace._check_integrity()
@@ -327,7 +327,7 @@ class Workspace:
             raise WorkspaceError(
                 "this SQLite file is not a Fieldwork workspace", file=str(self.path)
             )
-        applied = [m.name for m in migrations.applied(self.db)]
+        applied = [m.name for m in registry().applied(self.db)]
         unknown = [name for name in applied if name not in known_names()]
         if unknown or self.db.execute("PRAGMA user_version").fetchone()[0] > len(known_names()):
             raise WorkspaceError(
@@ -335,9 +335,9 @@ class Workspace:
                 f"(schema {', '.join(unknown) or 'newer'}); update Fieldwork to open it",
                 file=str(self.path),
             )
-        if migrations.pending(self.db):
+        if registry().pending(self.db):
             self.backup(label="before-upgrade")
-            migrations.apply(self.db)
+            registry().apply(self.db)
             self.db.execute(f"PRAGMA user_version={len(known_names())}")
 
     def _check_framework(self, frameworks: Path | None) -> None:
@@ -442,6 +442,34 @@ class Workspace:
 
 
 # -- backups ------------------------------------------------------------------------------------
+@contextmanager
+def reading(
+    path: str | Path, *, passphrase: str | WorkspaceKey | None = None
+) -> Iterator[sqlite3.Connection]:
+    """A connection to look into a workspace without working on it: no lock, no backup, no
+    migration and no integrity check, and neither sqlite-utils nor the lock library loaded,
+    so that ``fieldwork info`` starts as fast as the interpreter allows. Refused like
+    ``Workspace.open``: not a workspace, made by a newer Fieldwork, wrong passphrase."""
+    path = Path(path)
+    key = _key_to_open(path, passphrase) if _check_header(path) else None
+    conn = connect(path, key) if key is not None else sqlite3.connect(str(path), timeout=5.0)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if "meta" not in tables:
+            raise WorkspaceError("this SQLite file is not a Fieldwork workspace", file=str(path))
+        if conn.execute("PRAGMA user_version").fetchone()[0] > len(known_names()):
+            raise WorkspaceError(
+                "this workspace was made by a newer version of Fieldwork; update Fieldwork to "
+                "open it",
+                file=str(path),
+            )
+        yield conn
+    except DATABASE_ERRORS as exc:
+        raise unreadable(path, exc) from None
+    finally:
+        conn.close()
+
+
 def list_backups(path: Path) -> list[Path]:
     folder = backups_dir(path)
     return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
@@ -864,7 +892,17 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _database(conn: sqlite3.Connection) -> Database:
+    from sqlite_utils import Database
+
+    # No sqlite-utils plugin runs on a workspace: none is ours, and the search for them
+    # would cost every command line its start-up.
+    return Database(conn, execute_plugins=False)
+
+
 def _acquire(path: Path) -> filelock.BaseFileLock:
+    import filelock
+
     """The single-writer lock, beside the workspace's resolved real path: opening it through
     a symlink or another spelling of its path meets the same lock."""
     lock = filelock.FileLock(str(lock_path(path.resolve())), timeout=0, mode=0o600)

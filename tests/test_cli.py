@@ -103,7 +103,8 @@ def test_info_reports_a_damaged_workspace_plainly(tmp_path, capsys):
     assert main(["info", str(path)]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"fieldwork: error: {path}: the workspace is damaged")
+    assert err.startswith(f"fieldwork: error: {path}: the workspace cannot be read, it may be")
+    assert "malformed" in err
     assert "restore the newest backup" in err or "no backup found" in err
 
 
@@ -186,7 +187,8 @@ def test_a_broken_gui_is_not_mistaken_for_a_missing_one(monkeypatch, capsys):
 
 def test_version_and_info_load_only_what_they_need(tmp_path):
     """Start-up speed by construction: --version loads no command and no library of ours
-    beyond the package; info loads the service, never bundles, reports or spreadsheets."""
+    beyond the package; info reads the workspace as it is (``store.reading``): neither the
+    service nor sqlite-utils nor the lock library, never bundles, reports or spreadsheets."""
     version = run_without_qt("--version")
     assert version["status"] == 0 and version["out"] == f"fieldwork {__version__}\n"
     ours = {m for m in version["modules"] if m.startswith("fieldwork.")}
@@ -197,7 +199,9 @@ def test_version_and_info_load_only_what_they_need(tmp_path):
     main(["demo", str(path), "--case-supervision", "2"])
     info = run_without_qt("info", str(path))
     assert info["status"] == 0
-    assert "fieldwork.service" in info["modules"]
+    assert "fieldwork.store" in info["modules"]
+    assert "fieldwork.service" not in info["modules"]
+    assert not {"sqlite_utils", "filelock"} & info["loaded"]
     assert not set(HEAVY) & info["loaded"]
     assert not {
         m

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fieldwork import passphrases
 from fieldwork.errors import InvalidChange
 from fieldwork.store import PASSPHRASE_ENV, encrypt_workspace, set_passphrase_prompt
 
@@ -70,6 +69,8 @@ def ask_workspace_passphrase(path: Path) -> str:
 
 def new_passphrase(user_inputs: list[str]) -> str:
     """A new passphrase from the environment or the terminal (twice), refused if weak."""
+    from fieldwork import passphrases  # its word list and estimator load on first use
+
     if os.environ.get(PASSPHRASE_ENV):
         chosen = os.environ[PASSPHRASE_ENV]
     elif sys.stdin.isatty():
@@ -96,5 +97,7 @@ def run_encrypt(args: argparse.Namespace) -> int:
 def run_passphrase(args: argparse.Namespace) -> int:
     if not 4 <= args.words <= 20:
         raise InvalidChange("--words must be between 4 and 20")
+    from fieldwork import passphrases
+
     print(passphrases.generate(args.words))
     return 0
