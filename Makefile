@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo/north-west-demo.fieldwork
 
-.PHONY: run test lint bench demo screenshots clean
+.PHONY: run test lint bench bench-compare demo screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,21 @@ run: $(STAMP) $(DEMO)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# The core is typed strictly; the GUI is checked by plain mypy (Qt's stubs are looser).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy
+	$(BIN)/mypy --strict -p fieldwork
+	$(BIN)/mypy -p ui
 
+# Every figure beside its target, saved to benchmarks/last.json (the run before becomes
+# benchmarks/previous.json). BENCH=sheets runs one module; bench-compare compares the two
+# runs figure by figure, or two saved runs: make bench-compare RUNS="old.json new.json".
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(BENCH)
+
+bench-compare: $(STAMP)
+	$(BIN)/python -m benchmarks --compare $(RUNS)
 
 screenshots: $(STAMP) $(DEMO)
 	$(BIN)/python tools/screenshots.py docs/images

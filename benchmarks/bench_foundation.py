@@ -12,15 +12,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import BenchData, Figure
+from benchmarks.harness import QUIET_QT, BenchData, Figure
 from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
+# In the order the application loads them (fieldwork.cli -> ui.launcher -> ui.app): the
+# ``ui`` package first, then Qt.
 APP = """
 import sys
-from PySide6.QtWidgets import QApplication
 from ui.main_window import MainWindow
+from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 window = MainWindow(__import__("pathlib").Path(sys.argv[1]), user="bench")
 window.cases_loaded.connect(lambda n: (print("ready", n, flush=True), app.quit()))
@@ -59,21 +61,31 @@ def _compile_project() -> None:
 
 
 def _launch(script: str, *args: str) -> float:
+    """Milliseconds from process start to the line "ready" of a Python script."""
+    # both scripts drop the same Qt notice (harness.QUIET_QT)
+    return _until_ready([sys.executable, "-c", QUIET_QT + script, *args])
+
+
+def _until_ready(command: list[str], env: dict[str, str] | None = None) -> float:
     """Milliseconds from process start to the line "ready"."""
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = dict(env or os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("ready"):
-            elapsed = (time.perf_counter() - start) * 1000
-            break
-    else:
-        raise RuntimeError("the window never reported ready")
-    proc.communicate()
+    # What it says on stderr is kept aside (the packaged app's Qt notices among it) and shown
+    # only if it fails.
+    with tempfile.TemporaryFile("w+") as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("ready"):
+                elapsed = (time.perf_counter() - start) * 1000
+                break
+        else:
+            proc.communicate()
+            errors.seek(0)
+            raise RuntimeError(f"{command[0]} never reported ready:\n{errors.read()}")
+        proc.communicate()
     return elapsed
 
 
@@ -130,5 +142,46 @@ def one_answer(data: BenchData, repeat: int = 300) -> Figure:
     )
 
 
+#: The application ``make package`` builds (Linux and Windows; macOS has it inside the .app).
+PACKAGED = (
+    ROOT / "dist" / "Fieldwork" / ("fieldwork.exe" if sys.platform == "win32" else "fieldwork")
+)
+
+
+def packaged_startup(data: BenchData, repeat: int = 5) -> Figure | None:
+    """The installed application's start-up against the source start-up, in the same run:
+    both run ``fieldwork open`` (the packaged executable, and ``packaging/entry.py`` with this
+    Python) until the case list is shown, as ``make package-test`` does. Measured only
+    when a build exists (``make package``)."""
+    if not PACKAGED.is_file():
+        return None
+    with tempfile.TemporaryDirectory(prefix="fieldwork-bench-packaged-") as folder:
+        home = Path(folder)
+        workspace = home / "standard.fieldwork"
+        workspace.write_bytes(data.standard_workspace.read_bytes())
+        env = {**os.environ, "HOME": str(home), "FIELDWORK_SMOKE_QUIT": "1"}
+        env.update({f"XDG_{k}_HOME": str(home / k.lower()) for k in ("CONFIG", "DATA", "STATE")})
+        source_command = [sys.executable, str(ROOT / "packaging" / "entry.py")]
+        _until_ready([str(PACKAGED), "open", str(workspace)], env)  # the first reads it from disk
+        packaged, source = [], []
+        for _ in range(repeat):  # interleaved, so both see the same machine load
+            source.append(_until_ready([*source_command, "open", str(workspace)], env))
+            packaged.append(_until_ready([str(PACKAGED), "open", str(workspace)], env))
+    return Figure(
+        "start-up: installed app (make package) to the 350-case list",
+        statistics.median(packaged),
+        "ms",
+        "≤ 1.5 × source start-up",
+        floor=statistics.median(source),
+        limit=1.5,
+    )
+
+
 def run(data: BenchData) -> list[Figure]:
-    return [one_answer(data), startup(data)]
+    figures = [one_answer(data), startup(data)]
+    packaged = packaged_startup(data)
+    if packaged is None:
+        print(f"(no installed-app start-up: {PACKAGED} is not built; run `make package`)")
+    else:
+        figures.append(packaged)
+    return figures

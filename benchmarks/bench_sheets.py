@@ -1,8 +1,8 @@
 """Case summary sheets: one case, and all 200 case-supervision cases in one PDF.
 
-Targets (targets.md): one case ≤ 100 ms, all 200 cases ≤ 5 s, each measured against a floor
-of reportlab building the same rows as bare tables (strings, the default table style, no
-page furniture) in the same run. Ours is timed end to end: reading the cases from the
+Targets (targets.md): one case ≤ 1.5× its floor and ≤ 100 ms, all 200 cases ≤ 1.5× and ≤ 5 s;
+the floor is reportlab building the same rows as bare tables (strings, the default table
+style, no page furniture) in the same run. Ours is timed end to end: reading the cases from the
 workspace, laying them out and writing the PDF (in memory); the floor starts from rows
 already read.
 """
@@ -58,22 +58,24 @@ def run(data: BenchData) -> list[Figure]:
         one_floor = timed(lambda: bare_tables(sheets[:1]), repeat=9)
         every = timed(lambda: ours(ids), repeat=3)
         every_floor = timed(lambda: bare_tables(sheets), repeat=3)
-    pages = f"{written.pages:,} pages, {len(pdf) / 1e6:.1f} MB"
+    pages = f"{written.pages:,} pages"  # no size here: the name must stay the same run to run
     return [
-        Figure("case sheet: one case", one, "ms", "≤ 100 ms", limit=100),
-        Figure("case sheet: one case, against bare tables", one, "ms", "ratio", floor=one_floor),
+        Figure(
+            "case sheet: one case (floor: bare tables)",
+            one,
+            "ms",
+            "≤ 1.5 × floor and ≤ 100 ms",
+            floor=one_floor,
+            limit=1.5,
+            absolute_limit=100,
+        ),
         Figure(
             f"case sheets: all {len(ids)} cases in one PDF ({pages})",
             every / 1000,
             "s",
-            "≤ 5 s",
-            limit=5,
-        ),
-        Figure(
-            f"case sheets: all {len(ids)} cases, against bare tables",
-            every / 1000,
-            "s",
-            "ratio",
+            "≤ 1.5 × floor and ≤ 5 s",
             floor=every_floor / 1000,
+            limit=1.5,
+            absolute_limit=5,
         ),
     ]

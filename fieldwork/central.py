@@ -3,7 +3,7 @@ allocation view's rows.
 
 The CLI (``fieldwork setup``) and the GUI (Central menu) both call these functions, so
 the rules of set-up live in one place. A sample's cases are read with the population
-reader of ``fieldwork.sampling.population`` (the same column matching, value spelling
+reader of ``fieldwork.sampling.reader`` (the same column matching, value spelling
 and problem list), checked whole, and added in one transaction, or not at all.
 """
 
@@ -18,13 +18,13 @@ from fieldwork.allocation import Assignment, assign, find_inspector, move_case
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import DEFAULT_FRAMEWORK, framework_by_id
 from fieldwork.sampling.plans import SamplingPlan, plan_for
-from fieldwork.sampling.population import (
+from fieldwork.sampling.population import saved_mapping
+from fieldwork.sampling.reader import (
     ColumnMapping,
     PopulationError,
     PopulationFile,
     RowProblem,
     read_population,
-    saved_mapping,
 )
 from fieldwork.service import Inspection, Inspector, Service
 from fieldwork.store import Clock, utc_now

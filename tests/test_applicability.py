@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldwork.answers import Answer
-from fieldwork.applicability import ItemState
+from fieldwork.applicability import ItemState, status_after_edit
 from fieldwork.errors import InvalidChange
 
 
@@ -107,3 +107,18 @@ def test_attribute_change_reevaluates_and_keeps_answers(service, make_case):
     # the answer is kept, not lost: it is back when the rule holds again
     service.set_attribute(case.id, "disposal", "post-release licence")
     assert states(service, case.id)["2.3.1.4"] is ItemState.YES
+
+
+def test_status_after_an_edit(service, make_case):
+    """One rule for the service's edits and a bundle's answers: an edit starts a case and
+    reopens a complete one it leaves incomplete; it never completes a case."""
+    case = make_case()
+    items = service.case(case.id).items
+    assert items and any(i.missing for i in items)
+    assert status_after_edit("not started", items, started=True) == "in progress"
+    assert status_after_edit("not started", items, started=False) == "not started"
+    assert status_after_edit("complete", items, started=True) == "in progress"
+    assert status_after_edit("in progress", items, started=True) == "in progress"
+    done = [i for i in items if i.missing is None]
+    assert status_after_edit("complete", done, started=True) == "complete"
+    assert status_after_edit("in progress", done, started=True) == "in progress"

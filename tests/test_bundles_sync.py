@@ -92,7 +92,8 @@ def test_central_sync_imports_each_inspectors_newest_bundle_and_reports_bad_ones
         )
         assert [(r.inspector_name, r.sequence) for r in report.imported] == [("Helen", 2)]
         assert central.case(central.find_case("E000002").id).item("2.1.1.1").state == "no"
-    assert [p.name for p, _ in report.failed] == []  # a truncated file is not a bundle at all
+    # A truncated file is reported as refused, never skipped in silence.
+    assert [p.name for p, _ in report.failed] == ["return-tom-0001.fwb"]
     assert any("skipped 1 older bundle" in line for line in report.log)
     assert steps[-1][2] == "done"
     before = file_hash(world.central)

@@ -16,7 +16,9 @@ from fieldwork.scoring.scores import Scores
 from fieldwork.service import Service
 from tests.test_scoring_report_figures import add_unfinished_case, north_west_template
 from ui.main_window import MainWindow
-from ui.scoring import CasesBehindDialog, DecisionDialog, RatingsDashboard
+from ui.scoring.cases_behind import CasesBehindDialog
+from ui.scoring.dashboard import RatingsDashboard
+from ui.scoring.decision import DecisionDialog
 
 WAIT = 15_000
 

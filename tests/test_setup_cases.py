@@ -14,7 +14,7 @@ from fieldwork.central import (
 )
 from fieldwork.cli import main
 from fieldwork.errors import InvalidChange
-from fieldwork.sampling.population import ColumnMapping, PopulationError
+from fieldwork.sampling.reader import ColumnMapping, PopulationError
 from fieldwork.service import Service
 from tests.test_bundles_support import file_hash
 from tests.test_sampling_support import HEADINGS, MAPPING, case_rows, write_csv, write_xlsx

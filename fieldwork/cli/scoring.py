@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fieldwork.interviews.figures import interview_figures
 from fieldwork.scoring.export import export_tables
 from fieldwork.scoring.panel import decide, rate_domain1
 from fieldwork.scoring.records import import_previous_figures
@@ -187,7 +188,10 @@ def run_score(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service, breakdowns=None)
-    write_report(scores, args.output)
+        figures = interview_figures(service, only_complete=not args.include_incomplete)
+    from fieldwork.interviews.report import key_data_by_standard  # reportlab when used
+
+    write_report(scores, args.output, evidence=key_data_by_standard(figures))
     print(f"Wrote {args.output}. {scores.overall.statement}")
     return 0
 
@@ -195,7 +199,11 @@ def run_report(args: argparse.Namespace) -> int:
 def run_tables(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service)
-    written = export_tables(all_tables(scores), args.output, excel=args.excel)
+        figures = interview_figures(service, only_complete=not args.include_incomplete)
+    from fieldwork.interviews.report import interview_tables
+
+    tables = all_tables(scores) + interview_tables(figures)
+    written = export_tables(tables, args.output, excel=args.excel)
     print(f"Wrote {len(written) - 1} CSV tables and {written[-1].name} to {args.output}")
     return 0
 

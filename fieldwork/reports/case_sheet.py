@@ -38,10 +38,12 @@ from fieldwork.reports.styles import (
     FONT,
     GREY,
     RULE,
-    TABLE_STYLE,
+    TABLE_RULES,
     Para,
+    cell_styles,
     fixed,
     paragraphs,
+    plain,
     styles,
     text,
 )
@@ -210,8 +212,9 @@ def _table(
         spaceBefore=space_before,
         splitInRow=1,  # a long note may break inside its row rather than overflow the page
         hAlign="LEFT",
+        cellStyles=cell_styles(len(rows), len(widths)),  # TABLE_STYLE's cells, made cheaply
     )
-    table.setStyle(TABLE_STYLE)
+    table.setStyle(TABLE_RULES)
     if commands:
         table.setStyle(TableStyle(list(commands)))
     return table
@@ -284,7 +287,7 @@ def _cell(value: str, width: float, shared: bool = False) -> str | Para:
     room = width - 8  # the table style's left and right padding
     if "\n" not in value and stringWidth(value, FONT, CELL_SIZE) <= room:
         return value
-    return fixed(text(value), "cell") if shared else Para(text(value), styles().cell)
+    return fixed(text(value), "cell") if shared else plain(value, styles().cell)
 
 
 def _attributes_table(sheet: CaseSheet) -> Table:

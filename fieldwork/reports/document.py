@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, PAGE_WIDTH
-from fieldwork.reports.styles import BOLD, FONT, RULE, register_fonts
+from fieldwork.reports.styles import BOLD, FONT, RULE, SHARE_PARAGRAPHS, register_fonts
 
 TOP = 26 * mm  # header band
 BOTTOM = 24 * mm  # footer band
@@ -123,6 +123,9 @@ class SheetDocument(BaseDocTemplate):
         self._sheet = -1
         self._furniture_of: Furniture | None = None
         self._pages: list[int] = []  # pages of each sheet so far
+        self._furniture_forms: set[str] = set()  # the sheets whose furniture is drawn
+        # Where "Page 12 of 13" starts: a three-digit total still ends at the right margin.
+        self._numbering = PAGE_WIDTH - MARGIN - stringWidth("Page 000 of 000", FONT, FOOTER_SIZE)
 
     # -- building -----------------------------------------------------------------------
     def build_story(self, story: Sequence[Flowable]) -> Built:
@@ -136,6 +139,7 @@ class SheetDocument(BaseDocTemplate):
     def beforeDocument(self) -> None:  # noqa: N802 (reportlab's hook)
         if self._sheets > 1:
             self.canv.showOutline()
+        setattr(self.canv, SHARE_PARAGRAPHS, self._sheets > 1)  # see styles.SharedPara
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
         if not isinstance(flowable, SheetStart):
@@ -163,8 +167,29 @@ class SheetDocument(BaseDocTemplate):
 
     # -- page furniture -----------------------------------------------------------------
     def _furniture(self, canvas: Canvas, doc: Any) -> None:
-        furniture = self._furniture_of
+        """The page's header and footer: the sheet's own, drawn once per sheet as a form (the
+        same on each of its pages), then the page number."""
         sheet = self._sheet
+        name = _furniture_form(sheet)
+        if name not in self._furniture_forms:
+            self._furniture_forms.add(name)
+            canvas.beginForm(name)
+            self._draw_furniture(canvas, self._furniture_of)
+            canvas.endForm()
+        canvas.doForm(name)
+        if sheet >= 0:
+            # "Page 12 of " then the sheet's total (a form, see the module's docstring).
+            self._pages[sheet] += 1
+            label = f"Page {self._pages[sheet]} of "
+            canvas.saveState()
+            canvas.setFillColor(RULE)
+            canvas.setFont(FONT, FOOTER_SIZE)
+            canvas.drawString(self._numbering, 14 * mm, label)
+            canvas.translate(self._numbering + stringWidth(label, FONT, FOOTER_SIZE), 14 * mm)
+            canvas.doForm(_total_form(sheet))
+            canvas.restoreState()
+
+    def _draw_furniture(self, canvas: Canvas, furniture: Furniture | None) -> None:
         canvas.saveState()
         canvas.setFillColor(RULE)
         canvas.setStrokeColor(RULE)
@@ -190,29 +215,25 @@ class SheetDocument(BaseDocTemplate):
             )
         canvas.line(left, PAGE_HEIGHT - 20 * mm, right, PAGE_HEIGHT - 20 * mm)
 
-        # Footer: the inspector and the date printed, the page number, then the marking.
+        # Footer: the inspector and the date printed, the page number (drawn by the page),
+        # then the marking.
         canvas.line(left, 18 * mm, right, 18 * mm)
         canvas.setFont(FONT, FOOTER_SIZE)
-        # "Page 12 of " then the sheet's total (a form, see the module's docstring), set so
-        # that a three-digit total still ends at the right margin.
-        numbering = left + (right - left) - stringWidth("Page 000 of 000", FONT, FOOTER_SIZE)
-        if sheet >= 0:
-            self._pages[sheet] += 1
-            label = f"Page {self._pages[sheet]} of "
-            canvas.drawString(numbering, 14 * mm, label)
-            canvas.saveState()
-            canvas.translate(numbering + stringWidth(label, FONT, FOOTER_SIZE), 14 * mm)
-            canvas.doForm(_total_form(sheet))
-            canvas.restoreState()
         if furniture is not None:
             who = (
                 f"Inspector: {furniture.inspector or 'not allocated'} · "
                 f"Printed {printed(furniture.printed_at)}"
             )
-            canvas.drawString(left, 14 * mm, fit(who, FONT, FOOTER_SIZE, numbering - left - 4 * mm))
+            canvas.drawString(
+                left, 14 * mm, fit(who, FONT, FOOTER_SIZE, self._numbering - left - 4 * mm)
+            )
         canvas.setFont(BOLD, 10)
         canvas.drawCentredString(centre, 8 * mm, MARKING)
         canvas.restoreState()
+
+
+def _furniture_form(sheet: int) -> str:
+    return f"FurnitureOfSheet{sheet}" if sheet >= 0 else "FurnitureOfNoSheet"
 
 
 def _total_form(sheet: int) -> str:

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import reportlab
 from reportlab.lib import colors
@@ -20,6 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag, ParaParser
+from reportlab.platypus.tables import CellStyle
 
 #: Unicode fonts to embed, best first: (regular, bold, italic, bold italic). A sheet holds names
 #: and notes typed by people, so a font limited to Latin-1 (Helvetica) would drop letters such
@@ -149,6 +151,48 @@ TABLE_STYLE = TableStyle(
     ]
 )
 
+
+class SheetCell(CellStyle):
+    """A cell styled as ``TABLE_STYLE`` styles a body cell, by default rather than by command.
+
+    ``TABLE_STYLE`` sets eight properties of every cell by commands that reportlab applies
+    cell by cell; a 200-case print has 3,600 tables and half a million such settings. A
+    table made with ``cell_styles`` starts with them set, and takes ``TABLE_RULES`` for the
+    rest: the same look (tests/test_case_sheet_perf.py compares the two, cell by cell).
+    """
+
+    fontname = FONT
+    fontsize = CELL_SIZE
+    leading = 11
+    valign = "TOP"
+    leftPadding = 4
+    rightPadding = 4
+    topPadding = 2.5
+    bottomPadding = 3.5
+
+
+class HeaderCell(SheetCell):
+    """A cell of the first row, as ``TABLE_STYLE`` styles it."""
+
+    fontname = BOLD
+
+
+def cell_styles(rows: int, columns: int) -> list[list[CellStyle]]:
+    """The cell styles of a ``rows`` × ``columns`` table in the look of ``TABLE_STYLE``."""
+    return [
+        [(HeaderCell if row == 0 else SheetCell)(f"({row}, {column})") for column in range(columns)]
+        for row in range(rows)
+    ]
+
+
+#: What ``TABLE_STYLE`` adds to the cells' own styles: the grid and the header's grey.
+TABLE_RULES = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, 0), GREY),
+    ]
+)
+
 # C0 controls other than tab and newline cannot be drawn and would upset the paragraph parser.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -170,16 +214,24 @@ class Para(Paragraph):
         return size  # type: ignore[no-any-return]
 
 
+#: The canvas attribute that, set False, makes shared paragraphs draw as plain ones.
+SHARE_PARAGRAPHS = "_fieldwork_share_paragraphs"
+
+
 class SharedPara(Para):
     """A paragraph drawn once per document as a PDF form and shown by reference after that.
 
     For text that is the same on every sheet (the framework's wording): 200 sheets print the
     same 78 prompts, and a reference costs a few bytes where drawing the text again costs
-    its layout and its glyphs.
+    its layout and its glyphs. A document of one sheet draws each once, so it draws them
+    as plain paragraphs: a form costs more than the text it holds when it is shown once.
     """
 
     def draw(self) -> None:
         canvas = self.canv
+        if not getattr(canvas, SHARE_PARAGRAPHS, True):
+            super().draw()
+            return
         forms: dict[tuple[int, float], str] = canvas.__dict__.setdefault("_shared_paragraphs", {})
         key = (id(self), self.width)
         name = forms.get(key)
@@ -206,6 +258,12 @@ def fixed(markup: str, style: str, label: str | None = None, where: str = "") ->
     return SharedPara(markup, getattr(styles(), style), bulletText=label)
 
 
+def escape(value: str) -> str:
+    """``&``, ``<`` and ``>`` as entities, as ``xml.sax.saxutils.escape`` does; that module
+    imports urllib, http and ssl (some 20 ms of every start-up) for these three lines."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def text(value: str) -> str:
     """User text made safe for a Paragraph: escaped, so ``<b>`` prints as typed, never as markup."""
     return escape(_CONTROL.sub("", value)).replace("\t", " ").replace("\n", "<br/>")
@@ -218,7 +276,30 @@ def paragraphs(value: str, style: ParagraphStyle, label: str | None = None) -> l
     """
     parts = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))]
     parts = [p for p in parts if p.strip()] or [""]
-    return [
-        Para(text(part), style, bulletText=label if n == 0 else None)
-        for n, part in enumerate(parts)
-    ]
+    return [plain(part, style, label if n == 0 else None) for n, part in enumerate(parts)]
+
+
+# Characters that make a user's text more than one run of plain words for reportlab's parser.
+_NOT_PLAIN = re.compile(r"[&<>\n\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain(value: str, style: ParagraphStyle, label: str | None = None) -> Para:
+    """User text as a paragraph, as ``Para(text(value), style)`` makes it, for less.
+
+    Most notes are plain words on one line, and what the markup parser makes of those is
+    known without running it (parsing was 7 % of a 200-case print, profiled): one fragment
+    in the style's font holding the words with their spaces collapsed. Anything else is
+    parsed.
+    """
+    words = cleanBlockQuotedText(value.replace("\t", " "))  # as the parser's caller does
+    if not words or _NOT_PLAIN.search(value):
+        return Para(text(value), style, bulletText=label)
+    fragment = _fragment(style).clone(text=words, link=[], us_lines=[])  # lists of its own
+    return Para(words, style, bulletText=label, frags=[fragment])
+
+
+@cache
+def _fragment(style: ParagraphStyle) -> ParaFrag:
+    """The fragment reportlab's parser makes of one plain word in ``style``."""
+    _, frags, _ = ParaParser().parse("word", style)
+    return frags[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +264,9 @@ def key_question_table(scores: Scores, standard: StandardScore) -> Table:
     return _table(rows, [78 * mm, 26 * mm, 22 * mm, 20 * mm, WIDTH - 146 * mm], extra)
 
 
-def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
+def standard_section(
+    scores: Scores, standard: StandardScore, evidence: Sequence[Flowable] = ()
+) -> list[Flowable]:
     s = styles()
     story: list[Flowable] = [
         CondPageBreak(80 * mm),
@@ -272,6 +274,7 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
     ]
     if standard.assessed == "inspection":
         story.append(Paragraph(text(standard.statement), s.body))
+        story += evidence  # e.g. the interviews' key data (fieldwork.interviews.report)
         if standard.domain1:
             entry = standard.domain1
             story.append(
@@ -443,19 +446,27 @@ def method_section(scores: Scores) -> list[Flowable]:
     ]
 
 
-def report_flowables(scores: Scores) -> list[Flowable]:
+def report_flowables(
+    scores: Scores, evidence: Mapping[str, Sequence[Flowable]] | None = None
+) -> list[Flowable]:
+    """``evidence``: standard id → flowables printed in that domain-one standard's section."""
     story = ratings_page(scores)
     story += method_section(scores)
     story.append(PageBreak())
     for standard in scores.standards:
-        story += standard_section(scores, standard)
+        story += standard_section(scores, standard, (evidence or {}).get(standard.id, ()))
     story += profile_section(scores)
     story += prompt_tables(scores)
     return story
 
 
 # -- the document -----------------------------------------------------------------------------
-def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
+def report_pdf(
+    scores: Scores,
+    *,
+    invariant: bool = False,
+    evidence: Mapping[str, Sequence[Flowable]] | None = None,
+) -> bytes:
     """The ratings report as PDF bytes (``invariant``: byte-stable, for tests)."""
     styles()
     buffer = io.BytesIO()
@@ -472,7 +483,7 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
         invariant=1 if invariant else 0,
     )
     doc.build(
-        report_flowables(scores),
+        report_flowables(scores, evidence),
         canvasmaker=numbered_canvas(
             title, "Ratings report", f"Produced {when(scores.produced_at)}"
         ),
@@ -480,10 +491,16 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def write_report(scores: Scores, path: str | Path, *, invariant: bool = False) -> Path:
+def write_report(
+    scores: Scores,
+    path: str | Path,
+    *,
+    invariant: bool = False,
+    evidence: Mapping[str, Sequence[Flowable]] | None = None,
+) -> Path:
     """Write the ratings report; the file appears whole or not at all."""
     path = Path(path)
-    data = report_pdf(scores, invariant=invariant)
+    data = report_pdf(scores, invariant=invariant, evidence=evidence)
     temp: str | None = None
     try:
         fd, temp = tempfile.mkstemp(prefix=".ratings-", suffix=".pdf", dir=path.parent)
