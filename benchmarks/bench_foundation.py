@@ -17,10 +17,12 @@ from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
+# In the order the application loads them (fieldwork.cli -> ui.launcher -> ui.app): the
+# ``ui`` package first, then Qt.
 APP = """
 import sys
-from PySide6.QtWidgets import QApplication
 from ui.main_window import MainWindow
+from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 window = MainWindow(__import__("pathlib").Path(sys.argv[1]), user="bench")
 window.cases_loaded.connect(lambda n: (print("ready", n, flush=True), app.quit()))
