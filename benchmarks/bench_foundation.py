@@ -13,13 +13,16 @@ import time
 from pathlib import Path
 
 from benchmarks.harness import QUIET_QT, BenchData, Figure
+from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
 
+# In the order the application loads them (fieldwork.cli -> ui.launcher -> ui.app): the
+# ``ui`` package first, then Qt.
 APP = """
 import sys
-from PySide6.QtWidgets import QApplication
 from ui.main_window import MainWindow
+from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 window = MainWindow(__import__("pathlib").Path(sys.argv[1]), user="bench")
 window.cases_loaded.connect(lambda n: (print("ready", n, flush=True), app.quit()))
@@ -113,7 +116,7 @@ def one_answer(data: BenchData, repeat: int = 300) -> Figure:
         timings = []
         for n in range(repeat):
             start = time.perf_counter()
-            service.answer(case.id, "2.1.1.1", "yes" if n % 2 else "no")
+            service.answer(case.id, "2.1.1.1", Answer.YES if n % 2 else Answer.NO)
             timings.append((time.perf_counter() - start) * 1000)
         service.close()
 

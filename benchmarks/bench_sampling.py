@@ -21,7 +21,8 @@ import openpyxl
 from benchmarks.harness import BenchData, Figure
 from fieldwork.allocation import allocate_balanced
 from fieldwork.sampling.draw import Eligibility, draw_sample, plan_draw
-from fieldwork.sampling.population import ColumnMapping, import_population
+from fieldwork.sampling.population import import_population
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.sampling.report import sampling_report_pdf
 from fieldwork.sampling.summary import preview, sampling_summary
 from fieldwork.service import Service

@@ -4,6 +4,9 @@ Three states are kept apart (design section 4): not yet answered; not
 applicable by the framework's rule (shown, skipped, not counted); and not
 applicable by the inspector's choice (counted out of the sub-sample, with a
 reason).
+
+The rule of a case's status after an edit lives here too (``status_after_edit``),
+for the service's own edits and for the answers a bundle brings in alike.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ class ItemState(StrEnum):
     NO = "no"
     NA_RULE = "not applicable by rule"
     NA_CHOICE = "not applicable by choice"
+
+
+#: A case's status, as the ``cases`` table stores it.
+NOT_STARTED = "not started"
+IN_PROGRESS = "in progress"
+COMPLETE = "complete"
 
 
 class ItemKind(StrEnum):
@@ -62,8 +71,9 @@ class CaseItem:
             return None
         if self.state is ItemState.UNANSWERED:
             return "judgement" if self.kind is ItemKind.JUDGEMENT else "answer"
-        if self.state is ItemState.NA_CHOICE and not self.na_reason.strip():
-            return "reason for not applicable"
+        if self.state is ItemState.NA_CHOICE:
+            # A judgement marked not applicable needs its reason, not a rationale.
+            return None if self.na_reason.strip() else "reason for not applicable"
         if self.kind is ItemKind.JUDGEMENT and not self.note.strip():
             return "rationale"
         return None
@@ -161,3 +171,17 @@ def missing_items(items: Iterable[CaseItem]) -> list[MissingItem]:
         for item in items
         if (what := item.missing) is not None
     ]
+
+
+def status_after_edit(status: str, items: Iterable[CaseItem], *, started: bool) -> str:
+    """A case's status once an edit has left it with these items.
+
+    A case not started moves to in progress once something in it is ``started``; a
+    complete case that the edit left with something missing is open again (in progress).
+    Only marking complete makes a case complete, never an edit.
+    """
+    if status == NOT_STARTED and started:
+        return IN_PROGRESS
+    if status == COMPLETE and missing_items(items):
+        return IN_PROGRESS
+    return status

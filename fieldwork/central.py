@@ -3,7 +3,7 @@ allocation view's rows.
 
 The CLI (``fieldwork setup``) and the GUI (Central menu) both call these functions, so
 the rules of set-up live in one place. A sample's cases are read with the population
-reader of ``fieldwork.sampling.population`` (the same column matching, value spelling
+reader of ``fieldwork.sampling.reader`` (the same column matching, value spelling
 and problem list), checked whole, and added in one transaction, or not at all.
 """
 
@@ -18,13 +18,13 @@ from fieldwork.allocation import Assignment, assign, find_inspector, move_case
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import DEFAULT_FRAMEWORK, framework_by_id
 from fieldwork.sampling.plans import SamplingPlan, plan_for
-from fieldwork.sampling.population import (
+from fieldwork.sampling.population import saved_mapping
+from fieldwork.sampling.reader import (
     ColumnMapping,
     PopulationError,
     PopulationFile,
     RowProblem,
     read_population,
-    saved_mapping,
 )
 from fieldwork.service import Inspection, Inspector, Service
 from fieldwork.store import Clock, utc_now
@@ -114,11 +114,19 @@ class CasesImport:
 
 
 def cases_plan(service: Service, sample_id: str) -> SamplingPlan:
-    """What a file of a sample's cases must hold: the reference, and the attributes the
-    sample is stratified on (they decide which key questions apply). Columns of the
-    population that are not case attributes are not read."""
+    """What a file of a sample's cases must hold: the reference, and the attributes that the
+    framework's applicability rules read and the provider records (they decide which items
+    apply). No draw is made, so the plan's strata are not needed; the case sheet prints
+    whatever is recorded. Every other attribute is optional; columns of the file that are
+    not case attributes are not read."""
     plan = plan_for(service.framework, sample_id)
-    return SamplingPlan(sample=plan.sample, strata=plan.strata, required=plan.strata)
+    sample = service.sample(sample_id)
+    required = tuple(
+        a
+        for a in service.framework.rule_attributes(sample_id)
+        if sample.attribute(a).recorded_by == "provider"
+    )
+    return SamplingPlan(sample=plan.sample, strata=plan.strata, required=required)
 
 
 def read_cases(

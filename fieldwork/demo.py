@@ -163,6 +163,9 @@ def make_demo(
             else:
                 level = 1.0 if rng.random() < complete else rng.choice((0.5, 0.0))
             _answer(service, case_id, rng, rates, level)
+    from fieldwork.interviews.demo import add_demo_interviews
+
+    add_demo_interviews(service, rng, complete=complete)
     return service
 
 

@@ -70,11 +70,11 @@ class MissingItem:
 class CaseIncomplete(InvalidChange):
     """Mark complete refused: the listed items are still missing."""
 
-    def __init__(self, reference: str, missing: Sequence[MissingItem]):
+    def __init__(self, reference: str, missing: Sequence[MissingItem], what: str = "case"):
         self.missing = tuple(missing)
         listed = "; ".join(f"{m.item_id} {m.what}" for m in self.missing[:10])
         more = f" and {len(self.missing) - 10} more" if len(self.missing) > 10 else ""
         super().__init__(
             f"cannot mark complete: {len(self.missing)} item(s) missing: {listed}{more}",
-            place=f"case {reference}",
+            place=f"{what} {reference}",
         )

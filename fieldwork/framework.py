@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -130,6 +130,39 @@ class Domain:
     standards: tuple[Standard, ...]
 
 
+RATINGS = ("Inadequate", "Requires improvement", "Good", "Outstanding")
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    """A band of a key question's rounded percentage, from ``lowest`` up to the next band's."""
+
+    label: str
+    lowest: int
+    rating: str  # one of RATINGS
+
+
+@dataclass(frozen=True)
+class OverallBandSpec:
+    """A band of the overall total of the standards' points, ``lowest`` to ``highest``."""
+
+    lowest: int
+    highest: int
+    rating: str
+
+
+@dataclass(frozen=True)
+class ScoringSpec:
+    """The framework file's scoring rules, as data (``fieldwork.scoring.rules`` applies them)."""
+
+    key_question_bands: tuple[BandSpec, ...]
+    points: tuple[tuple[str, int], ...]  # (rating, points), in RATINGS order
+    overall_bands: tuple[OverallBandSpec, ...]
+    discretion_window: int
+    significance_level: float
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Framework:
     id: str
@@ -138,6 +171,7 @@ class Framework:
     source: str
     samples: tuple[Sample, ...]
     domains: tuple[Domain, ...]
+    scoring: ScoringSpec
     content_hash: str
     text: str = field(repr=False, compare=False)
     path: str = ""
@@ -167,6 +201,16 @@ class Framework:
         object.__setattr__(self, "_key_questions", kqs)
         object.__setattr__(self, "_prompts", {p.id: p for kq in kqs.values() for p in kq.prompts})
 
+    def rule_attributes(self, sample_id: str) -> tuple[str, ...]:
+        """The attributes the applicability rules of a sample's items read, sorted."""
+        used: set[str] = set()
+        for standard in self.case_standards(sample_id):
+            for kq in standard.key_questions:
+                items: list[KeyQuestion | Prompt] = [kq, *kq.prompts]
+                for item in items:
+                    used.update(a for a, _ in item.rule.attributes_used())
+        return tuple(sorted(used))
+
     def key_question(self, item_id: str) -> KeyQuestion:
         """The key question with this id; KeyError if there is none."""
         return self._key_questions[item_id]  # type: ignore[attr-defined,no-any-return]
@@ -194,7 +238,7 @@ def _validator() -> Any:
 
     schema = json.loads(schema_path("framework").read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def _place(path: Any) -> str:
@@ -306,6 +350,7 @@ def _build(data: dict[str, Any], text: str, source: str) -> Framework:
         return rule
 
     domains = []
+    seen_standards: list[str] = []
     for di, d in enumerate(data["domains"]):
         dplace = f"domains[{di}]"
         claim(d["id"], dplace)
@@ -365,9 +410,11 @@ def _build(data: dict[str, Any], text: str, source: str) -> Framework:
             standards.append(
                 Standard(s["id"], s["title"], s["sample"], tuple(kqs), s.get("statement"), d["id"])
             )
+            seen_standards.append(s["id"])
         domains.append(Domain(d["id"], d["title"], d["assessed"], tuple(standards)))
 
     return Framework(
+        scoring=_scoring(data["scoring"], len(seen_standards), fail),
         id=data["id"],
         version=data["version"],
         title=data["title"],
@@ -377,6 +424,51 @@ def _build(data: dict[str, Any], text: str, source: str) -> Framework:
         content_hash=content_hash(data),
         text=text,
         path=source,
+    )
+
+
+def _scoring(
+    data: Mapping[str, Any], standards: int, fail: Callable[[str, str], FrameworkError]
+) -> ScoringSpec:
+    """The scoring rules, checked for what the schema cannot say: bands that start at 0 and
+    rise, ratings that rise with them, and overall bands that cover every possible total."""
+    bands = tuple(
+        BandSpec(b["label"], b["lowest"], b["rating"]) for b in data["key_question_bands"]
+    )
+    if bands[0].lowest != 0:
+        raise fail("the first band must start at 0%", "scoring.key_question_bands[0].lowest")
+    for n in range(1, len(bands)):
+        place = f"scoring.key_question_bands[{n}]"
+        if bands[n].lowest <= bands[n - 1].lowest:
+            raise fail("bands must be listed lowest first, each above the last", place)
+        if RATINGS.index(bands[n].rating) < RATINGS.index(bands[n - 1].rating):
+            raise fail("a higher band cannot give a lower rating", place)
+    points = tuple((rating, int(data["points"][rating])) for rating in RATINGS)
+    overall = tuple(
+        OverallBandSpec(b["lowest"], b["highest"], b["rating"]) for b in data["overall_bands"]
+    )
+    expected = 0
+    for n, band in enumerate(overall):
+        place = f"scoring.overall_bands[{n}]"
+        if band.lowest != expected:
+            raise fail(f"this band must start at {expected} (the bands must join up)", place)
+        if band.highest < band.lowest:
+            raise fail("highest is below lowest", place)
+        expected = band.highest + 1
+    top = max(p for _, p in points) * standards
+    if expected - 1 < top:
+        raise fail(
+            f"the overall bands end at {expected - 1}, but the {standards} standards can score "
+            f"up to {top}",
+            "scoring.overall_bands",
+        )
+    return ScoringSpec(
+        bands,
+        points,
+        overall,
+        data["discretion_window"],
+        float(data["significance_level"]),
+        data.get("source", ""),
     )
 
 

@@ -8,9 +8,29 @@ Fieldwork and is refused.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-migrations = Migrations("fieldwork")
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
+
+Step = Callable[["Database"], None]
+_steps: list[tuple[str, Step]] = []
+
+
+def migrations(*, name: str) -> Callable[[Step], Step]:
+    """Register the next migration, in the order of this file. The register is plain data
+    so that reading a workspace's schema version (``fieldwork info``) does not load
+    sqlite-utils; ``registry()`` hands the steps to ``sqlite_utils.Migrations``."""
+
+    def register(step: Step) -> Step:
+        if any(known == name for known, _ in _steps):
+            raise ValueError(f"migration {name!r} is registered twice")
+        _steps.append((name, step))
+        return step
+
+    return register
 
 
 @migrations(name="0001_initial")
@@ -330,8 +350,175 @@ def m0004_scoring(db: Database) -> None:
     )
 
 
+@migrations(name="0005_not_applicable_judgements")
+def m0005_not_applicable_judgements(db: Database) -> None:
+    """Fidelity to the method (issue 12). Judgements may be 'na' already (the responses table
+    allows it); what changes is that a panel decision keeps the case set it was scored on
+    (complete cases only, or every case), so ``panel`` and ``score`` compare like with like."""
+    db.executescript(
+        """
+        ALTER TABLE panel_decisions ADD COLUMN only_complete INTEGER NOT NULL DEFAULT 1
+            CHECK (only_complete IN (0, 1));
+        """
+    )
+
+
+@migrations(name="0006_bundle_provenance")
+def m0006_bundle_provenance(db: Database) -> None:
+    """Where imported rows came from, and which laptop a return bundle's numbering belongs to."""
+    db.executescript(
+        """
+        -- A history row imported from a return bundle names that bundle and when central
+        -- received it; its own 'at' and 'who' are what the laptop claimed. Rows written here
+        -- have both NULL.
+        ALTER TABLE history ADD COLUMN bundle_id TEXT;
+        ALTER TABLE history ADD COLUMN received_at TEXT;
+        -- A return series: one laptop's bundles, numbered from 1 (the first key of the
+        -- laptop's endorsement chain). A new laptop starts a new series, so the numbers are
+        -- unique within a series. (Nothing references bundles: the table is remade.)
+        CREATE TABLE bundles_by_series (
+            id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('exported', 'imported')),
+            kind TEXT NOT NULL CHECK (kind IN ('assignment', 'return')),
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(summary)),
+            series TEXT NOT NULL DEFAULT '',
+            UNIQUE (direction, kind, inspector_id, series, sequence)
+        );
+        INSERT INTO bundles_by_series (id, direction, kind, inspector_id, sequence, created_at,
+            recorded_at, file_sha256, summary)
+        SELECT id, direction, kind, inspector_id, sequence, created_at, recorded_at,
+            file_sha256, summary FROM bundles;
+        DROP TABLE bundles;
+        ALTER TABLE bundles_by_series RENAME TO bundles;
+        """
+    )
+
+
+@migrations(name="0008_interviews")
+def m0008_interviews(db: Database) -> None:
+    """Interviews: responsible officers (linked to one or more cases) and service users (one)."""
+    db.executescript(
+        """
+        -- One interview: a responsible officer (for one or more inspected cases) or a service
+        -- user (for their case). ``reference`` says who, as the inspector records it;
+        -- ``attributes`` holds the questionnaire's attributes (the officer's grade, cluster).
+        CREATE TABLE interviews (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            questionnaire TEXT NOT NULL
+                CHECK (questionnaire IN ('responsible-officer', 'service-user')),
+            reference TEXT NOT NULL,
+            inspector_id TEXT REFERENCES inspectors(id),
+            attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+            planned_for TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'not started'
+                CHECK (status IN ('not started', 'in progress', 'complete')),
+            done INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            completed_at TEXT,
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (inspection_id, questionnaire, reference)
+        );
+        CREATE INDEX interviews_inspector ON interviews (inspector_id);
+        -- Many cases to one officer interview; a service-user interview has one case.
+        CREATE TABLE interview_cases (
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            case_id TEXT NOT NULL REFERENCES cases(id),
+            PRIMARY KEY (interview_id, case_id)
+        );
+        CREATE INDEX interview_cases_case ON interview_cases (case_id);
+        -- One row per interview and item, revised in place like ``responses`` (rev replaces
+        -- the one before it).
+        CREATE TABLE interview_answers (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            item_id TEXT NOT NULL,
+            value TEXT,
+            na_reason TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 1,
+            rev TEXT NOT NULL,
+            replaces TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            UNIQUE (interview_id, item_id)
+        );
+        CREATE TABLE interview_history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            interview_id TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            item_id TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX interview_history_interview ON interview_history (interview_id, seq);
+        -- Which answer revision descends from which (as response_lineage), so a bundle can
+        -- tell an update from a conflict; a trigger records every edit of a stored answer.
+        CREATE TABLE interview_answer_lineage (
+            interview_id TEXT NOT NULL,
+            rev TEXT NOT NULL,
+            parent TEXT NOT NULL,
+            PRIMARY KEY (rev, parent)
+        );
+        CREATE INDEX interview_answer_lineage_interview ON interview_answer_lineage (interview_id);
+        CREATE TRIGGER interview_answer_lineage_update AFTER UPDATE OF rev ON interview_answers
+        WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
+        BEGIN
+            INSERT OR IGNORE INTO interview_answer_lineage (interview_id, rev, parent)
+            VALUES (NEW.interview_id, NEW.rev, NEW.replaces);
+        END;
+        -- Two versions of one interview record that neither supersedes (an answer, or the
+        -- interview's own fields), kept for the data team as case conflicts are.
+        CREATE TABLE interview_conflicts (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interviews(id),
+            entity TEXT NOT NULL CHECK (entity IN ('answer', 'interview')),
+            item_id TEXT NOT NULL DEFAULT '',
+            current TEXT NOT NULL CHECK (json_valid(current)),
+            incoming TEXT NOT NULL CHECK (json_valid(incoming)),
+            inspector_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT CHECK (resolution IN ('current', 'incoming')),
+            resolved_by TEXT
+        );
+        CREATE INDEX interview_conflicts_open ON interview_conflicts (interview_id)
+            WHERE resolved_at IS NULL;
+        CREATE TRIGGER interview_history_append_only_update BEFORE UPDATE ON interview_history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+        CREATE TRIGGER interview_history_append_only_delete BEFORE DELETE ON interview_history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+        """
+    )
+
+
 def known_names() -> list[str]:
-    return [m.name for m in migrations._migrations]
+    return [name for name, _ in _steps]
+
+
+@cache
+def registry() -> Migrations:
+    """The steps as a ``sqlite_utils.Migrations`` set, which applies and records them."""
+    from sqlite_utils import Migrations
+
+    steps = Migrations("fieldwork")
+    for name, step in _steps:
+        steps(name=name)(step)
+    return steps
 
 
 SCHEMA_VERSION = len(known_names())

@@ -1,23 +1,34 @@
-"""The service facade: every change to a workspace, from the CLI and the GUI, goes through here.
+"""The service: the handle on one open workspace, and the facade for editing its cases.
 
-A method that changes data runs as one transaction, appends its history rows in
-that same transaction, and returns a small frozen record of what changed so a
-view can refresh just that. Rules (what applies, what is missing, when a case
-may be marked complete) live here and in ``applicability``, never in the GUI.
+``Service`` opens, creates and closes a workspace and holds what every operation
+needs: the database (``db``), the framework and the user the history names. Its
+own methods set up the inspection and its inspectors, add cases, and make every
+edit of a case (answers, notes, attributes, marking complete). Each such edit
+runs as one transaction, appends its history rows in that same transaction, and
+returns a small frozen record of what changed so a view can refresh just that.
+
+The larger operations are modules that take the service and write through
+``service.workspace.write()`` themselves: sampling (``fieldwork.sampling``),
+scoring (``fieldwork.scoring``), bundles (``fieldwork.bundles``), allocation
+(``fieldwork.allocation``) and keys (``fieldwork.keys``). ``docs/architecture.md``
+maps the layers and where each rule lives; the rules of what applies, what is
+missing and a case's status live in ``applicability``, never in the GUI.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import (
     CaseItem,
     ItemKind,
@@ -25,6 +36,7 @@ from fieldwork.applicability import (
     case_items,
     missing_items,
     progress,
+    status_after_edit,
     with_response,
 )
 from fieldwork.errors import (
@@ -40,10 +52,7 @@ from fieldwork.framework import (
     Sample,
     framework_by_id,
 )
-from fieldwork.store import Clock, Workspace, new_id, utc_now
-
-Answer = Literal["yes", "no", "na"]
-STATUSES = ("not started", "in progress", "complete")
+from fieldwork.store import KDF_LOG2_N, Clock, Workspace, WorkspaceKey, new_id, utc_now
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,9 @@ class CaseDetail:
 
 @dataclass(frozen=True)
 class Change:
-    """What one call changed: which case, which items, and where the case now stands."""
+    """What one call changed: which case, which items, where the case now stands, and the
+    case as the store now holds it (``detail``), so that a view refreshes without asking
+    the store again."""
 
     case_id: str
     item_ids: tuple[str, ...]
@@ -113,6 +124,7 @@ class Change:
     done: int
     total: int
     saved_at: str
+    detail: CaseDetail
     applicability_changed: bool = False
 
 
@@ -138,11 +150,19 @@ def default_user() -> str:
 
 
 class Service:
-    """Typed operations on one open workspace. Owned by one thread."""
+    """The handle on one open workspace and its case-editing operations. Owned by one thread.
+
+    Sampling, scoring, bundles, allocation and keys are modules that take this
+    service (or its ``db``), not methods of it.
+    """
 
     def __init__(self, workspace: Workspace, user: str | None = None):
         self.workspace = workspace
         self.user = user or default_user()
+        # The last cases read or changed, each with the store's version it was built at:
+        # answering needs the case's items, and rebuilding them (every applicability rule)
+        # for each key press is most of an answer's work. See ``case``.
+        self._details: OrderedDict[str, tuple[tuple[int, int], CaseDetail]] = OrderedDict()
 
     # -- lifecycle --------------------------------------------------------------------------
     @classmethod
@@ -154,9 +174,15 @@ class Service:
         kind: str = "central",
         user: str | None = None,
         clock: Clock = utc_now,
+        passphrase: str | WorkspaceKey | None = None,
+        kdf_log2_n: int = KDF_LOG2_N,
     ) -> Service:
+        """A new workspace; encrypted when ``passphrase`` is given (see ``Workspace.create``)."""
         framework = framework_by_id(framework_id)
-        return cls(Workspace.create(path, framework, kind=kind, clock=clock), user)
+        workspace = Workspace.create(
+            path, framework, kind=kind, clock=clock, passphrase=passphrase, kdf_log2_n=kdf_log2_n
+        )
+        return cls(workspace, user)
 
     @classmethod
     def open(
@@ -167,9 +193,14 @@ class Service:
         clock: Clock = utc_now,
         backup: bool = True,
         check: bool = True,
+        passphrase: str | WorkspaceKey | None = None,
     ) -> Service:
-        """Open a workspace; see ``Workspace.open`` for ``backup`` and ``check``."""
-        return cls(Workspace.open(path, clock=clock, backup=backup, check=check), user)
+        """Open a workspace; see ``Workspace.open`` for ``backup``, ``check`` and
+        ``passphrase`` (needed for an encrypted workspace)."""
+        workspace = Workspace.open(
+            path, clock=clock, backup=backup, check=check, passphrase=passphrase
+        )
+        return cls(workspace, user)
 
     def close(self) -> None:
         self.workspace.close()
@@ -402,8 +433,47 @@ class Service:
         return self._summary(rows[0])
 
     def case(self, case_id: str) -> CaseDetail:
+        """The case with its items as the store holds them.
+
+        A case read or changed here before is not built again while nothing has been written
+        since: the store's version (changes made through this connection, and
+        ``PRAGMA data_version`` for commits of any other) is the same as when it was built.
+        Any write anywhere, by any path, makes every kept case stale. A case read inside a
+        transaction is not kept: the transaction may yet be rolled back."""
+        version = self._store_version()
+        kept = self._details.get(case_id)
+        if kept is not None and kept[0] == version:
+            self._details.move_to_end(case_id)
+            return kept[1]
         summary = self.case_summary(case_id)
-        return CaseDetail(summary, tuple(self._items(summary)))
+        detail = CaseDetail(summary, tuple(self._items(summary)))
+        self._keep(detail, version)
+        return detail
+
+    _CASES_KEPT = 16
+
+    def _store_version(self) -> tuple[int, int]:
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return self.db.conn.total_changes, data_version
+
+    def _keep(self, detail: CaseDetail, version: tuple[int, int]) -> None:
+        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
+            self._details.pop(detail.summary.id, None)
+            return
+        self._details[detail.summary.id] = (version, detail)
+        self._details.move_to_end(detail.summary.id)
+        while len(self._details) > self._CASES_KEPT:
+            self._details.popitem(last=False)
+
+    def _committed(self, change: Change, read_at: tuple[int, int]) -> Change:
+        """After a change is committed: keep the case it left, unless another connection
+        committed since the case was read (then it is read afresh next time)."""
+        version = self._store_version()
+        if version[1] == read_at[1]:
+            self._keep(change.detail, version)
+        else:
+            self._details.pop(change.case_id, None)
+        return change
 
     def missing(self, case_id: str) -> list[MissingItem]:
         return self.case(case_id).missing
@@ -433,39 +503,57 @@ class Service:
     ) -> Change:
         """Answer a prompt Yes / No / Not applicable (with reason), or clear it (None)."""
         summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
-        if value not in ("yes", "no", "na", None):
-            raise InvalidChange(
-                f"{value!r} is not an answer; use yes, no or na",
-                place=f"case {summary.reference}, prompt {prompt_id}",
-            )
-        if value == "na" and not item.may_mark_na:
-            raise InvalidChange(
-                "this prompt must be answered Yes or No: the framework does not allow "
-                "'not applicable' here",
-                place=f"case {summary.reference}, prompt {prompt_id}",
-            )
-        fields: dict[str, Any] = {"value": value}
-        if na_reason is not None:
-            fields["na_reason"] = na_reason
+        fields = self._value_fields(summary, item, value, na_reason)
         return self._set_response(summary, items, item, fields, edit_reason)
 
     def judge(
         self,
         case_id: str,
         key_question_id: str,
-        satisfactory: bool | None,
+        value: Answer | None,
         *,
+        na_reason: str | None = None,
         rationale: str | None = None,
         edit_reason: str = "",
     ) -> Change:
-        """Record (or clear, with None) a key-question judgement, optionally with its rationale."""
+        """Record (or clear, with None) a key-question judgement: ``Answer.YES`` satisfactory,
+        ``Answer.NO`` not, ``Answer.NOT_APPLICABLE`` (with a reason) where the framework allows
+        it; optionally with its rationale."""
         summary, item, items = self._target(case_id, key_question_id, ItemKind.JUDGEMENT)
-        fields: dict[str, Any] = {
-            "value": None if satisfactory is None else ("yes" if satisfactory else "no")
-        }
+        fields = self._value_fields(summary, item, value, na_reason)
         if rationale is not None:
             fields["note"] = rationale
         return self._set_response(summary, items, item, fields, edit_reason)
+
+    def _value_fields(
+        self, summary: CaseSummary, item: CaseItem, value: object, na_reason: str | None
+    ) -> dict[str, Any]:
+        """The stored fields of a typed answer; refuses anything but an ``Answer`` or None."""
+        what = "key question" if item.kind is ItemKind.JUDGEMENT else "prompt"
+        place = f"case {summary.reference}, {what} {item.item_id}"
+        if value is not None and not isinstance(value, Answer):
+            raise InvalidChange(
+                f"{value!r} is not an answer: give Answer.YES, Answer.NO or "
+                "Answer.NOT_APPLICABLE (fieldwork.answers), or None to clear",
+                place=place,
+            )
+        if value is Answer.NOT_APPLICABLE and not item.may_mark_na:
+            expected = (
+                "judged satisfactory or not"
+                if item.kind is ItemKind.JUDGEMENT
+                else "answered Yes or No"
+            )
+            raise InvalidChange(
+                f"this {what} must be {expected}: the framework does not allow "
+                "'not applicable' here",
+                place=place,
+            )
+        if na_reason is not None and not isinstance(na_reason, str):
+            raise InvalidChange(f"{na_reason!r} is not a reason (text)", place=place)
+        fields: dict[str, Any] = {"value": None if value is None else value.value}
+        if na_reason is not None:
+            fields["na_reason"] = na_reason
+        return fields
 
     def set_note(self, case_id: str, item_id: str, note: str, *, edit_reason: str = "") -> Change:
         """A prompt's note, or a key question's rationale."""
@@ -473,24 +561,27 @@ class Service:
         return self._set_response(summary, items, item, {"note": note}, edit_reason)
 
     def set_na_reason(
-        self, case_id: str, prompt_id: str, reason: str, *, edit_reason: str = ""
+        self, case_id: str, item_id: str, reason: str, *, edit_reason: str = ""
     ) -> Change:
-        summary, item, items = self._target(case_id, prompt_id, ItemKind.PROMPT)
+        """Why a prompt, or a key-question judgement, is not applicable in this case."""
+        summary, item, items = self._target(case_id, item_id, None)
         return self._set_response(summary, items, item, {"na_reason": reason}, edit_reason)
 
     def set_attribute(
         self, case_id: str, attribute_id: str, value: AttributeValue, *, edit_reason: str = ""
     ) -> Change:
         """Change one case attribute; what applies is re-evaluated at once."""
-        summary = self.case_summary(case_id)
+        detail = self.case(case_id)
+        summary = detail.summary
         place = f"case {summary.reference}"
         sample = self.sample(summary.sample)
         value = self._check_attribute(sample, attribute_id, value, place)
         old = summary.attributes.get(attribute_id)
         if old == value:
-            return self._unchanged(summary)
+            return self._unchanged(summary, detail.items)
         self._require_edit_reason(summary, edit_reason)
-        before = {i.item_id for i in self._items(summary) if i.applies}
+        read_at = self._store_version()
+        before = {i.item_id for i in detail.items if i.applies}
         attributes = {**summary.attributes, attribute_id: value}
         updated = CaseSummary(**{**summary.__dict__, "attributes": attributes})
         items = self._items(updated)
@@ -511,17 +602,18 @@ class Service:
                 reason=edit_reason,
             )
             change = self._after_change(updated, items, tuple(sorted(before ^ after)), edit_reason)
-        return Change(**{**change.__dict__, "applicability_changed": before != after})
+        return self._committed(replace(change, applicability_changed=before != after), read_at)
 
     def mark_complete(self, case_id: str) -> Change:
         """Mark a case complete; refused with the list of missing items while anything is."""
-        summary = self.case_summary(case_id)
-        items = self._items(summary)
+        detail = self.case(case_id)
+        summary, items = detail.summary, detail.items
         missing = missing_items(items)
         if missing:
             raise CaseIncomplete(summary.reference, missing)
         if summary.status == "complete":
-            return self._unchanged(summary)
+            return self._unchanged(summary, items)
+        read_at = self._store_version()
         with self.workspace.write() as db:
             now = self.workspace.now()
             db.execute(
@@ -538,7 +630,8 @@ class Service:
                 who=self.user,
             )
         done, total = progress(items)
-        return Change(case_id, (), "complete", done, total, now)
+        stored = CaseDetail(replace(summary, status="complete"), items)
+        return self._committed(Change(case_id, (), "complete", done, total, now, stored), read_at)
 
     def history(self, case_id: str | None = None, *, limit: int | None = None) -> list[HistoryRow]:
         """The append-only history, oldest first (all of it, or one case's)."""
@@ -597,9 +690,9 @@ class Service:
     ) -> tuple[CaseSummary, CaseItem, list[CaseItem]]:
         """The case, the item to change and all the case's items; refuses unknown or
         inapplicable items."""
-        summary = self.case_summary(case_id)
+        detail = self.case(case_id)
+        summary, items = detail.summary, list(detail.items)
         place = f"case {summary.reference}"
-        items = self._items(summary)
         item = next((i for i in items if i.item_id == item_id), None)
         if item is None or (kind is not None and item.kind is not kind):
             what = kind.value if kind else "item"
@@ -626,9 +719,16 @@ class Service:
                 place=f"case {summary.reference}",
             )
 
-    def _unchanged(self, summary: CaseSummary) -> Change:
+    def _unchanged(self, summary: CaseSummary, items: Iterable[CaseItem]) -> Change:
+        detail = CaseDetail(summary, tuple(items))
         return Change(
-            summary.id, (), summary.status, summary.done, summary.total, self.workspace.now()
+            summary.id,
+            (),
+            summary.status,
+            summary.done,
+            summary.total,
+            self.workspace.now(),
+            detail,
         )
 
     def _set_response(
@@ -651,8 +751,9 @@ class Service:
         )
         changed = {k: v for k, v in fields.items() if old[k] != v}
         if not changed:
-            return self._unchanged(summary)
+            return self._unchanged(summary, items)
         self._require_edit_reason(summary, edit_reason)
+        read_at = self._store_version()
         now = self.workspace.now()
         entity = "judgement" if item.kind is ItemKind.JUDGEMENT else "answer"
         with self.workspace.write() as db:
@@ -692,9 +793,10 @@ class Service:
                     at=now,
                 )
             stored = StoredResponse(item.item_id, **{**old, **changed})
-            return self._after_change(
+            change = self._after_change(
                 summary, with_response(items, stored), (item.item_id,), edit_reason
             )
+        return self._committed(change, read_at)
 
     def _after_change(
         self,
@@ -705,11 +807,7 @@ class Service:
     ) -> Change:
         """Inside a write: refresh the case's progress and status after a change."""
         done, total = progress(items)
-        status = summary.status
-        if status == "not started":
-            status = "in progress"
-        elif status == "complete" and missing_items(items):
-            status = "in progress"  # the edit left something missing: the case is open again
+        status = status_after_edit(summary.status, items, started=True)
         now = self.workspace.now()
         self.db.execute(
             "UPDATE cases SET done = ?, total = ?, status = ?, updated_at = ?, "
@@ -727,4 +825,7 @@ class Service:
                 reason=edit_reason,
                 at=now,
             )
-        return Change(summary.id, item_ids, status, done, total, now)
+        refreshed = replace(summary, status=status, done=done, total=total)
+        return Change(
+            summary.id, item_ids, status, done, total, now, CaseDetail(refreshed, tuple(items))
+        )

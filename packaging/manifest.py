@@ -44,11 +44,24 @@ RESOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("frameworks", "*.json"),  # inspection frameworks, found by id at run time
     ("schemas", "*.json"),  # JSON Schemas for frameworks and bundles
     ("reference", "*.json"),  # published figures (demo data, comparisons)
+    ("questionnaires", "*.json"),  # interview questionnaires, found by framework id
     ("icons", "*.svg"),
     ("icons", "*.png"),
     ("icons", "*.ico"),
     ("icons", "*.icns"),
     ("translations", "*.qm"),  # compiled Qt translations, when there are any
+    ("wordlists", "*.txt"),  # the EFF wordlist passphrases are generated from
+    ("wordlists", "README.md"),  # its source and licence (CC BY 3.0 US), shipped with it
+)
+
+#: Compiled modules PyInstaller is told about by name: the SQLCipher binding's extension
+#: (imported with ``from sqlcipher3._sqlite3 import *``) and the strength estimator, which
+#: is imported when first needed.
+NATIVE_IMPORTS: tuple[str, ...] = (
+    "sqlcipher3",
+    "sqlcipher3.dbapi2",
+    "sqlcipher3._sqlite3",
+    "zxcvbn",
 )
 
 #: Data files inside installed libraries that our code reads by path, as
@@ -205,11 +218,13 @@ def package_datas() -> list[tuple[str, str]]:
 def dynamic_imports(repo: Path = REPO) -> list[str]:
     """Modules the application imports by name at run time, which PyInstaller cannot see.
 
-    The CLI imports its command modules from ``COMMAND_MODULES`` and the main
-    window its features from ``EXTENSIONS`` with ``importlib``; both lists are
-    read from the source so that a newly registered module is packaged too.
+    The CLI imports its command modules from ``COMMAND_MODULES`` and the GUI from
+    ``GUI_MODULE``, and the main window its features from ``EXTENSIONS``, with
+    ``importlib``; all are read from the source so that a newly registered module is
+    packaged too.
     """
-    names = _string_list(repo / "fieldwork" / "cli" / "__init__.py", "COMMAND_MODULES")
+    cli = repo / "fieldwork" / "cli" / "__init__.py"
+    names = _string_list(cli, "COMMAND_MODULES") + _string_list(cli, "GUI_MODULE")
     names += [
         entry.partition(":")[0]
         for entry in _string_list(repo / "ui" / "extensions.py", "EXTENSIONS")
@@ -226,8 +241,8 @@ def _string_list(path: Path, variable: str) -> list[str]:
         elif isinstance(node, ast.AnnAssign):
             target, value = node.target, node.value
         if isinstance(target, ast.Name) and target.id == variable and value is not None:
-            result = ast.literal_eval(value)
-            return [str(item) for item in result]
+            result = ast.literal_eval(value)  # a list, a dict (its keys) or one string
+            return [result] if isinstance(result, str) else [str(item) for item in result]
     raise LookupError(f"{path}: no list named {variable}")
 
 

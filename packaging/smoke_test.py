@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -175,6 +176,28 @@ class Smoke:
             raise StepFailed(f"print did not write a PDF at {pdf}")
         return f"{len(data) // 1024} KB PDF"
 
+    def encrypted(self) -> str:
+        """A copy of the workspace encrypted and read back: SQLCipher is in the build."""
+        if not self.workspace.is_file():
+            raise StepFailed("no workspace to encrypt (the demo step failed)")
+        copy = self.workspace.with_name("encrypted.fieldwork")
+        shutil.copyfile(self.workspace, copy)
+        env = dict(self.env, FIELDWORK_PASSPHRASE="smoke test lantern orbit mossy tundra")
+        saved, self.env = self.env, env
+        try:
+            self.run("encrypt", str(copy))
+            if copy.read_bytes()[:16] == b"SQLite format 3\x00":
+                raise StepFailed(f"encrypt left {copy} a plain SQLite file")
+            out = self.run("info", str(copy)).stdout
+        finally:
+            self.env = saved
+        if "Inspection: North West" not in out:
+            raise StepFailed(f"info did not read the encrypted copy:\n{out}")
+        phrase = self.run("passphrase").stdout.split()
+        if len(phrase) != 6:
+            raise StepFailed(f"passphrase printed {phrase!r}, not six words")
+        return "encrypted, read back; passphrase generated"
+
     def window(self) -> str:
         packaged = [str(self.app)]
         seconds, ready = self._until_ready(packaged)
@@ -310,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             ("demo", smoke.demo),
             ("info", smoke.info),
             ("print", smoke.print_sheet),
+            ("encrypt", smoke.encrypted),
             ("open (offscreen)", smoke.window),
             ("own folder untouched", lambda: smoke.left_alone(before)),
         ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.framework import DEFAULT_FRAMEWORK, Framework, framework_by_id
 from fieldwork.service import CaseSummary, Service
 
@@ -82,6 +83,6 @@ def answer_everything(service: Service, case_id: str) -> None:
         if not item.applies:
             continue
         if item.kind == "judgement":
-            service.judge(case_id, item.item_id, True, rationale="Sound work throughout.")
+            service.judge(case_id, item.item_id, Answer.YES, rationale="Sound work throughout.")
         else:
-            service.answer(case_id, item.item_id, "yes")
+            service.answer(case_id, item.item_id, Answer.YES)

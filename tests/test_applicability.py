@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fieldwork.applicability import ItemState
+from fieldwork.answers import Answer
+from fieldwork.applicability import ItemState, status_after_edit
 from fieldwork.errors import InvalidChange
 
 
@@ -71,7 +72,7 @@ def test_only_the_case_s_own_sample_is_asked(service, make_case):
 
 def test_where_needed_items_take_not_applicable_with_a_reason(service, make_case):
     case = make_case()
-    service.answer(case.id, "2.4.1.1", "na")
+    service.answer(case.id, "2.4.1.1", Answer.NOT_APPLICABLE)
     item = service.case(case.id).item("2.4.1.1")
     assert item.state is ItemState.NA_CHOICE
     assert item.missing == "reason for not applicable"
@@ -82,13 +83,15 @@ def test_where_needed_items_take_not_applicable_with_a_reason(service, make_case
 def test_other_items_refuse_not_applicable(service, make_case):
     case = make_case()
     with pytest.raises(InvalidChange, match="must be answered Yes or No"):
-        service.answer(case.id, "2.1.1.1", "na", na_reason="not needed")
+        service.answer(case.id, "2.1.1.1", Answer.NOT_APPLICABLE, na_reason="not needed")
     assert service.case(case.id).item("2.1.1.1").state is ItemState.UNANSWERED
 
 
 def test_three_states_are_kept_apart(service, make_case):
     case = make_case(disposal="community sentence")
-    service.answer(case.id, "2.4.1.2", "na", na_reason="No barriers to engagement.")
+    service.answer(
+        case.id, "2.4.1.2", Answer.NOT_APPLICABLE, na_reason="No barriers to engagement."
+    )
     found = states(service, case.id)
     assert found["2.3.1.4"] is ItemState.NA_RULE
     assert found["2.4.1.2"] is ItemState.NA_CHOICE
@@ -97,10 +100,25 @@ def test_three_states_are_kept_apart(service, make_case):
 
 def test_attribute_change_reevaluates_and_keeps_answers(service, make_case):
     case = make_case(disposal="post-release licence")
-    service.answer(case.id, "2.3.1.4", "yes")
+    service.answer(case.id, "2.3.1.4", Answer.YES)
     change = service.set_attribute(case.id, "disposal", "community sentence")
     assert change.applicability_changed and "2.3.1.4" in change.item_ids
     assert states(service, case.id)["2.3.1.4"] is ItemState.NA_RULE
     # the answer is kept, not lost: it is back when the rule holds again
     service.set_attribute(case.id, "disposal", "post-release licence")
     assert states(service, case.id)["2.3.1.4"] is ItemState.YES
+
+
+def test_status_after_an_edit(service, make_case):
+    """One rule for the service's edits and a bundle's answers: an edit starts a case and
+    reopens a complete one it leaves incomplete; it never completes a case."""
+    case = make_case()
+    items = service.case(case.id).items
+    assert items and any(i.missing for i in items)
+    assert status_after_edit("not started", items, started=True) == "in progress"
+    assert status_after_edit("not started", items, started=False) == "not started"
+    assert status_after_edit("complete", items, started=True) == "in progress"
+    assert status_after_edit("in progress", items, started=True) == "in progress"
+    done = [i for i in items if i.missing is None]
+    assert status_after_edit("complete", done, started=True) == "complete"
+    assert status_after_edit("in progress", done, started=True) == "in progress"

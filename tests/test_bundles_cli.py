@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.cli import main
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION
@@ -70,14 +71,21 @@ def test_central_to_laptop_and_back_through_the_command_line(tmp_path, capsys, s
     )
     assert code == 0 and "carries Helen's new signing key" in out
 
-    code, out, _ = run(capsys, "verify", assignment, *bundle_p)
-    assert code == 0 and "signature by" in out and "1 cases" in out
+    # Without a workspace that knows the inspectorate's key the signer is not established:
+    # the fingerprint is shown and verify does not pass.
+    code, out, err = run(capsys, "verify", assignment, *bundle_p)
+    assert code == 2 and "matches the key the bundle carries" in out and "1 cases" in out
+    assert "not verified" in err
+    code, out, _ = run(capsys, "verify", assignment, "--workspace", central, *key_c, *bundle_p)
+    assert code == 0 and "a key this workspace trusts" in out and "1 cases" in out
 
     code, out, _ = run(capsys, "import", laptop, assignment, *key_h, *bundle_p)
     assert code == 0 and "Created" in out and "inspectorate's key is" in out
-    with Service.open(laptop, user="Helen") as service:
+    # The laptop's workspace is encrypted with Helen's key passphrase.
+    helen_pass = secrets["helen"].read_text().strip()
+    with Service.open(laptop, user="Helen", passphrase=helen_pass) as service:
         case = service.find_case("E000001")
-        service.answer(case.id, "2.1.1.1", "no")
+        service.answer(case.id, "2.1.1.1", Answer.NO)
 
     code, out, err = run(capsys, "sync", laptop, "--folder", share, *key_h, *bundle_p)
     assert code == 0, err

@@ -14,10 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from fieldwork.allocation import assign
+from fieldwork.answers import Answer
 from fieldwork.bundles import container, crypto
 from fieldwork.bundles.assignment import export_assignment, open_assignment
+from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, active_key
 from fieldwork.bundles.returns import export_return
-from fieldwork.keys import CENTRAL, ENCRYPTION, Keyring, active_key, init_central_keys
+from fieldwork.keys import init_central_keys
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, FakeClock
 
@@ -72,8 +74,14 @@ class World:
     def tom_keys(self, passphrase: str = TOM_PASS) -> Keyring:
         return Keyring.beside(self.tom, passphrase, kdf_n=KDF_N)
 
+    def passphrase(self, path: Path) -> str | None:
+        """A laptop's workspace is encrypted with its inspector's key passphrase."""
+        return {self.helen: HELEN_PASS, self.tom: TOM_PASS}.get(path)
+
     def open(self, path: Path, user: str = "tester") -> Service:
-        return Service.open(path, user=user, clock=FakeClock(), backup=False)
+        return Service.open(
+            path, user=user, clock=FakeClock(), backup=False, passphrase=self.passphrase(path)
+        )
 
     def open_central(self) -> Service:
         return self.open(self.central, "data team")
@@ -143,7 +151,7 @@ class World:
         if signer is None:
             with self.open(self.helen) as service:
                 from fieldwork.bundles import meta
-                from fieldwork.keys import SIGNING
+                from fieldwork.bundles.keystore import SIGNING
 
                 record = active_key(service, meta.get(service, meta.INSPECTOR_ID), SIGNING)
                 assert record is not None
@@ -198,10 +206,10 @@ def build_world(folder: Path, encryption_key: rsa.RSAPrivateKey) -> World:
     world.open_assignment(world.tom_assignment, "Tom")
     with world.open(world.helen, "Helen") as laptop:
         first = laptop.find_case("E000001")
-        laptop.answer(first.id, "2.1.1.1", "yes")
-        laptop.answer(first.id, "2.1.1.2", "no")
+        laptop.answer(first.id, "2.1.1.1", Answer.YES)
+        laptop.answer(first.id, "2.1.1.2", Answer.NO)
         laptop.set_note(first.id, "2.1.1.2", "No record of the risk assessment.")
-        laptop.judge(first.id, "2.1.1", False, rationale="Key risks were missed.")
+        laptop.judge(first.id, "2.1.1", Answer.NO, rationale="Key risks were missed.")
         export_return(laptop, world.returned, keyring=world.helen_keys())
     return world
 

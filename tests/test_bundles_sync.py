@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.bundles.sync import log_path, sync
 from fieldwork.errors import InvalidChange
 from tests import test_bundles_support as support
@@ -54,7 +55,7 @@ def test_a_laptop_sync_opens_new_assignments_and_writes_its_newest_return(world:
     with world.open(world.helen, "Helen") as laptop:
         again = sync(laptop, world.helen_keys())
         assert again.written is None and "nothing new" in again.log[-1]
-        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", "yes")
+        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", Answer.YES)
         third = sync(laptop, world.helen_keys())
     assert third.written is not None and not first.exists()
     assert sorted(p.name for p in share.glob("return-*")) == [third.written.name]
@@ -79,7 +80,7 @@ def test_a_wrong_assignment_passphrase_is_reported_and_the_return_still_written(
 def test_central_sync_imports_each_inspectors_newest_bundle_and_reports_bad_ones(world, share):
     shutil.copy(world.returned, share / "return-helen-0001.fwb")
     with world.open(world.helen, "Helen") as laptop:
-        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", "no")
+        laptop.answer(laptop.find_case("E000002").id, "2.1.1.1", Answer.NO)
     world.export_return(name="share/return-helen-0002.fwb")
     tom = world.export_return(world.tom, "share/return-tom-0001.fwb")
     data = tom.read_bytes()
@@ -91,7 +92,8 @@ def test_central_sync_imports_each_inspectors_newest_bundle_and_reports_bad_ones
         )
         assert [(r.inspector_name, r.sequence) for r in report.imported] == [("Helen", 2)]
         assert central.case(central.find_case("E000002").id).item("2.1.1.1").state == "no"
-    assert [p.name for p, _ in report.failed] == []  # a truncated file is not a bundle at all
+    # A truncated file is reported as refused, never skipped in silence.
+    assert [p.name for p, _ in report.failed] == ["return-tom-0001.fwb"]
     assert any("skipped 1 older bundle" in line for line in report.log)
     assert steps[-1][2] == "done"
     before = file_hash(world.central)

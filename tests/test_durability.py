@@ -18,6 +18,7 @@ from fieldwork.service import Service
 
 WRITER = textwrap.dedent("""
     import sys
+    from fieldwork.answers import Answer
     from fieldwork.service import Service
     service = Service.open(sys.argv[1], backup=False, user="writer")
     case = service.cases()[0]
@@ -27,7 +28,7 @@ WRITER = textwrap.dedent("""
     print("ready", flush=True)
     while True:
         item = prompts[k % len(prompts)]
-        service.answer(case.id, item, "yes" if k % 2 else "no")
+        service.answer(case.id, item, Answer.YES if k % 2 else Answer.NO)
         service.set_note(case.id, item, str(k))
         print(item, k, flush=True)  # only after the commit has returned
         k += 1

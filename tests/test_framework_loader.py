@@ -40,7 +40,7 @@ def error_of(path: Path) -> FrameworkError:
 
 def test_bundled_framework_loads_with_version_and_hash(framework):
     assert framework.id == DEFAULT_FRAMEWORK
-    assert framework.version == "2018.1"
+    assert framework.version == "2018.2"
     assert len(framework.content_hash) == 64
     assert [s.id for s in framework.standards] == [
         "1.1",

@@ -147,7 +147,7 @@ def percent(cell):
 def test_header(framework):
     assert framework["format"] == 1
     assert framework["id"] == "hmip-probation-2018"
-    assert framework["version"] == "2018.1"
+    assert framework["version"] == "2018.2"
     assert [d["id"] for d in framework["domains"]] == ["1", "2", "3"]
     assert [d["assessed"] for d in framework["domains"]] == ["inspection", "case", "case"]
     assert [d["title"] for d in framework["domains"]] == [

@@ -11,10 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+from fieldwork.answers import Answer
 from fieldwork.bundles.importer import apply_import, plan_import
+from fieldwork.store import is_encrypted, key_for
 from tests import test_bundles_support as support
 from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World, file_hash
 from ui.main_window import MainWindow
+from ui.passphrase_fields import generate
 
 encryption_key, world_template, world = (
     support.encryption_key,
@@ -27,7 +30,10 @@ TIMEOUT = 30_000
 def open_window(qtbot, path: Path, answers: dict[str, object]) -> MainWindow:
     """A main window on ``path`` whose dialogs are answered from ``answers``. Closed by the
     ``windows`` fixture once its last operation is done (qtbot would close it too early)."""
-    window = MainWindow(path, user="tester")
+    # A laptop's workspace is encrypted with its inspector's key passphrase.
+    passphrase = {"helen.fieldwork": HELEN_PASS, "tom.fieldwork": support.TOM_PASS}.get(path.name)
+    key = key_for(path, passphrase) if passphrase and is_encrypted(path) else None
+    window = MainWindow(path, user="tester", key=key)
     OPEN.append(window)
     with qtbot.waitSignal(window.cases_loaded, timeout=TIMEOUT):
         window.show()
@@ -37,7 +43,6 @@ def open_window(qtbot, path: Path, answers: dict[str, object]) -> MainWindow:
     bundles.ask_save_file = lambda title, name: answers["save"]
     bundles.ask_passphrase = lambda title, label: answers["passphrase"]
     bundles.ask_folder = lambda title: answers.get("folder")
-    bundles.ask_inspector = lambda names: answers.get("inspector")
     bundles.show_text = lambda title, text: answers.setdefault("shown", []).append(text)
     errors: list[BaseException] = answers.setdefault("errors", [])  # type: ignore[assignment]
     window.show_error = errors.append  # type: ignore[method-assign]
@@ -155,11 +160,22 @@ def test_a_laptop_exports_its_return_bundle(qtbot, world: World):
 
 def test_central_exports_an_assignment(qtbot, world: World):
     target = world.folder / "helen-2.fwb"
-    answers = {"save": target, "passphrase": CENTRAL_PASS, "inspector": "Helen"}
-    window = open_window(qtbot, world.central, answers)
+    window = open_window(qtbot, world.central, {})
+    trigger(window, "export")
+    qtbot.waitUntil(lambda: window.bundles.export_dialog is not None, timeout=TIMEOUT)
+    dialog = window.bundles.export_dialog
+    dialog.inspector.setCurrentIndex(dialog.inspector.findData("Helen"))
+    dialog.file.setText(str(target))
+    dialog.file.setModified(True)
+    strong = generate()
+    dialog.passphrase.passphrase.setText(strong)
+    dialog.passphrase.again.setText(strong)
+    dialog.keys_passphrase.setText(CENTRAL_PASS)
+    assert dialog.export_button.isEnabled(), dialog.problem()
     with qtbot.waitSignal(window.bundles.exported, timeout=TIMEOUT) as done:
-        trigger(window, "export")
+        dialog.export_button.click()
     assert done.args[0].kind == "assignment" and done.args[0].sequence == 2
+    assert done.args[0].path == target
 
 
 def test_verify_describes_a_bundle(qtbot, world: World):
@@ -187,16 +203,21 @@ def test_sync_at_the_centre_imports_with_progress(qtbot, world: World):
 
 def test_conflicts_are_resolved_in_a_dialog(qtbot, world: World):
     from fieldwork.allocation import move_case
+    from fieldwork.bundles.conflicts import conflicts, resolve
 
     with world.open_central() as central:
         move_case(central, central.find_case("E000001").id, "Tom", "leave")
     world.open_assignment(world.export_assignment("Tom"), "Tom")
     with world.open(world.tom, "Tom") as laptop:
-        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", "yes")
+        laptop.answer(laptop.find_case("E000001").id, "2.1.1.2", Answer.YES)
     tom = world.export_return(world.tom, "return-tom.fwb")
     with world.open_central() as central:
         for bundle in (tom, world.returned):
             apply_import(central, plan_import(central, bundle, world.central_keys()))
+        # Helen's other answers to the moved case are conflicts too (never applied): settle
+        # them here so that the dialog shows the one both inspectors answered.
+        for other in [c for c in conflicts(central) if c.item_id != "2.1.1.2"]:
+            resolve(central, other.id, "current")
     window = open_window(qtbot, world.central, {"passphrase": CENTRAL_PASS})
     trigger(window, "conflicts")
     qtbot.waitUntil(lambda: window.bundles.conflicts_dialog is not None, timeout=TIMEOUT)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from fieldwork.bundles.conflicts import add_qa_comment
 from fieldwork.central import import_cases
-from fieldwork.sampling.population import ColumnMapping
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.service import Service
 from tests.conftest import FakeClock
 from tests.test_bundles_support import file_hash
@@ -27,10 +27,10 @@ from tests.test_gui_helpers import (
     type_text,
 )
 from tests.test_sampling_support import MAPPING, case_rows, write_csv
+from ui.case.navigator import QA_MARK
 from ui.case_list import Column
-from ui.central import UNALLOCATED, AllocationDialog
+from ui.central.allocation import UNALLOCATED, AllocationDialog
 from ui.main_window import MainWindow
-from ui.navigator import QA_MARK
 
 LEFT = Qt.MouseButton.LeftButton
 

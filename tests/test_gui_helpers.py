@@ -56,8 +56,18 @@ def make_workbench(
     return Workbench(path, ids)
 
 
-def open_window(qtbot: Any, path: Path, settings: QSettings, *, user: str = "Helen") -> MainWindow:
+def open_window(
+    qtbot: Any,
+    path: Path,
+    settings: QSettings,
+    *,
+    user: str = "Helen",
+    auto_advance: bool = False,
+) -> MainWindow:
+    """The main window, shown with its cases listed. Auto-advance (on by default for the
+    inspector) is off unless asked for: most tests move between items themselves."""
     window = MainWindow(path, user=user, settings=settings)
+    window.case_view.auto_advance = auto_advance
     qtbot.addWidget(window, before_close_func=_forget_unsaved)
     with qtbot.waitSignal(window.cases_loaded, timeout=TIMEOUT):
         window.show()

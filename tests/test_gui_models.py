@@ -8,13 +8,14 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import ItemKind
 from fieldwork.service import Service
 from tests.conftest import CASE_SUPERVISION, answer_everything
+from ui.case.completion import MissingItemsModel
+from ui.case.navigator import ITEM_ID_ROLE, NavigatorModel
+from ui.case.prompt import PromptAnswersModel
 from ui.case_list import CaseFilterProxy, CaseListModel, Column
-from ui.completion import MissingItemsModel
-from ui.item_panels import PromptAnswersModel
-from ui.navigator import ITEM_ID_ROLE, NavigatorModel
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -97,10 +98,15 @@ def test_navigator_model(qtmodeltester, filled: Service, make_case):
         "2.3 Implementation and delivery",
         "2.4 Reviewing",
     ]
-    filled.answer(case.id, "2.1.1.1", "yes")
+    standard, key_question = model.index(0, 1), model.index(0, 1, model.index(0, 0))
+    before = standard.data(), key_question.data()
+    assert before[0].startswith("0 of ") and before[1].startswith("0 of ")
+    filled.answer(case.id, "2.1.1.1", Answer.YES)
     filled.set_attribute(case.id, "children", False)
     model.set_case(filled.framework, filled.case(case.id))  # the same case: rows only change
     qtmodeltester.check(model)
+    # the progress of the item's key question and standard is counted again
+    assert standard.data().startswith("1 of ") and key_question.data().startswith("1 of ")
     index = model.index_of("2.1.1.1")
     assert index.siblingAtColumn(1).data() == "Yes"
     assert model.index_of("2.1.3.5").siblingAtColumn(1).data() == "Does not apply"
@@ -121,7 +127,7 @@ def test_prompt_answers_and_missing_items_models(qtmodeltester, filled: Service,
     in_kq = [i for i in detail.items if i.key_question_id == "2.1.1" and i.kind is ItemKind.PROMPT]
     prompts.set_items(in_kq)
     qtmodeltester.check(prompts)
-    filled.answer(case.id, "2.1.1.2", "no")
+    filled.answer(case.id, "2.1.1.2", Answer.NO)
     detail = filled.case(case.id)
     prompts.set_items(
         [i for i in detail.items if i.key_question_id == "2.1.1" and i.kind is ItemKind.PROMPT]

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from fieldwork.sampling.population import ColumnMapping, save_mapping
+from fieldwork.sampling.population import save_mapping
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.service import Service
 from tests.test_sampling_support import MAPPING, case_rows, write_csv
 from ui.main_window import MainWindow
@@ -50,7 +51,7 @@ def _shown_signal(window: MainWindow):  # type: ignore[no-untyped-def]
         for menu_action in window.menuBar().actions()
         if menu_action.text() == "&Central"
         for a in menu_action.menu().actions()
-        if a.text() == "&Sample…"
+        if a.text() == "Sa&mple…"
     )
     action.trigger()
     return window.findChild(SampleDialog).state_shown

@@ -23,8 +23,8 @@ from tests.test_gui_helpers import (
     stored_case,
     type_text,
 )
+from ui.case.navigator import state_text
 from ui.main_window import MainWindow
-from ui.navigator import state_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -170,7 +170,7 @@ def test_undoing_an_unsaved_change_cancels_it(qtbot, tmp_path, clock, settings):
     close_window(qtbot, window)
 
 
-def test_a_change_the_rules_refuse_is_shown_and_not_kept(qtbot, tmp_path, clock, settings):
+def test_an_unreadable_date_is_shown_at_its_field_and_not_kept(qtbot, tmp_path, clock, settings):
     bench = make_workbench(tmp_path, clock)
     case_id = bench.cases["REF0001"]
     window = open_window(qtbot, bench.path, settings)
@@ -181,12 +181,12 @@ def test_a_change_the_rules_refuse_is_shown_and_not_kept(qtbot, tmp_path, clock,
     type_text(qtbot, "31/02/2020")
     press(qtbot, Qt.Key.Key_Return)
     settle(qtbot, window)
-    assert view.banner.isVisible()
-    assert "is not a date (YYYY-MM-DD)" in view.banner.message.text()
-    assert not view.banner.retry_button.isVisible()
+    assert "02/2020 has no day 31" in date.problem  # the reason, at the field
+    assert date.error.isVisible()
+    assert date.edit.text() == "31/02/2020"  # what was typed stays to be corrected
+    assert not view.banner.isVisible()
     assert view.session.pending == []
     assert view.session.undo_stack.count() == 0
-    assert date.text() == ""  # back to what is stored
     assert "sentence_date" not in stored_case(qtbot, window, case_id).summary.attributes
     close_window(qtbot, window)
 

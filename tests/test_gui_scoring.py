@@ -13,17 +13,25 @@ from PySide6.QtCore import QSettings, Qt
 from fieldwork.errors import InvalidChange
 from fieldwork.scoring.rules import Rating
 from fieldwork.scoring.scores import Scores
-from tests.test_scoring_report_figures import north_west_template
+from fieldwork.service import Service
+from tests.test_scoring_report_figures import add_unfinished_case, north_west_template
 from ui.main_window import MainWindow
-from ui.scoring import CasesBehindDialog, DecisionDialog, RatingsDashboard
+from ui.scoring.cases_behind import CasesBehindDialog
+from ui.scoring.dashboard import RatingsDashboard
+from ui.scoring.decision import DecisionDialog
 
 WAIT = 15_000
 
 
 @pytest.fixture
-def workspace(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+def workspace(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> Path:
     path = tmp_path / "north-west.fieldwork"
     shutil.copy(north_west_template(tmp_path_factory), path)
+    if getattr(request, "param", None) == "with an unfinished case":
+        with Service.open(path, user="Helen", backup=False) as service:
+            add_unfinished_case(service)
     return path
 
 
@@ -76,7 +84,7 @@ def test_dashboard_shows_the_ratings_and_flags(
     assert ratings["2.1"][6] == ""
     assert ratings["3.1"][2] == "Inadequate"
     kq = {row[0]: row for row in cells(dashboard, "key-questions")}
-    assert kq["2.4.3"][2:6] == ["117", "70", "No comparable data available", "60"]
+    assert kq["2.4.3"][2:6] == ["116", "70", "No comparable data available", "60"]
     assert len(cells(dashboard, "prompts")) == 78 + 17
     assert [row[3] for row in cells(dashboard, "profile")] == ["5", "6", "49", "71", "55", "50"]
     assert [row[0].split()[0] for row in cells(dashboard, "panel")] == ["2.4", "3.1", "3.2"]
@@ -194,9 +202,14 @@ def test_save_tables_and_report(qtbot, dashboard: RatingsDashboard, tmp_path: Pa
     assert "Ratings" in first and "2.4 Reviewing" in first
 
 
+@pytest.mark.parametrize("workspace", ["with an unfinished case"], indirect=True)
 def test_including_incomplete_cases(qtbot, dashboard: RatingsDashboard) -> None:  # type: ignore[no-untyped-def]
+    assert dashboard.warning.text() == (
+        "⚠ 1 case(s) not yet marked complete are left out of the figures (Statutory victim work 1)."
+    )
     with qtbot.waitSignal(dashboard.scores_shown, timeout=WAIT) as shown:
         dashboard.only_complete.setChecked(False)
+    assert not dashboard.warning.text()
     assert shown.args[0].key_questions["3.2.1"].applicable == 15
     row = cells(dashboard, "key-questions")[row_of(dashboard, "key-questions", "3.2.1")]
     assert row[2:4] == ["15", "9"] and row[5] == "60"

@@ -37,8 +37,8 @@ from tests.test_gui_helpers import (
     stored_history,
     type_text,
 )
-from ui.main_window import GEOMETRY_KEY, LAST_WORKSPACE_KEY, MainWindow
-from ui.navigator import state_text
+from ui.case.navigator import state_text
+from ui.main_window import GEOMETRY_KEY, LAST_WORKSPACE_KEY, SPLITTERS_KEY, MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -345,7 +345,7 @@ def test_reopening_the_window_shows_exactly_what_was_entered(qtbot, tmp_path, cl
     }
     assert expected_states["2.1.1"] == "Not satisfactory"
     close_window(qtbot, window)
-    assert set(settings.allKeys()) == {GEOMETRY_KEY, LAST_WORKSPACE_KEY}
+    assert set(settings.allKeys()) == {GEOMETRY_KEY, SPLITTERS_KEY, LAST_WORKSPACE_KEY}
 
     again = open_window(qtbot, bench.path, settings)
     assert (again.width(), again.height()) == (641, 471)
@@ -500,10 +500,10 @@ def test_guidance_is_one_key_away_and_find_goes_to_an_item(qtbot, tmp_path, cloc
     close_window(qtbot, window)
 
 
-def test_settings_hold_only_geometry_and_the_last_workspace(qtbot, tmp_path, clock):
+def test_settings_hold_only_window_state_and_the_last_workspace(qtbot, tmp_path, clock):
     bench = make_workbench(tmp_path, clock)
     store = QSettings(str(tmp_path / "only.ini"), QSettings.Format.IniFormat)
     window = open_window(qtbot, bench.path, store)
     close_window(qtbot, window)
-    assert set(store.allKeys()) == {GEOMETRY_KEY, LAST_WORKSPACE_KEY}
+    assert set(store.allKeys()) == {GEOMETRY_KEY, SPLITTERS_KEY, LAST_WORKSPACE_KEY}
     assert Path(store.value(LAST_WORKSPACE_KEY)) == bench.path.resolve()

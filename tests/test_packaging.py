@@ -32,7 +32,7 @@ import pytest
 
 import fieldwork
 from fieldwork import userdirs
-from fieldwork.cli import COMMAND_MODULES
+from fieldwork.cli import COMMAND_MODULES, GUI_MODULE
 from fieldwork.cli import main as cli_main
 from fieldwork.paths import resources_dir
 from ui.extensions import EXTENSIONS
@@ -341,12 +341,22 @@ def test_the_core_runs_from_the_packaged_layout(linux_spec, tmp_path, monkeypatc
 
 
 def test_modules_imported_by_name_are_hidden_imports(linux_spec):
-    by_name = list(COMMAND_MODULES) + [entry.partition(":")[0] for entry in EXTENSIONS]
+    by_name = list(COMMAND_MODULES) + [GUI_MODULE]
+    by_name += [entry.partition(":")[0] for entry in EXTENSIONS]
     assert manifest.dynamic_imports() == by_name
     assert set(by_name) <= set(linux_spec.analysis["hiddenimports"])
     assert {"fieldwork.cli.core", "ui.main_window", "ui.launcher"} <= set(
         linux_spec.analysis["hiddenimports"]
     )
+
+
+def test_the_sqlcipher_binding_is_packaged(linux_spec):
+    """Its compiled module is imported by a star import from Python code: named, so the
+    build carries it (the smoke test then encrypts and reads a workspace with the build)."""
+    import sqlcipher3._sqlite3  # noqa: F401  (the module named is the one installed)
+
+    assert "sqlcipher3._sqlite3" in manifest.NATIVE_IMPORTS
+    assert set(manifest.NATIVE_IMPORTS) <= set(linux_spec.analysis["hiddenimports"])
 
 
 def _qt_modules_imported() -> dict[str, str]:
@@ -440,9 +450,12 @@ def test_one_version_everywhere():
     assert pyproject["project"]["version"] == fieldwork.__version__ == manifest.version()
     assert manifest.version_tuple("0.1.0") == (0, 1, 0, 0)
     assert manifest.version_tuple("1.2.3rc1") == (1, 2, 0, 0)
-    assert pyproject["project"]["scripts"]["fieldwork"] == "ui.launcher:main"
+    assert pyproject["project"]["scripts"]["fieldwork"] == "fieldwork.cli:main"
     entry = ast.parse((PACKAGING / "entry.py").read_text(encoding="utf-8"))
-    assert any(isinstance(n, ast.ImportFrom) and n.module == "ui.launcher" for n in ast.walk(entry))
+    assert any(
+        isinstance(n, ast.ImportFrom) and n.module == "fieldwork.cli" and n.names[0].name == "main"
+        for n in ast.walk(entry)
+    )
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -708,7 +721,7 @@ def _fake_app(tmp_path: Path, script: str) -> Path:
 def test_the_smoke_script_passes_an_application_that_works(tmp_path):
     """The smoke script run against the application from source, through a
     stand-in executable: every step it checks, the source passes."""
-    app = _fake_app(tmp_path, f'exec "{sys.executable}" -m ui.launcher "$@"')
+    app = _fake_app(tmp_path, f'exec "{sys.executable}" -m fieldwork.cli "$@"')
     script = [sys.executable, str(PACKAGING / "smoke_test.py"), "--startup-runs", "0"]
     result = subprocess.run(
         [*script, "--app", str(app)],
@@ -739,4 +752,5 @@ def test_the_smoke_script_fails_an_application_that_does_not_start(tmp_path):
     assert "FAIL --version: --version printed 'fieldwork 9.9'" in result.stdout
     assert "FAIL open (offscreen)" in result.stdout
     assert "wrote into its own folder: written-here" in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1] == "smoke: 0 passed, 6 failed"
+    assert "FAIL encrypt" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1] == "smoke: 0 passed, 7 failed"

@@ -25,7 +25,8 @@ from fieldwork.sampling.draw import (
     stratify,
     supervision_window,
 )
-from fieldwork.sampling.population import ColumnMapping, PopulationCase, import_population
+from fieldwork.sampling.population import PopulationCase, import_population
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.sampling.summary import sampling_summary
 from fieldwork.service import Service
 from tests.conftest import answer_everything

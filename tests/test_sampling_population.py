@@ -8,14 +8,13 @@ import pytest
 
 from fieldwork.errors import FieldworkError, InvalidChange
 from fieldwork.sampling.population import (
-    ColumnMapping,
-    PopulationError,
     import_population,
     population,
     population_info,
     save_mapping,
     saved_mapping,
 )
+from fieldwork.sampling.reader import ColumnMapping, PopulationError
 from fieldwork.service import Service
 from tests.test_sampling_support import HEADINGS, MAPPING, case_rows, dump, write_csv, write_xlsx
 

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from fieldwork.errors import FieldworkError
 from fieldwork.sampling.draw import draw_sample, plan_draw, replace_case
-from fieldwork.sampling.population import ColumnMapping, import_population
+from fieldwork.sampling.population import import_population
+from fieldwork.sampling.reader import ColumnMapping
 from fieldwork.sampling.report import sampling_report_pdf, write_sampling_report
 from fieldwork.sampling.summary import preview, sampling_summary
 from fieldwork.service import Service

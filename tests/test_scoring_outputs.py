@@ -15,7 +15,7 @@ import pytest
 
 from fieldwork.cli import main
 from fieldwork.scoring import import_previous_figures, score
-from fieldwork.scoring.export import WORKBOOK_NAME, export_tables
+from fieldwork.scoring.export import WORKBOOK_NAME, data_cells, export_tables
 from fieldwork.scoring.report import report_pdf, write_report
 from fieldwork.scoring.scores import NO_COMPARABLE_DATA, NOT_RECORDED, Scores
 from fieldwork.scoring.tables import all_tables, ratings_table
@@ -24,7 +24,9 @@ from tests.conftest import FakeClock
 from tests.test_scoring_previous import report_previous_csv
 from tests.test_scoring_report_figures import (
     KEY_QUESTION_COUNTS,
+    PANEL_REASONS,
     REFERENCE,
+    add_unfinished_case,
     enter_report_decisions,
     open_north_west,
 )
@@ -88,6 +90,7 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
     assert {p.name for p in written} == {f"{t.key}.csv" for t in tables} | {WORKBOOK_NAME}
 
     kq_rows = read_csv(folder / "key-questions.csv")
+    assert {r["Id"]: r["Not applicable (inspector)"] for r in kq_rows}["3.2.1"] == "1"
     assert [r["Id"] for r in kq_rows] == sorted(KEY_QUESTION_COUNTS)
     for row in kq_rows:
         size, yes = KEY_QUESTION_COUNTS[row["Id"]]
@@ -95,18 +98,33 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         published = REFERENCE["key_questions"][row["Id"]]
         assert int(row["Current inspection %"]) == published["current"]
         expected_previous = published["previous"]
+        # A numeric column holds numbers only: no comparable data is an empty cell.
         assert row["Previous inspection %"] == (
-            NO_COMPARABLE_DATA if expected_previous is None else str(expected_previous)
+            "" if expected_previous is None else str(expected_previous)
         )
 
-    prompt_rows = [r for r in read_csv(folder / "prompts.csv") if r["Applicable answers"]]
+    # Prompts only: no key-question heading rows mixed in.
+    prompt_rows = read_csv(folder / "prompts.csv")
     assert len(prompt_rows) == 78
+    assert all(r["Id"].count(".") == 3 and r["Applicable answers"] for r in prompt_rows)
     for row in prompt_rows:
         assert int(row["Current inspection %"]) == decided.prompts[row["Id"]].percentage
 
+    # Every numeric column of every CSV holds numbers or nothing; plain UTF-8, no BOM.
+    for table in tables:
+        raw = (folder / f"{table.key}.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), table.key
+        for row in read_csv(folder / f"{table.key}.csv"):
+            for column in table.numeric:
+                assert row[column] == "" or re.fullmatch(r"-?\d+(\.\d+)?", row[column]), (
+                    table.key,
+                    column,
+                    row[column],
+                )
+
     ratings = read_csv(folder / "ratings.csv")
     assert ratings[-1]["Standard"] == "Overall"
-    assert (ratings[-1]["Current rating"], ratings[-1]["Score (0–3)"]) == ("Good", "16")
+    assert (ratings[-1]["Current rating"], ratings[-1]["Score"]) == ("Good", "16")
     by_standard = {r["Standard"].split()[0]: r for r in ratings[:-1]}
     assert by_standard["2.4"]["Provisional rating"] == "Requires improvement"
     assert by_standard["2.4"]["Current rating"] == "Good"
@@ -118,7 +136,7 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
 
     grade = read_csv(folder / "breakdown-officer_grade.csv")
     rows_223 = [(r["Responsible officer grade"], r["%"]) for r in grade if r["Id"] == "2.2.3"]
-    assert rows_223 == [("all cases", "66"), ("PO", "70"), ("PSO", "50"), ("PQiP", "86")]
+    assert rows_223 == [("all cases", "66"), ("PO", "70"), ("PSO", "50"), ("PQiP", "100")]
 
     book = openpyxl.load_workbook(folder / WORKBOOK_NAME, read_only=True)
     assert book.sheetnames == [t.key for t in tables]
@@ -126,8 +144,14 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         sheet = list(book[table.key].iter_rows(values_only=True))
         assert sheet[0][0] == table.title
         assert tuple(sheet[1][: len(table.columns)]) == table.columns
-        for row, values in zip(table.rows, sheet[2:], strict=False):
-            assert tuple(values[: len(row.cells)]) == row.cells
+        for row, values in zip(data_cells(table), sheet[2:], strict=False):
+            assert list(values[: len(row)]) == row
+        for column in table.numeric:
+            n = table.column(column)
+            assert all(
+                isinstance(values[n], int | float | type(None))
+                for values in sheet[2 : 2 + len(table.data_rows)]
+            ), (table.key, column)
     kq_sheet = list(book["key-questions"].iter_rows(values_only=True))
     assert kq_sheet[2][:6] == (
         "2.1.1",
@@ -138,6 +162,12 @@ def test_csv_and_excel_tables_match_the_figures(decided: Scores, tmp_path: Path)
         80,
     )
     book.close()
+
+
+def test_tables_for_excel_carry_the_byte_order_mark(decided: Scores, tmp_path: Path) -> None:
+    export_tables(all_tables(decided), tmp_path / "excel", excel=True)
+    raw = (tmp_path / "excel" / "ratings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfStandard,")
 
 
 def test_tables_to_an_unwritable_place_say_so(decided: Scores, tmp_path: Path) -> None:
@@ -173,9 +203,10 @@ def test_pdf_report_reads_back(decided: Scores, tmp_path: Path) -> None:
         assert f"{figure.percentage}% ({yes}/{size})" in flat  # the chart's label
     assert (
         "Provisional rating Requires improvement: the lowest key question, 2.4.3, is 60% "
-        "(70 of 117)" in flat
+        "(70 of 116)" in flat
     )
     assert "Flagged for the ratings panel: the lowest key question, 2.4.3 at 60%" in flat
+    assert "9/14 (1 n/a)" in flat  # 3.2.1: one judgement not applicable, left out
     assert "Ratings panel (Data team," in flat
     # Annexe 4 and the profile.
     assert "Annexe 4: Inspection data" in flat
@@ -208,6 +239,7 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
 
     assert run("score", str(path)) == 0
     out = capsys.readouterr().out
+    assert out.startswith("Scored all 261 cases: every case is complete.")
     assert "2.4 Reviewing" in out and "flagged" in out
     assert "No overall rating yet: 4 standard(s) have no rating (1.1, 1.2, 1.3, 1.4)" in out
     assert "2.4: the lowest key question, 2.4.3 at 60%" in out
@@ -227,7 +259,10 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
         assert run("panel", str(path), "--standard", standard_id, "--rating", rating,
                    "--reason", "Within the margin; other key questions high.") == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "Recorded: the ratings panel rated 2.4 Good (provisional Requires improvement)" in out
+    assert (
+        "Recorded: the ratings panel rated 2.4 Good (provisional Requires improvement, "
+        "scored on complete cases only)"
+    ) in out
 
     bad = tmp_path / "bad.csv"
     bad.write_text("item,percentage\n2.1.1,83\n2.1.2,lots\n")
@@ -240,7 +275,7 @@ def test_cli_end_to_end(north_west: Service, tmp_path: Path, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "Score 16/30: Good." in out
     assert re.search(r"Overall\s+Good\s+16", out)
-    assert re.search(r"2\.4\.3\s+Does reviewing focus.*117\s+70\s+60", out)
+    assert re.search(r"2\.4\.3\s+Does reviewing focus.*116\s+70\s+60", out)
 
     assert run("report", str(path), "-o", str(tmp_path / "ratings.pdf")) == 0
     assert "Score 16/30" in pdf_text(tmp_path / "ratings.pdf")[0]
@@ -275,3 +310,38 @@ def test_unresolved_conflicts_are_a_warning_on_the_ratings(north_west: Service) 
     assert "1 answer(s) are in conflict between inspectors and not yet resolved" in notes[1]
     first_page = pypdf.PdfReader(io.BytesIO(report_pdf(result))).pages[0].extract_text()
     assert "resolve the conflicts before publishing" in " ".join(first_page.split())
+
+
+@pytest.mark.parametrize("include_incomplete", [False, True])
+def test_cli_score_says_what_it_left_out_and_agrees_with_panel(
+    north_west: Service, capsys: pytest.CaptureFixture, include_incomplete: bool
+) -> None:
+    add_unfinished_case(north_west)
+    path = north_west.workspace.path
+    north_west.close()
+    scope = ["--include-incomplete"] if include_incomplete else []
+    run = lambda *argv: main(["--user", "Panel", *argv])  # noqa: E731
+
+    assert run("score", str(path), *scope) == 0
+    out = capsys.readouterr().out
+    if include_incomplete:
+        assert out.startswith("Scored every case (262), complete or not;")
+    else:
+        assert out.startswith(
+            "Scored the 261 complete cases of 262. Left out 1 incomplete case(s), not yet "
+            "marked complete (Statutory victim work 1). Use --include-incomplete"
+        )
+    reason = PANEL_REASONS["3.2"]
+    assert run("panel", str(path), "--standard", "3.2", "--rating", "Good", "--reason", reason,
+               *scope) == 0  # fmt: skip
+    case_set = "every case, complete or not" if include_incomplete else "complete cases only"
+    assert f"scored on {case_set})" in capsys.readouterr().out
+    # Scored on the same case set, the decision is current; on the other, it says so.
+    assert run("score", str(path), *scope) == 0
+    same = capsys.readouterr().out
+    assert re.search(r"3\.2 Statutory victim work.*decided Good\s", same)
+    assert "data changed since" not in same and "(on " not in same
+    other = ["--include-incomplete"] if not include_incomplete else []
+    assert run("score", str(path), *other) == 0
+    flat = re.sub(r"\s+", " ", capsys.readouterr().out)
+    assert f"decided Good (on {case_set})" in flat, flat

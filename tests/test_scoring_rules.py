@@ -13,15 +13,30 @@ from fieldwork.scoring.rules import (
     Band,
     KeyQuestionCount,
     Rating,
-    band_of,
-    overall_rating,
-    panel_flags,
+    default_rules,
     percentage,
-    rating_of_lowest,
-    two_proportion_z,
+)
+from fieldwork.scoring.rules import (
+    panel_flags as _panel_flags,
+)
+from fieldwork.scoring.rules import (
+    two_proportion_z as _two_proportion_z,
 )
 from fieldwork.service import Service
 from fieldwork.store import new_id
+
+#: The report's rules, as the bundled framework file states them.
+R = default_rules()
+band_of, rating_of_lowest, overall_rating = R.band_of, R.rating_of_lowest, R.overall_rating
+MINORITY, TOO_FEW, REASONABLE_MAJORITY, LARGE_MAJORITY = R.bands
+
+
+def panel_flags(counts: list[KeyQuestionCount]):  # type: ignore[no-untyped-def]
+    return _panel_flags(counts, R)
+
+
+def two_proportion_z(p1: float, n1: int, p2: float, n2: int):  # type: ignore[no-untyped-def]
+    return _two_proportion_z(p1, n1, p2, n2, level=R.significance_level)
 
 
 # -- rounding and bands -----------------------------------------------------------------------
@@ -56,14 +71,14 @@ def test_no_applicable_cases_is_no_figure() -> None:
 @pytest.mark.parametrize(
     ("rounded", "band", "rating"),
     [
-        (0, Band.MINORITY, Rating.INADEQUATE),
-        (49, Band.MINORITY, Rating.INADEQUATE),
-        (50, Band.TOO_FEW, Rating.REQUIRES_IMPROVEMENT),
-        (64, Band.TOO_FEW, Rating.REQUIRES_IMPROVEMENT),
-        (65, Band.REASONABLE_MAJORITY, Rating.GOOD),
-        (79, Band.REASONABLE_MAJORITY, Rating.GOOD),
-        (80, Band.LARGE_MAJORITY, Rating.OUTSTANDING),
-        (100, Band.LARGE_MAJORITY, Rating.OUTSTANDING),
+        (0, MINORITY, Rating.INADEQUATE),
+        (49, MINORITY, Rating.INADEQUATE),
+        (50, TOO_FEW, Rating.REQUIRES_IMPROVEMENT),
+        (64, TOO_FEW, Rating.REQUIRES_IMPROVEMENT),
+        (65, REASONABLE_MAJORITY, Rating.GOOD),
+        (79, REASONABLE_MAJORITY, Rating.GOOD),
+        (80, LARGE_MAJORITY, Rating.OUTSTANDING),
+        (100, LARGE_MAJORITY, Rating.OUTSTANDING),
     ],
 )
 def test_bands_of_annexe_2(rounded: int, band: Band, rating: Rating) -> None:
@@ -71,7 +86,7 @@ def test_bands_of_annexe_2(rounded: int, band: Band, rating: Rating) -> None:
 
 
 def test_band_labels_and_ranges_read_as_annexe_2() -> None:
-    assert [(b.label, b.range_text) for b in Band] == [
+    assert [(b.label, b.range_text) for b in R.bands] == [
         ("Minority", "<50%"),
         ("Too few", "50–64%"),
         ("Reasonable majority", "65–79%"),
@@ -111,7 +126,7 @@ def test_overall_bands(total: int, rating: Rating) -> None:
 
 
 def test_scores_and_names_of_ratings() -> None:
-    assert [r.score for r in Rating] == [0, 1, 2, 3]
+    assert [R.points[r] for r in Rating] == [0, 1, 2, 3]
     assert Rating.parse(" requires  IMPROVEMENT ") is Rating.REQUIRES_IMPROVEMENT
     assert Rating.parse("RI") is Rating.REQUIRES_IMPROVEMENT
     with pytest.raises(ValueError, match="'Fine' is not a rating"):
@@ -270,4 +285,4 @@ def test_boundary_figures_through_the_workspace(service: Service) -> None:
     _judge_in_bulk(service, "court-reports", {"3.1.1": (99, 200)})
     figure = score(service).key_questions["3.1.1"]
     assert (figure.yes, figure.applicable, figure.percentage) == (99, 200, 50)
-    assert figure.band is Band.TOO_FEW
+    assert figure.band is TOO_FEW

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.errors import CaseIncomplete, EditReasonRequired, InvalidChange
 from fieldwork.service import Service
 from tests.conftest import answer_everything
@@ -13,7 +14,7 @@ from tests.conftest import answer_everything
 
 def test_answer_is_stored_with_history(service, make_case):
     case = make_case()
-    change = service.answer(case.id, "2.1.1.1", "yes")
+    change = service.answer(case.id, "2.1.1.1", Answer.YES)
     assert change.item_ids == ("2.1.1.1",) and change.status == "in progress"
     assert change.done == 1
     history = service.history(case.id)
@@ -25,29 +26,29 @@ def test_answer_is_stored_with_history(service, make_case):
 
 def test_revision_chain(service, make_case):
     case = make_case()
-    service.answer(case.id, "2.1.1.1", "yes")
+    service.answer(case.id, "2.1.1.1", Answer.YES)
     first = service.db.execute("SELECT rev, revision FROM responses").fetchone()
-    service.answer(case.id, "2.1.1.1", "no")
+    service.answer(case.id, "2.1.1.1", Answer.NO)
     row = service.db.execute("SELECT rev, revision, replaces, value FROM responses").fetchone()
     assert row[1] == 2 and row[2] == first[0] and row[0] != first[0] and row[3] == "no"
 
 
 def test_unchanged_answer_writes_nothing(service, make_case):
     case = make_case()
-    service.answer(case.id, "2.1.1.1", "yes")
+    service.answer(case.id, "2.1.1.1", Answer.YES)
     before = len(service.history())
-    service.answer(case.id, "2.1.1.1", "yes")
+    service.answer(case.id, "2.1.1.1", Answer.YES)
     assert len(service.history()) == before
 
 
 def test_unknown_and_inapplicable_items_are_refused(service, make_case):
     case = make_case(disposal="community sentence")
     with pytest.raises(InvalidChange, match="there is no prompt 9.9.9.9 in the framework"):
-        service.answer(case.id, "9.9.9.9", "yes")
+        service.answer(case.id, "9.9.9.9", Answer.YES)
     with pytest.raises(InvalidChange, match=r"prompt 3\.2\.1\.1 is not part of the "):
-        service.answer(case.id, "3.2.1.1", "yes")
+        service.answer(case.id, "3.2.1.1", Answer.YES)
     with pytest.raises(InvalidChange, match="does not apply to this case.*Post-custody"):
-        service.answer(case.id, "2.3.1.4", "yes")
+        service.answer(case.id, "2.3.1.4", Answer.YES)
     with pytest.raises(InvalidChange, match="'maybe' is not an answer"):
         service.answer(case.id, "2.1.1.1", "maybe")  # type: ignore[arg-type]
     assert service.db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
@@ -68,8 +69,8 @@ def test_bad_attributes_are_refused(service, make_case):
 
 def test_mark_complete_refused_with_missing_items(service, make_case):
     case = make_case()
-    service.answer(case.id, "2.1.1.1", "yes")
-    service.judge(case.id, "2.1.1", True)  # no rationale yet
+    service.answer(case.id, "2.1.1.1", Answer.YES)
+    service.judge(case.id, "2.1.1", Answer.YES)  # no rationale yet
     with pytest.raises(CaseIncomplete) as refused:
         service.mark_complete(case.id)
     missing = {(m.item_id, m.what) for m in refused.value.missing}
@@ -86,9 +87,9 @@ def test_complete_case_and_edit_with_reason(service, make_case):
     answer_everything(service, case.id)
     assert service.mark_complete(case.id).status == "complete"
     with pytest.raises(EditReasonRequired):
-        service.answer(case.id, "2.1.1.1", "no")
+        service.answer(case.id, "2.1.1.1", Answer.NO)
     assert service.case(case.id).item("2.1.1.1").state == "yes"
-    change = service.answer(case.id, "2.1.1.1", "no", edit_reason="Re-read the OASys")
+    change = service.answer(case.id, "2.1.1.1", Answer.NO, edit_reason="Re-read the OASys")
     assert change.status == "complete"
     last = service.history(case.id)[-1]
     assert (last.field, last.old, last.new, last.reason) == (
@@ -118,9 +119,9 @@ def test_history_is_append_only(service, make_case):
 
 def test_reopened_workspace_holds_everything(workspace_path, service, make_case, clock):
     case = make_case()
-    service.answer(case.id, "2.1.1.1", "no")
+    service.answer(case.id, "2.1.1.1", Answer.NO)
     service.set_note(case.id, "2.1.1.1", "Nothing on motivation <b>at all</b> & no plan")
-    service.judge(case.id, "2.1.1", False, rationale="Engagement not analysed.")
+    service.judge(case.id, "2.1.1", Answer.NO, rationale="Engagement not analysed.")
     service.close()
     with Service.open(workspace_path, clock=clock) as reopened:
         detail = reopened.case(case.id)

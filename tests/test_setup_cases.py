@@ -14,7 +14,7 @@ from fieldwork.central import (
 )
 from fieldwork.cli import main
 from fieldwork.errors import InvalidChange
-from fieldwork.sampling.population import ColumnMapping, PopulationError
+from fieldwork.sampling.reader import ColumnMapping, PopulationError
 from fieldwork.service import Service
 from tests.test_bundles_support import file_hash
 from tests.test_sampling_support import HEADINGS, MAPPING, case_rows, write_csv, write_xlsx
@@ -61,7 +61,7 @@ def test_an_excel_file_imports_the_same_way(service: Service, tmp_path: Path):
     assert len(service.cases()) == 10
 
 
-def test_only_the_reference_and_the_strata_are_required(service: Service, tmp_path: Path):
+def test_only_the_reference_and_the_rule_attributes_are_required(service: Service, tmp_path: Path):
     path = write_csv(
         tmp_path / "victims.csv",
         [["V001", "post-sentence"], ["V002", "Pre-Release"]],
@@ -95,13 +95,38 @@ def test_a_bad_file_lists_every_problem_and_the_workspace_is_unchanged(
 def test_a_missing_column_is_reported_with_the_columns_the_file_has(
     capsys: pytest.CaptureFixture[str], central: Path, tmp_path: Path
 ):
-    path = write_csv(tmp_path / "no-sex.csv", case_rows(3))  # Sex is not mapped to gender
+    # "Order" is not mapped to the disposal, which the post-custody prompt's rule reads.
+    headings = tuple("Order" if h == "Disposal" else h for h in HEADINGS)
+    path = write_csv(tmp_path / "no-disposal.csv", case_rows(3), headings=headings)
     before = file_hash(central)
     code, _, err = run(capsys, "setup", "cases", central, path, "--sample", "case-supervision")
     assert code == 1
-    assert f"{path}: row 1: missing column for Gender" in err
-    assert "The file's columns are: 'CRN', 'Sex'" in err
+    assert f"{path}: row 1: missing column for Disposal" in err
+    assert "The file's columns are: 'CRN', 'Sex', 'Order'" in err
     assert file_hash(central) == before
+
+
+def test_only_columns_a_rule_reads_are_required(service: Service, tmp_path: Path):
+    """Court reports need sentenced and allocated_to (3.1.2's rule), not the report type (a
+    stratum of the draw, which setup cases does not make); case supervision needs the
+    disposal (2.3.1.4's rule), not the gender."""
+    reports = write_csv(
+        tmp_path / "reports.csv",
+        [["PSR-1", "yes", "NPS"], ["PSR-2", "no", "not allocated"]],
+        headings=("Report reference", "Sentenced", "Allocated to"),
+    )
+    assert import_cases(service, reports, "court-reports").rows == 2
+    assert service.find_case("PSR-1").attributes == {"sentenced": True, "allocated_to": "NPS"}
+    no_allocation = write_csv(
+        tmp_path / "reports-2.csv", [["PSR-3", "yes"]], headings=("Report reference", "Sentenced")
+    )
+    with pytest.raises(PopulationError) as refused:
+        import_cases(service, no_allocation, "court-reports")
+    assert f"{no_allocation}: row 1: missing column for Allocated to" in refused.value.lines()[0]
+    headings = tuple(h for h in HEADINGS if h != "Sex")
+    rows = [[c for h, c in zip(HEADINGS, row, strict=True) if h != "Sex"] for row in case_rows(3)]
+    supervision = write_csv(tmp_path / "no-sex.csv", rows, headings=headings)
+    assert import_cases(service, supervision, "case-supervision").rows == 3
 
 
 def test_a_case_already_in_the_workspace_is_a_problem_of_its_row(service: Service, tmp_path: Path):

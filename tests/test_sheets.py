@@ -11,6 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.errors import FieldworkError, StorageError
 from fieldwork.reports import (
     PrintCancelled,
@@ -67,12 +68,14 @@ def worked_case(service: Service, helen: str) -> CaseSummary:
         },
         inspector_id=helen,
     )
-    service.answer(case.id, "2.1.1.1", "yes")
-    service.answer(case.id, "2.1.1.2", "no")
+    service.answer(case.id, "2.1.1.1", Answer.YES)
+    service.answer(case.id, "2.1.1.2", Answer.NO)
     service.set_note(case.id, "2.1.1.2", MARKUP_NOTE)
-    service.answer(case.id, "2.1.1.3", "yes")
+    service.answer(case.id, "2.1.1.3", Answer.YES)
     service.set_note(case.id, "2.1.1.3", NAMES_NOTE)
-    service.judge(case.id, "2.1.1", False, rationale="Diversity was <not> considered & it shows.")
+    service.judge(
+        case.id, "2.1.1", Answer.NO, rationale="Diversity was <not> considered & it shows."
+    )
     return case
 
 
@@ -97,7 +100,7 @@ def test_the_sheet_holds_each_prompts_wording_and_answer(
 def test_user_text_is_printed_as_typed_never_read_as_markup(
     service: Service, worked_case: CaseSummary
 ) -> None:
-    service.answer(worked_case.id, "2.1.2.1", "yes")
+    service.answer(worked_case.id, "2.1.2.1", Answer.YES)
     service.set_note(worked_case.id, "2.1.2.1", "<b>bold?</b>\n<font size=40>big</font> &lt;")
     text = " ".join(pages_text(sheet_pdf(service, worked_case.id)))
     assert flat(MARKUP_NOTE) in text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldwork.answers import Answer
 from fieldwork.errors import StorageError, WorkspaceError, WorkspaceLocked
 from fieldwork.service import Service
 from fieldwork.store import Workspace, backups_dir
@@ -25,7 +26,7 @@ def closed_workspace(workspace_path: Path, clock) -> Path:
     with Service.create(workspace_path, user="Helen", clock=clock) as svc:
         svc.create_inspection("North West")
         case = svc.add_case("case-supervision", "E100001", {"disposal": "community sentence"})
-        svc.answer(case.id, "2.1.1.1", "yes")
+        svc.answer(case.id, "2.1.1.1", Answer.YES)
     return workspace_path
 
 
@@ -199,3 +200,26 @@ def test_background_check_finds_damage_and_backs_up_a_sound_file(closed_workspac
     assert damage is not None and "damaged" in damage.message
     assert str(list_backups(closed_workspace)[-1]) in damage.message
     assert len(list_backups(closed_workspace)) == 1  # no backup of a damaged file
+
+
+def test_sqlite_utils_plugins_never_run_on_a_workspace(closed_workspace: Path, tmp_path: Path):
+    """A sqlite-utils plugin installed on the machine must not touch an inspector's
+    workspace (nor cost every command the scan for plugins)."""
+    from sqlite_utils import hookimpl
+    from sqlite_utils.plugins import pm
+
+    seen: list[object] = []
+
+    class Plugin:
+        @hookimpl
+        def prepare_connection(self, conn: sqlite3.Connection) -> None:
+            seen.append(conn)
+
+    plugin = Plugin()
+    pm.register(plugin, name="fieldwork-test-plugin")
+    try:
+        Service.open(closed_workspace).close()
+        Service.create(tmp_path / "new.fieldwork").close()
+    finally:
+        pm.unregister(plugin)
+    assert seen == []

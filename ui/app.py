@@ -14,6 +14,8 @@ from fieldwork import userdirs
 from fieldwork.errors import FieldworkError
 from fieldwork.paths import resources_dir
 from ui.main_window import MainWindow
+from ui.settings import Preferences
+from ui.unlock import prepare
 
 #: Set to 1, the application quits as soon as the main window lists its cases,
 #: after printing "ready": the packaged application's smoke test uses it.
@@ -23,12 +25,13 @@ SMOKE_TIMEOUT_MS = 120_000
 
 def run(workspace: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the GUI's application, never a bare core one
     app.setApplicationName("Fieldwork")
     app.setOrganizationName("Fieldwork")
     app.setWindowIcon(app_icon())
     settings = QSettings()
     if workspace is None:
-        last = settings.value("last_workspace")
+        last = settings.value("last_workspace") if Preferences(settings).reopen_last else None
         if last and Path(str(last)).exists():
             workspace = Path(str(last))
         else:
@@ -38,8 +41,12 @@ def run(workspace: Path | None = None) -> int:
             if not chosen:
                 return 0
             workspace = Path(chosen)
+    smoke = os.environ.get(SMOKE_QUIT) == "1"
+    go_ahead, key = prepare(None, workspace, settings, offer=not smoke)
+    if not go_ahead:
+        return 0
     settings.setValue("last_workspace", str(workspace.resolve()))
-    window = MainWindow(workspace)
+    window = MainWindow(workspace, key=key)
     if os.environ.get(SMOKE_QUIT) == "1":
         _quit_when_ready(app, window)
     window.show()

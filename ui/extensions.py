@@ -23,4 +23,5 @@ EXTENSIONS: list[str] = [
     "ui.printing:install",
     "ui.scoring:install",
     "ui.bundles:install",
+    "ui.interviews:install",
 ]

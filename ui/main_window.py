@@ -7,47 +7,48 @@ Features (printing, bundles, scoring, sampling) add their own menus through
 
 from __future__ import annotations
 
-import html
 import importlib
 import logging
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
+    QApplication,
     QFileDialog,
     QLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
-    QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, CaseSummary, Change, Service
+from fieldwork.store import WorkspaceKey
+from ui import help as help_dialogs
+from ui import theme
+from ui.case.view import CaseView
 from ui.case_list import CaseListPage
-from ui.case_view import CaseView
 from ui.extensions import EXTENSIONS
+from ui.home import HomePage
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
-from ui.widgets import Key, key_sequences
+from ui.settings import Preferences, SettingsDialog
+from ui.unlock import IdleLock, prepare
+from ui.widgets import Key, WindowHelper, fit_to_screen, fits, set_shortcuts
 
 log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "main_window/geometry"
+SPLITTERS_KEY = "main_window/splitters"
 LAST_WORKSPACE_KEY = "last_workspace"
-
-
-def shortcut_text(action: QAction) -> str:
-    native = QKeySequence.SequenceFormat.NativeText
-    return ", ".join(key.toString(native) for key in action.shortcuts())
+#: The window's first size where the screen allows it (else the available screen).
+PREFERRED_SIZE = QSize(1280, 800)
 
 
 class MainWindow(QMainWindow):
@@ -59,11 +60,22 @@ class MainWindow(QMainWindow):
     _open_windows: ClassVar[list[MainWindow]] = []  # windows opened from File ▸ Open
 
     def __init__(
-        self, workspace: Path, *, user: str | None = None, settings: QSettings | None = None
+        self,
+        workspace: Path,
+        *,
+        user: str | None = None,
+        settings: QSettings | None = None,
+        key: WorkspaceKey | None = None,
     ):
         super().__init__()
         self.workspace_path = Path(workspace)
         self.settings = settings if settings is not None else QSettings()
+        self.preferences = Preferences(self.settings)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app)
+            WindowHelper.install(app)
+            self.preferences.apply_text_size(app)
         self.framework: Framework | None = None
         self._close_when_idle = False
         self._closed = False
@@ -71,10 +83,13 @@ class MainWindow(QMainWindow):
         # The integrity check and backup run beside the work (ui/housekeeping.py) so that a
         # national-sized workspace opens quickly; they start once the list is shown.
         self.runner = ServiceRunner(
-            lambda: Service.open(self.workspace_path, user=user, check=False, backup=False),
+            lambda: Service.open(
+                self.workspace_path, user=user, check=False, backup=False, passphrase=key
+            ),
             self,
+            on_error=lambda error: self.show_error(error),  # the window's one failure path
         )
-        self.housekeeper = Housekeeper(self.workspace_path, self)
+        self.housekeeper = Housekeeper(self.workspace_path, self.runner, self, key=key)
         self.housekeeper.finished.connect(self._checked)
         self.runner.idle.connect(self._runner_idle)
 
@@ -82,18 +97,25 @@ class MainWindow(QMainWindow):
         self.case_list.open_requested.connect(self.open_case)
         self.case_model = self.case_list.model  # the rows; the table shows them via a proxy
         self.case_table = self.case_list.table
+        self.home = HomePage(self.case_list, self)
+        self.home.continue_requested.connect(self.open_case)
+        self.home.failed.connect(self.show_error)
         self.case_view = CaseView(self.runner, self)
         self.case_view.changed.connect(self._case_changed)
         self.case_view.close_requested.connect(self.close_case)
         self.case_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.case_view.internal_error.connect(self.show_error)
+        self.case_view.auto_advance = self.preferences.auto_advance
+        self.preferences.changed.connect(self._preferences_changed)
         self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.case_list)
+        self.pages.addWidget(self.home)
         self.pages.addWidget(self.case_view)
         self.setCentralWidget(self.pages)
         # The window's size is the inspector's: content changing as items are shown must
         # not push new minimum sizes onto it.
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        layout = self.layout()
+        assert layout is not None  # a QMainWindow always has its layout
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.statusBar().addPermanentWidget(self.case_view.save_indicator)
         self.undo_group = QUndoGroup(self)
         #: The workbench's own actions (each in a menu, each with a shortcut).
@@ -106,10 +128,10 @@ class MainWindow(QMainWindow):
         self._make_help_menu()
         self._yield_clashing_shortcuts()
         self._show_list_actions(True)
+        # An encrypted workspace locks after an idle time (ui/unlock.py).
+        self.idle_lock = IdleLock(self, key, self.settings) if key is not None else None
 
-        geometry = self.settings.value(GEOMETRY_KEY)
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
+        self._restore_geometry()
         self.statusBar().showMessage("Opening workspace…")
         self.refresh()
 
@@ -131,7 +153,7 @@ class MainWindow(QMainWindow):
         context: QWidget | None = None,
     ) -> QAction:
         action = QAction(text, self)
-        action.setShortcuts(key_sequences(*keys))
+        set_shortcuts(action, *keys)
         if context is not None:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             context.addAction(action)
@@ -172,16 +194,26 @@ class MainWindow(QMainWindow):
         self.undo_group.undoTextChanged.connect(self._update_undo)
         self.undo_group.redoTextChanged.connect(self._update_undo)
         edit_menu.addSeparator()
-        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find)
+        self._add(edit_menu, "&Find…", [QKeySequence.StandardKey.Find], self.find_text)
+        edit_menu.addSeparator()
+        settings_action = self._add(
+            edit_menu,
+            "&Settings…",
+            [QKeySequence.StandardKey.Preferences, "Ctrl+,"],
+            self.edit_settings,
+        )
+        settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
-        case_menu = self.menu("&Case")
+        case_menu = self.menu("Ca&se")
         self.open_action = self._add(
             case_menu,
             "&Open the selected case",
             [Qt.Key.Key_Return, Qt.Key.Key_Enter],
             self.case_list.open_current,
-            context=self.case_list,
+            context=self.home,
         )
+        case_menu.addAction(self.home.continue_action)
+        self.own_actions.append(self.home.continue_action)
         case_menu.addAction(view["close_case"])
         case_menu.addSeparator()
         case_menu.addAction(view["completion"])
@@ -211,6 +243,8 @@ class MainWindow(QMainWindow):
             [QKeySequence.StandardKey.HelpContents],
             self.show_shortcuts,
         )
+        about = self._add(help_menu, "&About Fieldwork", ["Ctrl+Shift+F1"], self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _yield_clashing_shortcuts(self) -> None:
         """If a feature brought its own Print action, ours steps aside (one Ctrl+P)."""
@@ -223,6 +257,7 @@ class MainWindow(QMainWindow):
 
     def _show_list_actions(self, on_list: bool) -> None:
         self.open_action.setEnabled(on_list)
+        self.home.continue_action.setEnabled(on_list)
         self.case_view.set_active(not on_list)
         self._update_undo()
 
@@ -241,7 +276,7 @@ class MainWindow(QMainWindow):
         out = []
         for top in self.menuBar().actions():
             menu = top.menu()
-            if menu is None:
+            if not isinstance(menu, QMenu):
                 continue
             for action in menu.actions():
                 if not action.isSeparator() and action.isVisible():
@@ -249,30 +284,17 @@ class MainWindow(QMainWindow):
         return out
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{menu}</td><td>{action.text().replace('&', '')}</td>"
-            f"<td><b>{html.escape(shortcut_text(action))}</b></td></tr>"
-            for menu, action in self.menu_actions()
-        )
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        dialog.setAccessibleName("Keyboard shortcuts")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        text = QTextBrowser(dialog)
-        text.setAccessibleName("Shortcuts")
-        text.setHtml(
-            "<p>Single-letter keys work in the navigator and the item panel; in a note they "
-            "type letters (Escape leaves the note).</p>"
-            "<table cellpadding='4'><tr><th>Menu</th><th>Action</th><th>Keys</th></tr>"
-            f"{rows}</table>"
-        )
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(text)
-        layout.addWidget(buttons)
-        dialog.resize(self.width() * 2 // 3, self.height() * 2 // 3)
+        """F1: every key, written as the platform writes it, grouped by task."""
+        help_dialogs.show_keys(self, self.menu_actions())
+
+    def show_about(self) -> None:
+        help_dialogs.show_about(self, self.workspace_path, self.framework)
+
+    def _preferences_changed(self) -> None:
+        self.case_view.auto_advance = self.preferences.auto_advance
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.preferences, self)
         dialog.open()
 
     # -- the case list ---------------------------------------------------------------------
@@ -291,8 +313,9 @@ class MainWindow(QMainWindow):
         self.case_list.set_cases(titles, cases)
         self.statusBar().showMessage(f"{len(cases)} cases", 5000)
         self.settings.setValue(LAST_WORKSPACE_KEY, str(self.workspace_path.resolve()))
-        if self.pages.currentWidget() is self.case_list:
+        if self.pages.currentWidget() is self.home:
             self.case_list.table.setFocus()
+        self.home.refresh(self.runner)
         self.cases_loaded.emit(len(cases))
         self.housekeeper.start()
 
@@ -311,7 +334,7 @@ class MainWindow(QMainWindow):
             return [self.case_view.session.case_id]
         return self.case_list.selected_case_ids() or self.case_list.visible_case_ids()
 
-    def find(self) -> None:
+    def find_text(self) -> None:
         if self.pages.currentWidget() is self.case_view:
             self.case_view.show_find()
         else:
@@ -354,12 +377,40 @@ class MainWindow(QMainWindow):
             return
         self.case_view.leave()
         case_id = self.case_view.session.case_id if self.case_view.session else ""
-        self.undo_group.setActiveStack(None)
-        self.pages.setCurrentWidget(self.case_list)
+        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # Qt takes "no stack"
+        self.pages.setCurrentWidget(self.home)
         self._show_list_actions(True)
         self.case_list.select_case(case_id)
         self.case_list.table.setFocus()
+        self.home.refresh(self.runner)
         self.case_closed.emit(case_id)
+
+    # -- size and place ----------------------------------------------------------------------
+    def _splitters(self) -> list[QSplitter]:
+        """The splitters whose positions are remembered: each has an object name."""
+        return sorted(
+            (s for s in self.findChildren(QSplitter) if s.objectName()),
+            key=lambda s: s.objectName(),
+        )
+
+    def _restore_geometry(self) -> None:
+        """The saved geometry if it still fits the screen (a laptop leaves its big monitor
+        behind), else the preferred size within the available screen."""
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if not (geometry is not None and self.restoreGeometry(geometry) and fits(self)):
+            fit_to_screen(self, PREFERRED_SIZE)
+        saved = self.settings.value(SPLITTERS_KEY)
+        if isinstance(saved, dict):
+            for splitter in self._splitters():
+                state = saved.get(splitter.objectName())
+                if state is not None:
+                    splitter.restoreState(state)
+
+    def _save_geometry(self) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(
+            SPLITTERS_KEY, {s.objectName(): s.saveState() for s in self._splitters()}
+        )
 
     # -- workspaces ------------------------------------------------------------------------
     def choose_workspace(self) -> None:
@@ -371,9 +422,10 @@ class MainWindow(QMainWindow):
         )
         if not chosen or Path(chosen).resolve() == self.workspace_path.resolve():
             return
-        if not self.close():
+        go_ahead, key = prepare(self, Path(chosen), self.settings)
+        if not go_ahead or not self.close():
             return
-        window = MainWindow(Path(chosen), settings=self.settings)
+        window = MainWindow(Path(chosen), settings=self.settings, key=key)
         MainWindow._open_windows.append(window)
         window.window_closed.connect(lambda: MainWindow._open_windows.remove(window))
         window.show()
@@ -410,7 +462,7 @@ class MainWindow(QMainWindow):
         if not self.case_view.can_leave(every_case=True):
             event.ignore()
             return
-        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self._save_geometry()
         self.settings.sync()
         self.housekeeper.stop()
         self.runner.stop()

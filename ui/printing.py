@@ -34,6 +34,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from fieldwork.errors import FieldworkError, PrintCancelled
 from fieldwork.service import Service
+from ui.runner import ServiceRunner
+from ui.widgets import show_saved
 
 if TYPE_CHECKING:
     from fieldwork.reports import SheetsWritten
@@ -140,32 +142,34 @@ def _fit(width: float, height: float, paper: QRectF) -> QRectF:
 
 
 class _RenderJob(QObject):
-    """Renders a PDF onto a printer on a thread of its own; reports back by signals."""
+    """Renders a PDF onto a printer beside the runner's queue (``ServiceRunner.beside``);
+    the pages sent, or the error, come back like any operation's."""
 
     progressed = Signal(int, int)
-    finished = Signal(int)  # pages sent
-    failed = Signal(object)  # the exception
 
     def __init__(self, pdf: bytes, printer: QPrinter, parent: QObject | None = None):
         super().__init__(parent)
         self.pdf = pdf
         self.printer = printer  # kept alive here until the job ends
         self.cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fieldwork-print", daemon=True)
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def start(
+        self,
+        runner: ServiceRunner,
+        on_done: Callable[[int], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._thread = runner.beside(
+            lambda: render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled),
+            on_done,
+            on_error,
+            name="fieldwork-print",
+        )
 
     def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            pages = render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled)
-        except BaseException as exc:
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(pages)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 class SheetPrinting(QObject):
@@ -181,7 +185,8 @@ class SheetPrinting(QObject):
         self.window = window
         self.ask_printer: AskPrinter = ask_printer_with_dialog
         self.clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
-        self.folder = Path.home()
+        # Save as PDF starts beside the workspace, where the inspection's files are.
+        self.folder = Path(window.workspace_path).resolve().parent
         self.progress_dialog: QProgressDialog | None = None
         self.render_job: _RenderJob | None = None
         self._cancel = threading.Event()
@@ -193,7 +198,7 @@ class SheetPrinting(QObject):
         case_ids = list(case_ids)
         if not self._have_cases(case_ids):
             return
-        name = "case summary sheet.pdf" if len(case_ids) == 1 else "case summary sheets.pdf"
+        name = self._suggested_name(case_ids)
         chosen, _ = QFileDialog.getSaveFileName(
             self.window, "Save case summary sheets as PDF", str(self.folder / name), "PDF (*.pdf)"
         )
@@ -214,9 +219,28 @@ class SheetPrinting(QObject):
         def done(written: SheetsWritten) -> None:
             self._finish()
             self._status(f"Saved {_sheets(written.cases)} ({written.pages} pages) to {path.name}.")
+            show_saved(
+                self.window,
+                "Case summary sheets saved",
+                f"Saved {_sheets(written.cases)} ({written.pages} pages) as",
+                path,
+            )
             self.saved.emit(str(path), written)
 
         self.window.runner.submit(save, done, self._failed)
+
+    def _suggested_name(self, case_ids: Sequence[str]) -> str:
+        """``<case reference> <date>.pdf`` for one case, else ``case summary sheets <date>.pdf``
+        (the date as YYYY-MM-DD, which sorts and has no slashes)."""
+        day = self.clock().date().isoformat()
+        if len(case_ids) == 1:
+            model = self.window.case_model
+            row = model.row_of(case_ids[0])
+            if row is not None:
+                reference = model.case_at(row).reference
+                safe = "".join(c if c.isalnum() or c in "-_. " else "-" for c in reference)
+                return f"{safe} {day}.pdf"
+        return f"case summary sheets {day}.pdf"
 
     # -- Print ------------------------------------------------------------------------------
     def print_cases(self, case_ids: Sequence[str]) -> None:
@@ -251,12 +275,10 @@ class SheetPrinting(QObject):
             dialog.show()
         job = self.render_job = _RenderJob(pdf, printer, self)
         job.progressed.connect(self._show_progress)
-        job.finished.connect(self._printed)
-        job.failed.connect(self._failed)
         if dialog is not None:
             dialog.canceled.connect(job.cancelled.set)
         self._status(f"Printing {_sheets(written.cases)} ({written.pages} pages)…", 0)
-        job.start()
+        job.start(self.window.runner, self._printed, self._failed)
 
     def _printed(self, pages: int) -> None:
         self.render_job = None
@@ -317,8 +339,6 @@ class SheetPrinting(QObject):
             self._status("Printing cancelled.")
             self.cancelled.emit()
             return
-        if not isinstance(error, FieldworkError):
-            log.error("printing failed", exc_info=error)
         self._status("The case summary sheets could not be printed.")
         self.window.show_error(error)
 
@@ -385,12 +405,12 @@ def install(window: MainWindow) -> None:
     if print_action is None:
         print_action = QAction("&Print…", window)
         print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
-        print_action.triggered.connect(
-            lambda _checked=False: (
-                _flushed(window),
-                printing.print_cases(selected_case_ids(window)),
-            )
-        )
+
+        def print_selected(_checked: bool = False) -> None:
+            _flushed(window)
+            printing.print_cases(selected_case_ids(window))
+
+        print_action.triggered.connect(print_selected)
         window.addAction(print_action)
         _insert_after(file_menu, None, print_action)
         window.print_action = print_action  # type: ignore[attr-defined]
@@ -398,9 +418,12 @@ def install(window: MainWindow) -> None:
 
     save_action = QAction("Save as P&DF…", window)
     save_action.setStatusTip("Save the case summary sheets of the open or selected cases as a PDF")
-    save_action.triggered.connect(
-        lambda _checked=False: (_flushed(window), printing.save_cases(selected_case_ids(window)))
-    )
+
+    def save_selected(_checked: bool = False) -> None:
+        _flushed(window)
+        printing.save_cases(selected_case_ids(window))
+
+    save_action.triggered.connect(save_selected)
     window.addAction(save_action)
     _insert_after(file_menu, print_action, save_action)
     window.save_as_pdf_action = save_action  # type: ignore[attr-defined]

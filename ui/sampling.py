@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,12 +45,8 @@ from fieldwork.sampling.draw import (
     supervision_window,
 )
 from fieldwork.sampling.plans import plan_for
-from fieldwork.sampling.population import (
-    PopulationError,
-    import_population,
-    population_info,
-    saved_mappings,
-)
+from fieldwork.sampling.population import import_population, population_info, saved_mappings
+from fieldwork.sampling.reader import PopulationError
 from fieldwork.sampling.summary import SamplingSummary, points, preview, sampling_summary
 from fieldwork.service import Service
 
@@ -62,8 +57,8 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> None:
     """Add Central ▸ Sample… to the main window."""
     menu = window.menu("&Central")
-    action = menu.addAction("&Sample…")
-    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+    # No shortcut of its own: Ctrl+Shift+S is Save As almost everywhere (Alt+C, M reaches it).
+    action = menu.addAction("Sa&mple…")
     action.setStatusTip("Import the eligible population, draw the sample and see its working")
     action.triggered.connect(lambda: open_sample_dialog(window))
 
@@ -186,11 +181,11 @@ class SampleDialog(QDialog):
         self.margin.setSuffix(" points")
         self.margin.setAccessibleName("Margin of error")
         self.by_hand = QCheckBox("Set the size by hand:", self)
-        self.size = QSpinBox(self)
-        self.size.setRange(1, 100_000)
-        self.size.setValue(30)
-        self.size.setEnabled(False)
-        self.size.setAccessibleName("Sample size")
+        self.size_box = QSpinBox(self)
+        self.size_box.setRange(1, 100_000)
+        self.size_box.setValue(30)
+        self.size_box.setEnabled(False)
+        self.size_box.setAccessibleName("Sample size")
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2_000_000_000)
         self.seed.setValue(date.today().toordinal() % 100_000)
@@ -245,7 +240,7 @@ class SampleDialog(QDialog):
         size_row.addWidget(_label("margin of &error ±", self.margin))
         size_row.addWidget(self.margin)
         size_row.addWidget(self.by_hand)
-        size_row.addWidget(self.size)
+        size_row.addWidget(self.size_box)
         size_row.addStretch(1)
         form.addRow("Size:", _row(self, size_row))
         window_row = QHBoxLayout()
@@ -279,7 +274,7 @@ class SampleDialog(QDialog):
         for spin in (self.confidence, self.margin):
             spin.valueChanged.connect(self.refresh)
         self.seed.valueChanged.connect(self.refresh)
-        self.size.valueChanged.connect(self.refresh)
+        self.size_box.valueChanged.connect(self.refresh)
         self.by_hand.toggled.connect(self._by_hand_toggled)
         self.window_box.toggled.connect(self._window_toggled)
         self.date_from.dateChanged.connect(self.refresh)
@@ -304,7 +299,7 @@ class SampleDialog(QDialog):
             seed=self.seed.value(),
             confidence=self.confidence.value(),
             margin=self.margin.value(),
-            size=self.size.value() if self.by_hand.isChecked() else None,
+            size=self.size_box.value() if self.by_hand.isChecked() else None,
             date_from=self.date_from.date().toPython() if window else None,  # type: ignore[arg-type]
             date_to=self.date_to.date().toPython() if window else None,  # type: ignore[arg-type]
             exclude=read_exclusions(self.exclude.text().replace(",", "\n").replace(" ", "\n")),
@@ -356,7 +351,7 @@ class SampleDialog(QDialog):
             widget.setEnabled(not state.drawn)
         for edit in (self.date_from, self.date_to):
             edit.setEnabled(self.window_box.isChecked() and not state.drawn)
-        self.size.setEnabled(self.by_hand.isChecked() and not state.drawn)
+        self.size_box.setEnabled(self.by_hand.isChecked() and not state.drawn)
         self.draw_button.setEnabled(not state.drawn and state.summary is not None)
         self.pdf_button.setEnabled(state.drawn)
         if state.population:
@@ -396,7 +391,7 @@ class SampleDialog(QDialog):
             self.confidence.setValue(summary.size.confidence)
             self.margin.setValue(summary.size.margin)
             self.by_hand.setChecked(summary.size_rule == "given")
-            self.size.setValue(summary.n)
+            self.size_box.setValue(summary.n)
             window = summary.eligibility
             self.window_box.setChecked(bool(window.date_from or window.date_to))
             for edit, day in ((self.date_from, window.date_from), (self.date_to, window.date_to)):
@@ -495,7 +490,7 @@ class SampleDialog(QDialog):
             self.refresh()
 
     def _by_hand_toggled(self, on: bool) -> None:
-        self.size.setEnabled(on)
+        self.size_box.setEnabled(on)
         self.refresh()
 
     def _window_toggled(self, on: bool) -> None:

@@ -1,23 +1,46 @@
-"""Small widgets shared by the case view: text that scales with the system font, the note
-editor that saves as it is typed, and the reason dialog."""
+"""Small widgets shared by the windows: text that scales with the system font, the note
+editor that saves as it is typed, the reason dialog, the UK date field with its calendar,
+the "saved" dialog with Show in folder, and the window's fit to the screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAction,
+    QDesktopServices,
+    QFocusEvent,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QCalendarWidget,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from fieldwork.dates import UK_FORMAT, DateProblem, to_iso, uk
 
 #: How long typing may pause before a note is saved. Leaving the item, the case or the
 #: window saves it at once, whatever the pause.
@@ -42,8 +65,193 @@ def key_sequences(*keys: Key) -> list[QKeySequence]:
     return out
 
 
+#: The property on an action naming the standard keys it was given on purpose (the action
+#: *is* that platform command: Undo, Close, Find…), so tests can tell a standard key used
+#: as the platform means it from one we took over.
+STANDARD_KEYS_PROPERTY = "fieldwork_standard_keys"
+
+
+def standard_key_names(*keys: Key) -> list[str]:
+    return [k.name for k in keys if isinstance(k, QKeySequence.StandardKey)]
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fits(widget: QWidget) -> bool:
+    """True if the whole window lies on the available screen (its frame included once it is
+    shown; before that, with room for a title bar)."""
+    available = available_geometry(widget)
+    if widget.isVisible() and widget.frameGeometry() != widget.geometry():
+        return available.contains(widget.frameGeometry())
+    geometry = widget.geometry()
+    return available.contains(geometry) and geometry.height() + 30 <= available.height()
+
+
+def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
+    """Size ``widget`` to ``preferred``, or to the available screen if that is smaller
+    (allowing for the window frame), and centre it there."""
+    available = available_geometry(widget)
+    frame_w, frame_h = 16, 40  # the window manager's frame and title bar, at most
+    width = max(200, min(preferred.width(), available.width() - frame_w))
+    height = max(150, min(preferred.height(), available.height() - frame_h))
+    widget.resize(width, height)
+    x = available.x() + (available.width() - width - frame_w) // 2 + frame_w // 2
+    y = available.y() + (available.height() - height - frame_h) // 2 + frame_h - 8
+    widget.move(max(available.x(), x), max(available.y(), y))
+
+
+_KEY_PRESS = QEvent.Type.KeyPress
+_SHOW = QEvent.Type.Show
+
+
+class WindowHelper(QObject):
+    """Two things every window of the application gets, from one filter on the application
+    (installed once, by the main window):
+
+    - Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp move between the tabs of the tab
+      widget that holds the keyboard focus (as browsers and office suites do);
+    - every dialog opens within the available screen: one sized for a big monitor is made
+      smaller (down to what its layout needs) and moved onto the screen.
+    """
+
+    _installed: WindowHelper | None = None
+
+    @classmethod
+    def install(cls, app: QApplication) -> None:
+        if cls._installed is None:
+            cls._installed = WindowHelper(app)
+            app.installEventFilter(cls._installed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()  # called for every event: the cheap test first
+        if kind == _KEY_PRESS:
+            return isinstance(event, QKeyEvent) and self._tab_key(watched, event)
+        if kind == _SHOW and isinstance(watched, QDialog) and watched.isWindow():
+            keep_on_screen(watched)
+        return False
+
+    @staticmethod
+    def _tab_key(watched: QObject, event: QKeyEvent) -> bool:
+        if not isinstance(watched, QWidget) or watched is not QApplication.focusWidget():
+            return False  # not a key, or the event on its way up through the parents
+        step = tab_step(event)
+        if step == 0:
+            return False
+        tabs = _tab_widget_around(watched) or _only_tab_widget(watched.window())
+        if tabs is None or tabs.count() < 2:
+            return False
+        index = tabs.currentIndex()
+        for _ in range(tabs.count()):
+            index = (index + step) % tabs.count()
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                break
+        tabs.setCurrentIndex(index)
+        page = tabs.currentWidget()
+        if page is not None:
+            page.setFocus(Qt.FocusReason.TabFocusReason)
+            following = page.nextInFocusChain()
+            if not page.hasFocus() and page.focusProxy() is None and following is not None:
+                following.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Shrink ``window`` to the available screen (not below its layout's minimum) and move
+    it wholly onto the screen."""
+    available = available_geometry(window)
+    frame_w, frame_h = 16, 40
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    width = min(window.width(), max(least.width(), available.width() - frame_w))
+    height = min(window.height(), max(least.height(), available.height() - frame_h))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    geometry = window.frameGeometry()
+    if geometry.width() <= 0:
+        geometry = window.geometry()
+    x = min(max(geometry.x(), available.x()), available.right() + 1 - geometry.width())
+    y = min(max(geometry.y(), available.y()), available.bottom() + 1 - geometry.height())
+    x, y = max(x, available.x()), max(y, available.y())
+    if (x, y) != (geometry.x(), geometry.y()):
+        window.move(x, y)
+
+
+def tab_step(event: QKeyEvent) -> int:
+    """+1, -1 or 0: which way a key moves between tabs."""
+    modifiers = event.modifiers()
+    ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+    if not ctrl:
+        return 0
+    shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+    key = event.key()
+    if key == Qt.Key.Key_Tab:
+        return -1 if shift else 1
+    if key == Qt.Key.Key_Backtab:
+        return -1
+    if key == Qt.Key.Key_PageDown and not shift:
+        return 1
+    if key == Qt.Key.Key_PageUp and not shift:
+        return -1
+    return 0
+
+
+def _tab_widget_around(widget: QWidget) -> QTabWidget | None:
+    current: QWidget | None = widget
+    while current is not None:
+        if isinstance(current, QTabWidget):
+            return current
+        if current.isWindow():
+            return None
+        current = current.parentWidget()
+    return None
+
+
+def _only_tab_widget(window: QWidget) -> QTabWidget | None:
+    """The window's one visible tab widget, if it has exactly one."""
+    shown = [t for t in window.findChildren(QTabWidget) if t.isVisible()]
+    return shown[0] if len(shown) == 1 else None
+
+
+#: The property on an action holding the keys to show for it (F1, menus): a standard key's
+#: main binding only, not every alternative the platform adds (F14, the Undo key).
+SHOWN_KEYS_PROPERTY = "fieldwork_shown_keys"
+
+
+def set_shortcuts(action: QAction, *keys: Key) -> None:
+    """Give ``action`` these keys, noting which standard keys it takes on purpose and which
+    to show."""
+    action.setShortcuts(key_sequences(*keys))
+    action.setProperty(STANDARD_KEYS_PROPERTY, standard_key_names(*keys))
+    shown: list[str] = []
+    for key in keys:
+        found = (
+            key_sequences(key)[:1]
+            if isinstance(key, QKeySequence.StandardKey)
+            else [*key_sequences(key)]
+        )
+        for sequence in found:
+            text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
+            if text not in shown:
+                shown.append(text)
+    action.setProperty(SHOWN_KEYS_PROPERTY, shown)
+
+
+def shown_keys(action: QAction) -> list[QKeySequence]:
+    """The keys to show for an action (see SHOWN_KEYS_PROPERTY), else all its shortcuts."""
+    shown = action.property(SHOWN_KEYS_PROPERTY)
+    if shown:
+        return [QKeySequence(text) for text in shown]
+    return list(action.shortcuts())
+
+
 class ScaledLabel(QLabel):
-    """A label whose font is the system font scaled, and follows it when it changes."""
+    """A label whose font is the system font scaled, and follows it when it changes.
+
+    Its accessible name is what it is for and what it says ("State: Not answered"): a
+    name alone would hide the text from a screen reader, the text alone its purpose.
+    """
 
     def __init__(
         self,
@@ -58,8 +266,20 @@ class ScaledLabel(QLabel):
         self._scale, self._bold = scale, bold
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setAccessibleName(accessible_name or text or "Text")
+        self._purpose = accessible_name
+        self._name_for(text)
         self._apply_font()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._name_for(text)
+
+    def _name_for(self, text: str) -> None:
+        purpose = self._purpose
+        if purpose and text and text != purpose:
+            self.setAccessibleName(f"{purpose}: {text}")
+        else:
+            self.setAccessibleName(purpose or text or "Text")
 
     def _apply_font(self) -> None:
         font = QFont(QApplication.font())
@@ -193,7 +413,10 @@ class ReasonDialog(QDialog):
         self._on_cancel = on_cancel
         self._check()
         layout.activate()  # size constraints settle before the window exists
-        self.resize(max(self.sizeHint().width(), label.fontMetrics().averageCharWidth() * 60), 0)
+        width = max(self.sizeHint().width(), label.fontMetrics().averageCharWidth() * 60)
+        width = min(width, available_geometry(parent).width() - 40)
+        # tall enough for the explanation wrapped at that width (it was cut to one line)
+        self.resize(width, max(self.sizeHint().height(), layout.totalHeightForWidth(width)))
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -229,3 +452,253 @@ def ask_reason(
     dialog.open()
     dialog.reason_edit.setFocus()
     return dialog
+
+
+class DateField(QWidget):
+    """A date as people write it (DD/MM/YYYY), with a calendar pop-up.
+
+    ``date_entered(iso)`` is emitted when a readable date (or nothing) is entered; an
+    unreadable entry stays as typed, with the reason shown under the field (and given to
+    screen readers as the field's description), until it is corrected.
+    """
+
+    date_entered = Signal(object)  # ISO date text, or None when the field is emptied
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName(accessible_name)
+        self.edit.setPlaceholderText(UK_FORMAT)
+        self.edit.setToolTip(f"A date as {UK_FORMAT}, e.g. 12/07/2019 (Alt+Down: calendar)")
+        self.edit.editingFinished.connect(self._finished)
+        self.edit.installEventFilter(self)
+        self.calendar_button = QToolButton(self)
+        self.calendar_button.setText("Calendar…")
+        self.calendar_button.setAccessibleName(f"Choose {accessible_name} from a calendar")
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.calendar_button.clicked.connect(self.show_calendar)
+        self.error = QLabel("", self)
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName(f"Problem with {accessible_name}")
+        self.error.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.calendar_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        self.setFocusProxy(self.edit)
+        self._value: str | None = None
+        self.popup: QCalendarWidget | None = None
+
+    @property
+    def problem(self) -> str:
+        return self.error.text() if self.error.isVisibleTo(self) else ""
+
+    def set_value(self, iso: str | None) -> None:
+        """Show a stored date (unless the inspector is correcting an unreadable one)."""
+        self._value = iso
+        if self.problem and self.edit.isModified():
+            return
+        self.edit.setText(uk(iso))
+        self.edit.setModified(False)
+        self._show_problem("")
+
+    def _finished(self) -> None:
+        if not self.edit.isModified() and not self.problem:
+            return
+        text = self.edit.text().strip()
+        try:
+            iso = to_iso(text) if text else None
+        except DateProblem as problem:
+            self._show_problem(str(problem))
+            return
+        self.edit.setModified(False)
+        self._show_problem("")
+        self.edit.setText(uk(iso))
+        if iso != self._value:
+            self._value = iso
+            self.date_entered.emit(iso)
+
+    def _show_problem(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.edit.setAccessibleDescription(text)
+        colour = self.palette().color(QPalette.ColorRole.Highlight).name()
+        self.edit.setStyleSheet(f"QLineEdit {{ border: 2px solid {colour}; }}" if text else "")
+        self.error.setStyleSheet("font-weight: bold;")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):
+            self.show_calendar()
+            return True
+        return False
+
+    def show_calendar(self) -> None:
+        """The calendar pop-up on the field's date (or today); picking a day enters it."""
+        popup = QCalendarWidget(self)
+        popup.setWindowFlags(Qt.WindowType.Popup)
+        popup.setAccessibleName("Calendar")
+        popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        popup.setGridVisible(True)
+        try:
+            shown = date.fromisoformat(to_iso(self.edit.text())) if self.edit.text() else None
+        except DateProblem:
+            shown = None
+        if shown is not None:
+            popup.setSelectedDate(QDate(shown.year, shown.month, shown.day))
+        popup.activated.connect(lambda day: self._picked(popup, day))
+        popup.clicked.connect(lambda day: self._picked(popup, day))
+        popup.adjustSize()
+        place = self.edit.mapToGlobal(self.edit.rect().bottomLeft())
+        available = available_geometry(self)
+        x = min(place.x(), available.right() - popup.width())
+        y = (
+            place.y()
+            if place.y() + popup.height() <= available.bottom()
+            else (self.edit.mapToGlobal(self.edit.rect().topLeft()).y() - popup.height())
+        )
+        popup.move(max(available.x(), x), max(available.y(), y))
+        popup.show()
+        popup.setFocus(Qt.FocusReason.PopupFocusReason)
+        self.popup = popup
+
+    def _picked(self, popup: QCalendarWidget, day: QDate) -> None:
+        popup.close()
+        popup.deleteLater()
+        self.popup = None
+        self.edit.setText(f"{day.day():02d}/{day.month():02d}/{day.year():04d}")
+        self.edit.setModified(True)
+        self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
+        self._finished()
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have screen readers say ``text`` (UI Automation and AT-SPI announcements), e.g. the
+    answer just recorded when auto-advance moves the focus on."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
+
+
+def open_folder(path: Path) -> bool:
+    """Show a file's folder in the system's file manager."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+class SavedDialog(QMessageBox):
+    """A piece of work ended in a file: say which, where, and offer to show it.
+
+    Opened window-modally with ``open()``; "Show in folder" opens the file manager there.
+    """
+
+    def __init__(self, parent: QWidget, title: str, what: str, path: Path, detail: str = ""):
+        super().__init__(parent)
+        self.path = path
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setText(f"{what}\n\n{path.name}\nin {path.parent}")
+        if detail:
+            self.setInformativeText(detail)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_button = self.addButton("&Show in folder", QMessageBox.ButtonRole.ActionRole)
+        self.show_button.setAccessibleName("Show in folder")
+        self.ok_button = self.addButton(QMessageBox.StandardButton.Ok)
+        self.ok_button.setAccessibleName("OK")
+        self.setDefaultButton(self.ok_button)
+        self.show_button.clicked.connect(self._show_folder)
+
+    def _show_folder(self) -> None:
+        open_folder(self.path)
+        self.accept()
+
+
+def show_saved(parent: QWidget, title: str, what: str, path: Path, detail: str = "") -> SavedDialog:
+    dialog = SavedDialog(parent, title, what, path, detail)
+    dialog.open()
+    return dialog
+
+
+class FlowLayout(QLayout):
+    """Widgets side by side, wrapping onto the next line where the width runs out (answer
+    buttons on a narrow screen go onto two lines instead of being cut off)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def _gap(self) -> int:
+        gap = self.spacing()
+        return gap if gap >= 0 else 6
+
+    def sizeHint(self) -> QSize:
+        """All on one line."""
+        shown = [i.sizeHint() for i in self._items if not i.isEmpty()]
+        margins = self.contentsMargins()
+        width = sum(s.width() for s in shown) + self._gap() * max(0, len(shown) - 1)
+        height = max((s.height() for s in shown), default=0)
+        return QSize(
+            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
+        )
+
+    def minimumSize(self) -> QSize:
+        """As narrow as the widest widget."""
+        size = QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        gap = self._gap()
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldwork import keys as keyring_module
+from fieldwork import passphrases
 from fieldwork.allocation import find_inspector
-from fieldwork.bundles import checks, container, crypto, ledger, meta, records
+from fieldwork.bundles import checks, container, crypto, keystore, ledger, meta, records, trust
+from fieldwork.bundles.keystore import CENTRAL, SIGNING, KeyProblem, Keyring, PublicKeyRecord
 from fieldwork.bundles.ledger import Exported
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
-from fieldwork.keys import CENTRAL, SIGNING, KeyProblem, Keyring, PublicKeyRecord
 from fieldwork.service import Service
-from fieldwork.store import Clock, new_id, utc_now
+from fieldwork.store import KDF_LOG2_N_ACCEPTED, Clock, new_id, utc_now
 
 KIND = "assignment"
 ENTRIES = {
@@ -57,7 +57,11 @@ class Opened:
     released_cases: tuple[str, ...] = ()
     new_responses: int = 0
     new_comments: int = 0
+    #: The fingerprint of the inspectorate's signing key that signed the bundle: on a first
+    #: assignment, to compare with the one the lead inspector gives with the passphrase.
     central_key: str = ""
+    #: The inspectorate rotated its keys: the new key, endorsed by the old, is now trusted.
+    central_key_changed: bool = False
 
 
 def export_assignment(
@@ -74,14 +78,15 @@ def export_assignment(
     inspection = service.inspection()
     if inspection is None:
         raise InvalidChange("create an inspection first", file=str(service.workspace.path))
-    if meta.get(service, meta.KIND, "central") != "central":
+    if not meta.is_central(service):
         raise InvalidChange(
             "assignment bundles are made in the central workspace", file=str(service.workspace.path)
         )
-    if len(passphrase) < 8:
-        raise InvalidChange("the bundle passphrase must have at least 8 characters")
     who = find_inspector(service, inspector)
-    central_signing = keyring_module.active_key(service, CENTRAL, SIGNING)
+    strength = passphrases.assess(passphrase, user_inputs=[who.name, inspection.name])
+    if not strength.acceptable:
+        raise InvalidChange(f"the bundle passphrase is refused: {strength.hint}")
+    central_signing = keystore.active_key(service, CENTRAL, SIGNING)
     if central_signing is None:
         raise KeyProblem(
             "this workspace has no inspectorate keys yet: run 'fieldwork keys init' first",
@@ -94,11 +99,11 @@ def export_assignment(
         if path
         else service.workspace.path.parent / ledger.default_name(KIND, who.name, sequence)
     )
-    registered = keyring_module.active_key(service, who.id, SIGNING)
+    registered = keystore.active_key(service, who.id, SIGNING)
     issued: tuple[PublicKeyRecord, Any] | None = None
     if registered is None:
         private = crypto.new_signing_key()
-        record = keyring_module.record_for(
+        record = keystore.record_for(
             private, owner=who.id, purpose=SIGNING, created_at=service.workspace.now()
         )
         issued, registered = (record, private), record
@@ -140,7 +145,7 @@ def export_assignment(
         },
         "acknowledged_return": ledger.last_sequence(service, "imported", "return", who.id),
     }
-    central_keys = [k.as_json() for k in keyring_module.public_keys(service, CENTRAL)]
+    central_keys = [k.as_json() for k in keystore.public_keys(service, CENTRAL)]
     responses = records.responses(service, case_ids)
     history = records.history(service, case_ids)
     comments = records.qa_comments(service, case_ids)
@@ -167,6 +172,7 @@ def export_assignment(
         "created_by": service.user,
         "sequence": sequence,
         "signature": {"algorithm": "ed25519", "key_id": central_signing.id},
+        "signer_keys": [k.as_json() for k in trust.signer_keys(service, CENTRAL)][-16:],
         "encryption": encryption,
     }
     manifest, digest = container.write_bundle(target, fields, contents, key=key, signing_key=signer)
@@ -179,7 +185,7 @@ def export_assignment(
     try:
         with service.workspace.write():
             if issued is not None:
-                keyring_module.insert_key(service, issued[0])
+                keystore.insert_key(service, issued[0])
             ledger.record_bundle(service, manifest, "exported", digest, counts)
             now = service.workspace.now()
             for case in case_rows:
@@ -211,6 +217,7 @@ def export_assignment(
         digest,
         counts,
         issued[0].id if issued else None,
+        central_signing.short,
     )
 
 
@@ -228,15 +235,19 @@ class AssignmentContents:
     history: list[list[Any]]  # rows in records.HISTORY_FIELDS order
     qa_comments: list[dict[str, Any]]
     keys: list[PublicKeyRecord]
+    trusted: trust.Trusted
 
     @property
     def manifest(self) -> container.Manifest:
         return self.sealed.manifest
 
 
-def read_assignment(path: str | Path, passphrase: str) -> AssignmentContents:
-    """Read, decrypt and check an assignment bundle; its signature is checked by the caller,
-    who knows which central key to trust."""
+def read_assignment(
+    path: str | Path, passphrase: str, service: Service | None = None
+) -> AssignmentContents:
+    """Read, check and decrypt an assignment bundle, signer first: the signature is checked
+    (against the central keys ``service`` trusts, or for a first assignment the key the
+    bundle carries) before scrypt runs on the passphrase or anything is decrypted."""
     sealed = container.read_sealed(path)
     source = sealed.source
     manifest = sealed.manifest
@@ -248,6 +259,7 @@ def read_assignment(path: str | Path, passphrase: str) -> AssignmentContents:
         raise BundleError(
             "an assignment bundle must hold exactly: " + ", ".join(sorted(ENTRIES)), file=source
         )
+    trusted = trust.check_signer(sealed, service)
     try:
         key = container.passphrase_key(sealed, passphrase)
     except ValueError:
@@ -269,6 +281,7 @@ def read_assignment(path: str | Path, passphrase: str) -> AssignmentContents:
         opened["history.json"],
         opened["qa-comments.json"],
         [PublicKeyRecord(**k) for k in opened["keys.json"]],
+        trusted,
     )
     _check_assignment(contents)
     return contents
@@ -286,7 +299,9 @@ def _check_assignment(contents: AssignmentContents) -> None:
     if contents.inspector["id"] != manifest.inspector_id:
         raise BundleError("inspector.json is not the inspector the manifest names", file=source)
     for record in contents.keys:
-        keyring_module.check_record(record, source=f"{source}: keys.json")
+        keystore.check_record(record, source=f"{source}: keys.json")
+    if not any(k.id == contents.trusted.signer.id and k.owner == CENTRAL for k in contents.keys):
+        raise BundleError("keys.json does not hold the key that signed the bundle", file=source)
     checks.check_cases(framework, contents.cases, source)
     by_id = {c["id"]: c for c in contents.cases}
     for n, case in enumerate(contents.cases):
@@ -330,35 +345,6 @@ def check_installed_framework(manifest: container.Manifest, source: str) -> Fram
     return installed
 
 
-def trusted_signer(
-    contents: AssignmentContents, service: Service | None
-) -> tuple[PublicKeyRecord, list[PublicKeyRecord]]:
-    """The central key that signed the bundle, and the keys new to the laptop on the way."""
-    manifest, source = contents.manifest, contents.sealed.source
-    offered = [k for k in contents.keys if k.owner == CENTRAL]
-    signer = next((k for k in offered if k.id == manifest.signer_key_id), None)
-    if service is None:
-        # A first assignment: the passphrase, known only to the lead inspector and this
-        # inspector, vouches for the central key it carries.
-        if signer is None or signer.purpose != SIGNING:
-            raise BundleError("the bundle does not carry the key that signed it", file=source)
-        return signer, []
-    trusted = [
-        k for k in keyring_module.public_keys(service, CENTRAL, SIGNING) if k.retired_at is None
-    ]
-    try:
-        chain = keyring_module.endorsement_chain(
-            trusted, offered, manifest.signer_key_id, source=source
-        )
-    except KeyProblem as exc:
-        raise BundleError(
-            f"not signed by the inspectorate's key this workspace knows ({exc.problem})",
-            file=source,
-        ) from None
-    signer = keyring_module.find_key(service, manifest.signer_key_id) or chain[-1]
-    return signer, chain
-
-
 def open_assignment(
     bundle: str | Path,
     workspace: str | Path,
@@ -374,17 +360,22 @@ def open_assignment(
     an existing workspace byte for byte as it was, and creates no new one.
     """
     workspace = Path(workspace)
-    contents = read_assignment(bundle, passphrase)
     if workspace.exists():
-        with Service.open(workspace, user=user, clock=clock, backup=False) as service:
-            return _update(service, contents, keyring)
-    signer, _ = trusted_signer(contents, None)
-    key = signer.key()
-    assert not isinstance(key, crypto.rsa.RSAPublicKey)
-    contents.sealed.check_signature(key)  # type: ignore[arg-type]
+        # A laptop's workspace is encrypted with the inspector's key passphrase.
+        with Service.open(
+            workspace, user=user, clock=clock, backup=False, passphrase=keyring.passphrase()
+        ) as service:
+            return _update(service, read_assignment(bundle, passphrase, service), keyring)
+    contents = read_assignment(bundle, passphrase)
     _store_issued_key(contents, keyring, required=True)
     service = Service.create(
-        workspace, framework_id=contents.framework.id, kind="fieldwork", user=user, clock=clock
+        workspace,
+        framework_id=contents.framework.id,
+        kind="fieldwork",
+        user=user,
+        clock=clock,
+        passphrase=keyring.passphrase(),  # encrypted at rest with the inspector's passphrase
+        kdf_log2_n=max(KDF_LOG2_N_ACCEPTED.start, keyring.kdf_n.bit_length() - 1),
     )
     try:
         with service:
@@ -399,7 +390,7 @@ def update_from_assignment(
     service: Service, bundle: str | Path, *, passphrase: str, keyring: Keyring
 ) -> Opened:
     """Open an assignment bundle into an inspector's workspace that is already open."""
-    return _update(service, read_assignment(bundle, passphrase), keyring)
+    return _update(service, read_assignment(bundle, passphrase, service), keyring)
 
 
 def _store_issued_key(contents: AssignmentContents, keyring: Keyring, *, required: bool) -> None:
@@ -415,7 +406,7 @@ def _store_issued_key(contents: AssignmentContents, keyring: Keyring, *, require
             )
         return
     private = crypto.load_private_der(crypto.unb64(issued["private_key"]))
-    record = keyring_module.record_for(
+    record = keystore.record_for(
         private,
         owner=inspector["id"],
         purpose=SIGNING,
@@ -427,7 +418,7 @@ def _store_issued_key(contents: AssignmentContents, keyring: Keyring, *, require
 
 def _update(service: Service, contents: AssignmentContents, keyring: Keyring) -> Opened:
     manifest, source = contents.manifest, contents.sealed.source
-    if meta.get(service, meta.KIND) != "fieldwork":
+    if not meta.is_laptop(service):
         raise BundleError(
             "assignment bundles open into an inspector's fieldwork workspace, not a central one",
             file=source,
@@ -444,8 +435,6 @@ def _update(service: Service, contents: AssignmentContents, keyring: Keyring) ->
         raise BundleError("this assignment is for another inspection", file=source)
     if service.framework.content_hash != manifest.framework["hash"]:
         raise BundleError("this assignment was made under another framework version", file=source)
-    signer, _chain = trusted_signer(contents, service)
-    contents.sealed.check_signature(signer.key())  # type: ignore[arg-type]
     known = service.db.execute(
         "SELECT sequence FROM bundles WHERE id = ?", [manifest.bundle_id]
     ).fetchone()
@@ -465,7 +454,7 @@ def _update(service: Service, contents: AssignmentContents, keyring: Keyring) ->
             "opened here",
             file=source,
         )
-    own = keyring_module.public_keys(service, mine, SIGNING)
+    own = keystore.public_keys(service, mine, SIGNING)
     registered = contents.inspector["signing_key_id"]
     if contents.inspector["issued_key"] is None and not any(k.id == registered for k in own):
         raise BundleError(
@@ -571,24 +560,24 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
             [[c[f] for f in records.QA_FIELDS] for c in contents.qa_comments],
         )
         for record in contents.keys:
-            keyring_module.insert_key(service, record)
+            keystore.insert_key(service, record)
             if record.retired_at:
-                keyring_module.retire(service, [record.id], record.retired_at)
-        own = keyring_module.find_key(service, inspector["signing_key_id"])
+                keystore.retire(service, [record.id], record.retired_at)
+        own = keystore.find_key(service, inspector["signing_key_id"])
         if own is None and inspector["issued_key"] is not None:
             private = crypto.load_private_der(crypto.unb64(inspector["issued_key"]["private_key"]))
-            keyring_module.insert_key(
+            keystore.insert_key(
                 service,
-                keyring_module.record_for(
+                keystore.record_for(
                     private,
                     owner=inspector["id"],
                     purpose=SIGNING,
                     created_at=manifest.created_at,
                 ),
             )
-            for old in keyring_module.public_keys(service, inspector["id"], SIGNING):
+            for old in keystore.public_keys(service, inspector["id"], SIGNING):
                 if old.id != inspector["signing_key_id"]:
-                    keyring_module.retire(service, [old.id], now)
+                    keystore.retire(service, [old.id], now)
         refresh_progress(service, new_case_ids | {r["case_id"] for r in new_responses})
         ledger.record_bundle(
             service,
@@ -607,7 +596,6 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
             who=service.user,
             item_id=manifest.bundle_id,
         )
-    central = keyring_module.active_key(service, CENTRAL, keyring_module.ENCRYPTION)
     return Opened(
         service.workspace.path,
         manifest.bundle_id,
@@ -618,7 +606,8 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
         released_cases=tuple(released),
         new_responses=len(new_responses),
         new_comments=len(comments),
-        central_key=central.short if central else "",
+        central_key=contents.trusted.signer.short,
+        central_key_changed=bool(contents.trusted.new_keys) and contents.trusted.known,
     )
 
 
@@ -641,7 +630,7 @@ def insert_lineage(service: Service, responses: list[dict[str, Any]]) -> None:
 
 def refresh_progress(service: Service, case_ids: set[str]) -> None:
     """Inside a write: recompute done / total (and the status it implies) for these cases."""
-    from fieldwork.applicability import StoredResponse, case_items, missing_items, progress
+    from fieldwork.applicability import StoredResponse, case_items, progress, status_after_edit
 
     if not case_ids:
         return
@@ -660,10 +649,7 @@ def refresh_progress(service: Service, case_ids: set[str]) -> None:
     ):
         items = case_items(service.framework, sample, json.loads(attributes), stored[case_id])
         done, total = progress(items)
-        reopened = status == "complete" and bool(missing_items(items))
-        started = status == "not started" and bool(stored[case_id])
-        if reopened or started:
-            status = "in progress"
+        status = status_after_edit(status, items, started=bool(stored[case_id]))
         updates.append((done, total, status, case_id))
     service.db.conn.executemany(
         "UPDATE cases SET done = ?, total = ?, status = ?, "

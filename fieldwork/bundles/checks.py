@@ -69,11 +69,15 @@ def check_responses(
 ) -> None:
     """Every response is for a case in the bundle and an item of that case's sample."""
     items: dict[str, dict[str, str]] = {}
+    may_mark_na: set[str] = set()
     for sample in framework.samples:
         kinds: dict[str, str] = {}
         for standard in framework.case_standards(sample.id):
             for kq in standard.key_questions:
                 kinds[kq.id] = "judgement"
+                if kq.inspector_may_mark_na:
+                    may_mark_na.add(kq.id)
+                may_mark_na.update(p.id for p in kq.prompts if p.inspector_may_mark_na)
                 for prompt in kq.prompts:
                     kinds[prompt.id] = "prompt"
         items[sample.id] = kinds
@@ -96,9 +100,13 @@ def check_responses(
                 file=source,
                 place=f"{place} (case {case['reference']})",
             )
-        if response["kind"] == "judgement" and response["value"] == "na":
+        if response["value"] == "na" and response["item_id"] not in may_mark_na:
+            what = "key question" if response["kind"] == "judgement" else "prompt"
             raise BundleError(
-                "a key-question judgement cannot be 'not applicable'", file=source, place=place
+                f"{what} {response['item_id']} cannot be 'not applicable': the framework does "
+                "not allow it there",
+                file=source,
+                place=f"{place} (case {case['reference']})",
             )
         key = (response["case_id"], response["item_id"])
         if key in seen_items or response["id"] in seen_ids:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldwork.bundles.assignment import refresh_progress
+from fieldwork.bundles.records import RESPONSE_FIELDS
 from fieldwork.errors import InvalidChange
 from fieldwork.service import Service
 from fieldwork.store import new_id
@@ -141,6 +142,18 @@ def _resolve_response(service: Service, conflict: Conflict, keep: str, now: str)
         "SELECT rev, revision FROM responses WHERE case_id = ? AND item_id = ?",
         [conflict.case_id, conflict.item_id],
     ).fetchone()
+    if row is None:  # central had no answer (the case had moved away from the inspector)
+        if keep == "incoming":
+            service.db.execute(
+                f"INSERT INTO responses ({', '.join(RESPONSE_FIELDS)}) "
+                f"VALUES ({', '.join('?' * len(RESPONSE_FIELDS))})",
+                [incoming[f] for f in RESPONSE_FIELDS],
+            )
+        service.db.conn.executemany(
+            "INSERT OR IGNORE INTO response_lineage (case_id, rev, parent) VALUES (?, ?, ?)",
+            [(conflict.case_id, rev_, parent) for rev_, parent in lineage],
+        )
+        return
     current_rev, revision = row
     if keep == "incoming":
         rev = new_id()

@@ -17,7 +17,6 @@ known key, and each decrypted entry against its JSON Schema.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import zipfile
@@ -40,6 +39,11 @@ SIGNATURE = "manifest.sig"
 SIGNATURE_BYTES = 64
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_TOTAL_CONTENT = 1 << 30  # all entries together, decrypted and decompressed
+#: The biggest file read as a bundle: the national return of one inspector is a few MB; the
+#: entries' own cap (MAX_ENTRY_BYTES each, stated in the manifest) is checked before reading.
+MAX_FILE_BYTES = 256 << 20
+MAX_ENTRY_BYTES = 256 << 20
+MAX_MEMBERS = 34  # the manifest, its signature and up to 32 entries
 COMPRESSION_LEVEL = 6
 RETURN_SCHEME = "rsa-oaep-sha256+aes-256-gcm"
 PASSPHRASE_SCHEME = "scrypt+aes-256-gcm"
@@ -107,17 +111,33 @@ class Manifest:
 
 @dataclass
 class SealedBundle:
-    """A bundle whose structure and entry hashes are checked, not yet decrypted or trusted."""
+    """A bundle whose structure and manifest are checked; nothing else is read yet.
+
+    The entries stay in the file until they are asked for, after the signer is known:
+    each is then read alone, capped at the size the manifest states, and checked
+    against its SHA-256 (``stored``), so a hostile file costs a stat and a manifest.
+    """
 
     path: Path
     manifest: Manifest
     signature: bytes
-    stored: dict[str, bytes]
-    file_sha256: str
+    members: dict[str, zipfile.ZipInfo] = field(repr=False)
 
     @property
     def source(self) -> str:
         return str(self.path)
+
+    @property
+    def file_sha256(self) -> str:
+        """SHA-256 of the whole file, streamed (recorded in the ledger, shown by verify)."""
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except OSError as exc:
+            raise BundleError(f"cannot read the file ({exc.strerror})", file=self.source) from None
+        return digest.hexdigest()
 
     def check_signature(self, public_key: ed25519.Ed25519PublicKey) -> None:
         if not crypto.verify(public_key, self.signature, self.manifest.raw):
@@ -127,6 +147,31 @@ class SealedBundle:
                 file=self.source,
                 place=SIGNATURE,
             )
+
+    def stored(self, name: str) -> bytes:
+        """One entry as stored (sealed), read alone, capped at its stated size, hash-checked."""
+        entry = next(e for e in self.manifest.entries if e.name == name)
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                content = _read_member(archive, self.members[name], entry.size, self.source)
+        except BundleError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise BundleError(
+                f"the entry cannot be read ({exc})", file=self.source, place=name
+            ) from None
+        if hashlib.sha256(content).hexdigest() != entry.sha256:
+            raise BundleError(
+                "does not match its SHA-256 in the manifest: the entry was damaged or altered",
+                file=self.source,
+                place=name,
+            )
+        return content
+
+    def check_hashes(self) -> None:
+        """Every entry's SHA-256 against the manifest, one entry in memory at a time."""
+        for entry in self.manifest.entries:
+            self.stored(entry.name)
 
     def check_passphrase_key(self, key: bytes) -> None:
         """For an assignment: the key derived from the passphrase opens the manifest's check."""
@@ -147,7 +192,7 @@ class SealedBundle:
         entry = next(e for e in self.manifest.entries if e.name == name)
         aad = f"{self.manifest.bundle_id}/{name}".encode()
         try:
-            compressed = crypto.unseal(key, self.stored[name], aad)
+            compressed = crypto.unseal(key, self.stored(name), aad)
         except crypto.InvalidTag:
             raise BundleError(
                 "cannot be decrypted: the entry was altered, or the bundle was encrypted with "
@@ -162,6 +207,7 @@ class SealedBundle:
             raise BundleError(
                 f"cannot be decompressed ({exc})", file=self.source, place=name
             ) from None
+        del compressed
         if len(content) > entry.content_size or inflater.unconsumed_tail:
             raise BundleError(
                 f"expands beyond its stated size of {entry.content_size:,} bytes (a zip bomb?); "
@@ -192,6 +238,7 @@ class SealedBundle:
                 file=self.source,
                 place=f"{name}, line {exc.lineno}, column {exc.colno}",
             ) from None
+        del content
         validate(schema, data, file=self.source, entry=name)
         return data
 
@@ -209,22 +256,41 @@ def _unsafe(name: str) -> bool:
     )
 
 
-def read_sealed(path: str | Path) -> SealedBundle:
-    """Read a bundle's structure: BundleError naming the file, place and problem if it is bad."""
-    path = Path(path)
+def _check_size(path: Path) -> None:
+    """Cheap first: a file bigger than any bundle is refused on its size, unread."""
     source = str(path)
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
     except FileNotFoundError:
         raise BundleError("no bundle file here", file=source) from None
     except OSError as exc:
         raise BundleError(f"cannot read the file ({exc.strerror})", file=source) from None
-    file_sha256 = hashlib.sha256(data).hexdigest()
+    if size > MAX_FILE_BYTES:
+        raise BundleError(
+            f"the file is {size:,} bytes, more than any bundle holds ({MAX_FILE_BYTES:,}); "
+            "it was not read",
+            file=source,
+        )
+
+
+def read_sealed(path: str | Path) -> SealedBundle:
+    """Read a bundle's structure and manifest (not its entries): BundleError naming the file,
+    place and problem if it is bad. The file is never read whole."""
+    path = Path(path)
+    source = str(path)
+    _check_size(path)
     try:
-        return _read_zip(path, data, file_sha256)
+        with zipfile.ZipFile(path) as archive:
+            return _read_zip(path, archive)
     except BundleError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+    except FileNotFoundError:
+        raise BundleError("no bundle file here", file=source) from None
+    except zipfile.BadZipFile:
+        raise BundleError(
+            "not a Fieldwork bundle: the file is not a zip (or it is truncated)", file=source
+        ) from None
+    except (zlib.error, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise BundleError(
             f"not a readable bundle: the zip is damaged or truncated ({exc})", file=source
         ) from None
@@ -232,76 +298,64 @@ def read_sealed(path: str | Path) -> SealedBundle:
 
 def peek_manifest(path: str | Path) -> Manifest:
     """Just the manifest (checked against its schema): enough to sort or route a bundle
-    without reading its entries. Nothing in it is trusted until ``read_sealed`` and the
-    signature have checked the whole bundle."""
-    source = str(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo(MANIFEST)
-            if _unsafe(info.filename):
-                raise BundleError("unsafe entry name", file=source)
-            raw = _read_member(archive, info, MAX_MANIFEST_BYTES, source, cap_only=True)
-    except KeyError:
-        raise BundleError(f"not a Fieldwork bundle: there is no {MANIFEST}", file=source) from None
-    except FileNotFoundError:
-        raise BundleError("no bundle file here", file=source) from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise BundleError(f"not a readable bundle ({exc})", file=source) from None
-    return parse_manifest(raw, source)
+    without reading its entries. Nothing in it is trusted until the signature is checked."""
+    return read_sealed(path).manifest
 
 
-def _read_zip(path: Path, data: bytes, file_sha256: str) -> SealedBundle:
+def _read_zip(path: Path, archive: zipfile.ZipFile) -> SealedBundle:
     source = str(path)
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
         raise BundleError(
-            "not a Fieldwork bundle: the file is not a zip (or it is truncated)", file=source
+            f"the zip holds {len(infos):,} entries; a bundle holds at most {MAX_MEMBERS}",
+            file=source,
         )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        names = [i.filename for i in infos]
-        for name in names:
-            if _unsafe(name):
-                raise BundleError(
-                    "unsafe entry name (a path, an absolute path or '..'): bundles hold plain "
-                    "file names only",
-                    file=source,
-                    place=repr(name),
-                )
-        if len(set(names)) != len(names):
-            raise BundleError("the zip holds two entries with the same name", file=source)
-        by_name = {i.filename: i for i in infos}
-        for required in (MANIFEST, SIGNATURE):
-            if required not in by_name:
-                raise BundleError(f"not a Fieldwork bundle: there is no {required}", file=source)
-        raw = _read_member(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, source, cap_only=True)
-        manifest = parse_manifest(raw, source)
-        signature = _read_member(archive, by_name[SIGNATURE], SIGNATURE_BYTES, source)
-        expected = {MANIFEST, SIGNATURE, *manifest.entry_names()}
-        if len(manifest.entry_names()) != len(set(manifest.entry_names())):
-            raise BundleError("the manifest lists an entry twice", file=source, place=MANIFEST)
-        missing = sorted(expected - set(names))
-        extra = sorted(set(names) - expected)
-        if missing:
+    names = [i.filename for i in infos]
+    for name in names:
+        if _unsafe(name):
             raise BundleError(
-                f"entries listed in the manifest are missing: {', '.join(missing)}", file=source
+                "unsafe entry name (a path, an absolute path or '..'): bundles hold plain "
+                "file names only",
+                file=source,
+                place=repr(name),
             )
-        if extra:
+    if len(set(names)) != len(names):
+        raise BundleError("the zip holds two entries with the same name", file=source)
+    by_name = {i.filename: i for i in infos}
+    for required in (MANIFEST, SIGNATURE):
+        if required not in by_name:
+            raise BundleError(f"not a Fieldwork bundle: there is no {required}", file=source)
+    raw = _read_member(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, source, cap_only=True)
+    manifest = parse_manifest(raw, source)
+    signature = _read_member(archive, by_name[SIGNATURE], SIGNATURE_BYTES, source)
+    expected = {MANIFEST, SIGNATURE, *manifest.entry_names()}
+    if len(manifest.entry_names()) != len(set(manifest.entry_names())):
+        raise BundleError("the manifest lists an entry twice", file=source, place=MANIFEST)
+    missing = sorted(expected - set(names))
+    extra = sorted(set(names) - expected)
+    if missing:
+        raise BundleError(
+            f"entries listed in the manifest are missing: {', '.join(missing)}", file=source
+        )
+    if extra:
+        raise BundleError(f"entries not listed in the manifest: {', '.join(extra)}", file=source)
+    if sum(e.content_size for e in manifest.entries) > MAX_TOTAL_CONTENT:
+        raise BundleError("the entries are too large for a bundle", file=source, place=MANIFEST)
+    for entry in manifest.entries:
+        info = by_name[entry.name]
+        if max(entry.size, entry.content_size) > MAX_ENTRY_BYTES:
             raise BundleError(
-                f"entries not listed in the manifest: {', '.join(extra)}", file=source
+                f"the entry is stated to hold more than {MAX_ENTRY_BYTES:,} bytes; it was not read",
+                file=source,
+                place=entry.name,
             )
-        if sum(e.content_size for e in manifest.entries) > MAX_TOTAL_CONTENT:
-            raise BundleError("the entries are too large for a bundle", file=source, place=MANIFEST)
-        stored = {}
-        for entry in manifest.entries:
-            content = _read_member(archive, by_name[entry.name], entry.size, source)
-            if hashlib.sha256(content).hexdigest() != entry.sha256:
-                raise BundleError(
-                    "does not match its SHA-256 in the manifest: the entry was damaged or altered",
-                    file=source,
-                    place=entry.name,
-                )
-            stored[entry.name] = content
-    return SealedBundle(path, manifest, signature, stored, file_sha256)
+        if info.file_size != entry.size:
+            raise BundleError(
+                f"the zip says it holds {info.file_size:,} bytes where {entry.size:,} are expected",
+                file=source,
+                place=entry.name,
+            )
+    return SealedBundle(path, manifest, signature, by_name)
 
 
 def _read_member(
@@ -325,6 +379,12 @@ def _read_member(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise BundleError(
             f"the entry is damaged ({exc})", file=source, place=info.filename
+        ) from None
+    except NotImplementedError as exc:  # a compression method or feature zipfile lacks
+        raise BundleError(
+            f"the entry cannot be read ({exc}): bundles store entries uncompressed",
+            file=source,
+            place=info.filename,
         ) from None
     if len(content) > size:
         raise BundleError(
@@ -446,9 +506,15 @@ def passphrase_encryption(
 
 
 def passphrase_key(bundle: SealedBundle, passphrase: str) -> bytes:
+    """The key a passphrase gives for this bundle; scrypt runs only with the costs Fieldwork
+    writes (checked first: a forged manifest cannot make a laptop spend minutes and GBs)."""
     block = bundle.manifest.encryption
     if block["scheme"] != PASSPHRASE_SCHEME:
         raise BundleError("this bundle is not protected by a passphrase", file=bundle.source)
+    try:
+        crypto.check_scrypt_cost(block["n"], block["r"], block["p"])
+    except ValueError as exc:
+        raise BundleError(str(exc), file=bundle.source, place=f"{MANIFEST}, encryption") from None
     key = crypto.derive_key(
         passphrase, crypto.unb64(block["salt"]), block["n"], block["r"], block["p"]
     )

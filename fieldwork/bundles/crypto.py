@@ -25,12 +25,13 @@ SALT_BYTES = 16
 RSA_BITS = 3072  # NIST's 128-bit security level, matching AES-256's margin for the next decades
 
 #: scrypt's cost for passphrases: N=2**17, r=8, p=1 (OWASP's recommendation), about 0.7 s and
-#: 128 MiB here. A reader accepts costs between the bounds, so tests can use a cheaper one.
+#: 128 MiB here. A reader accepts only what Fieldwork writes: r and p exactly, N a power of two
+#: between the bounds (tests write the cheapest), checked before scrypt runs.
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 SCRYPT_N_MIN = 2**14
-SCRYPT_N_MAX = 2**20
+SCRYPT_N_MAX = 2**17
 
 PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -46,6 +47,7 @@ __all__ = [
     "wrap_key",
     "unwrap_key",
     "derive_key",
+    "check_scrypt_cost",
     "sign",
     "verify",
     "fingerprint",
@@ -99,10 +101,27 @@ def unwrap_key(private_key: rsa.RSAPrivateKey, wrapped: bytes) -> bytes:
     return private_key.decrypt(wrapped, _OAEP)
 
 
+def check_scrypt_cost(n: object, r: object, p: object) -> None:
+    """ValueError unless (n, r, p) is a cost Fieldwork writes: at most 128 MiB and a second."""
+    valid = (
+        type(n) is int
+        and SCRYPT_N_MIN <= n <= SCRYPT_N_MAX
+        and n & (n - 1) == 0
+        and r == SCRYPT_R
+        and p == SCRYPT_P
+    )
+    if not valid:
+        raise ValueError(
+            f"asks for scrypt cost N={n}, r={r}, p={p}; Fieldwork writes only N between "
+            f"2^14 and 2^17 with r={SCRYPT_R}, p={SCRYPT_P}, so it was not run"
+        )
+
+
 def derive_key(
     passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
 ) -> bytes:
-    """An AES-256 key from a passphrase, through scrypt."""
+    """An AES-256 key from a passphrase, through scrypt (only at a cost Fieldwork writes)."""
+    check_scrypt_cost(n, r, p)
     return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 

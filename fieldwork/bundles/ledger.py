@@ -31,6 +31,7 @@ class Exported:
     file_sha256: str
     counts: Mapping[str, int] = field(default_factory=dict)
     issued_key: str | None = None  # id of a signing key issued inside the bundle
+    signer_key: str = ""  # fingerprint (short) of the key that signed it, for people to compare
 
 
 def default_name(kind: str, inspector_name: str, sequence: int) -> str:
@@ -38,16 +39,31 @@ def default_name(kind: str, inspector_name: str, sequence: int) -> str:
     return f"{kind}-{slug or 'inspector'}-{sequence:04d}{container.EXTENSION}"
 
 
-def next_sequence(service: Service, direction: str, kind: str, inspector_id: str) -> int:
-    row = service.db.execute(
-        "SELECT MAX(sequence) FROM bundles WHERE direction = ? AND kind = ? AND inspector_id = ?",
-        [direction, kind, inspector_id],
-    ).fetchone()
+def next_sequence(
+    service: Service, direction: str, kind: str, inspector_id: str, *, series: str | None = None
+) -> int:
+    """The next number of this inspector's bundles of this kind (within ``series`` if given)."""
+    sql = "SELECT MAX(sequence) FROM bundles WHERE direction = ? AND kind = ? AND inspector_id = ?"
+    params = [direction, kind, inspector_id]
+    if series is not None:
+        sql += " AND series = ?"
+        params.append(series)
+    row = service.db.execute(sql, params).fetchone()
     return int(row[0] or 0) + 1
 
 
-def last_sequence(service: Service, direction: str, kind: str, inspector_id: str) -> int:
-    return next_sequence(service, direction, kind, inspector_id) - 1
+def last_sequence(
+    service: Service, direction: str, kind: str, inspector_id: str, *, series: str | None = None
+) -> int:
+    return next_sequence(service, direction, kind, inspector_id, series=series) - 1
+
+
+def was_imported(service: Service, bundle_id: str) -> bool:
+    """Whether the bundle with this (signed) id has been taken here."""
+    row = service.db.execute(
+        "SELECT 1 FROM bundles WHERE id = ? AND direction = 'imported'", [bundle_id]
+    ).fetchone()
+    return row is not None
 
 
 def framework_fields(framework: Framework) -> dict[str, str]:
@@ -60,10 +76,12 @@ def record_bundle(
     direction: str,
     digest: str,
     summary: Mapping[str, Any],
+    *,
+    series: str = "",
 ) -> None:
     service.db.execute(
         "INSERT INTO bundles (id, direction, kind, inspector_id, sequence, created_at, "
-        "recorded_at, file_sha256, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "recorded_at, file_sha256, summary, series) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             manifest.bundle_id,
             direction,
@@ -74,5 +92,6 @@ def record_bundle(
             service.workspace.now(),
             digest,
             json.dumps(dict(summary)),
+            series,
         ],
     )

@@ -14,6 +14,16 @@ def get(service: Service, key: str, default: str = "") -> str:
     return str(row[0]) if row else default
 
 
+def is_laptop(service: Service) -> bool:
+    """The "laptop or central?" choice: an inspector's fieldwork workspace, or central's.
+    Every command that does one thing on a laptop and another at the centre asks here."""
+    return get(service, KIND, "central") == "fieldwork"
+
+
+def is_central(service: Service) -> bool:
+    return not is_laptop(service)
+
+
 def put(service: Service, key: str, value: str) -> None:
     """Inside a write: set a meta entry."""
     service.db.execute(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldwork import keys as keyring_module
-from fieldwork.bundles import container, crypto, ledger, meta, records
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from fieldwork.bundles import container, crypto, keystore, ledger, meta, records, trust
+from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, SIGNING, KeyProblem, Keyring
 from fieldwork.bundles.ledger import Exported
 from fieldwork.errors import InvalidChange
-from fieldwork.keys import CENTRAL, ENCRYPTION, SIGNING, KeyProblem, Keyring
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -39,14 +40,14 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
     workspace = service.workspace
     inspector_id = meta.get(service, meta.INSPECTOR_ID)
     inspection = service.inspection()
-    if meta.get(service, meta.KIND) != "fieldwork" or not inspector_id or inspection is None:
+    if not meta.is_laptop(service) or not inspector_id or inspection is None:
         raise InvalidChange(
             "return bundles are made in an inspector's fieldwork workspace (one opened from an "
             "assignment bundle)",
             file=str(workspace.path),
         )
-    central = keyring_module.active_key(service, CENTRAL, ENCRYPTION)
-    own = keyring_module.active_key(service, inspector_id, SIGNING)
+    central = keystore.active_key(service, CENTRAL, ENCRYPTION)
+    own = keystore.active_key(service, inspector_id, SIGNING)
     if central is None or own is None:
         raise KeyProblem(
             "this workspace lacks the inspectorate's public key or your signing key; open your "
@@ -55,7 +56,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
         )
     signer = keyring.signing_key(own)
     central_key = central.key()
-    assert isinstance(central_key, crypto.rsa.RSAPublicKey)
+    assert isinstance(central_key, rsa.RSAPublicKey)
     name = service.db.execute("SELECT name FROM inspectors WHERE id = ?", [inspector_id]).fetchone()
     inspector_name = name[0] if name else "inspector"
     sequence = ledger.next_sequence(service, "exported", KIND, inspector_id)
@@ -67,7 +68,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
     cases = records.cases(service)
     responses = records.responses(service)
     history = records.history(service)
-    own_keys = [k.as_json() for k in keyring_module.public_keys(service, inspector_id, SIGNING)]
+    own_keys = [k.as_json() for k in keystore.public_keys(service, inspector_id, SIGNING)]
     contents = {
         "cases.json": records.to_json(cases),
         "responses.json": records.to_json(records.to_table(responses, records.RESPONSE_COLUMNS)),
@@ -87,6 +88,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
         "created_by": service.user,
         "sequence": sequence,
         "signature": {"algorithm": "ed25519", "key_id": own.id},
+        "signer_keys": [k.as_json() for k in trust.signer_keys(service, inspector_id)][-16:],
         "encryption": {
             "scheme": container.RETURN_SCHEME,
             "recipient_key_id": central.id,

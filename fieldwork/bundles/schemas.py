@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from fieldwork.errors import FieldworkError
@@ -36,7 +37,7 @@ def schema(name: str) -> dict[str, Any]:
 def _compiled(name: str) -> Callable[[Any], Any]:
     import fastjsonschema
 
-    return fastjsonschema.compile(schema(name))  # type: ignore[no-any-return]
+    return fastjsonschema.compile(schema(name))
 
 
 def place_of(path: Any) -> str:
@@ -45,6 +46,11 @@ def place_of(path: Any) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "top level"
+
+
+#: How many errors jsonschema looks for to explain a failure: a hostile file with a million bad
+#: elements costs no more than one with a few.
+MAX_ERRORS = 5
 
 
 def validate(name: str, data: Any, *, file: str, entry: str) -> None:
@@ -56,7 +62,8 @@ def validate(name: str, data: Any, *, file: str, entry: str) -> None:
         _compiled(name)(data)
     except fastjsonschema.JsonSchemaException as fast:
         validator = jsonschema.validators.validator_for(schema(name))(schema(name))
-        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+        first = islice(validator.iter_errors(data), MAX_ERRORS)
+        error = jsonschema.exceptions.best_match(first)
         if error is None:
             raise BundleError(str(fast), file=file, place=entry) from None
         raise BundleError(

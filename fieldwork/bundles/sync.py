@@ -2,9 +2,10 @@
 
 On a laptop, sync opens any new assignment bundle for this inspector found in the
 folder and writes the newest return bundle there (replacing the inspector's older
-ones: each return bundle holds everything). At the centre, sync imports every
-new return bundle for this inspection, oldest first, each in its own transaction;
-a bad bundle is reported and the others still go in. Every sync appends what it
+ones: each return bundle holds everything). At the centre, sync imports the newest
+return bundle of each laptop's series in one run, through the same import path as
+``fieldwork import``; a bad bundle is reported as refused (and the command exits
+non-zero), the others still go in. Every sync appends what it
 did to ``<workspace>.sync.log``.
 """
 
@@ -15,13 +16,14 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fieldwork.bundles import container, ledger, meta
+from fieldwork.bundles import container, ledger, meta, trust
 from fieldwork.bundles.assignment import Opened, update_from_assignment
-from fieldwork.bundles.importer import ImportResult, import_many
+from fieldwork.bundles.batching import import_many
+from fieldwork.bundles.keystore import Keyring
+from fieldwork.bundles.merging import ImportResult
 from fieldwork.bundles.returns import changed_since_last_export, export_return
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import FieldworkError, InvalidChange
-from fieldwork.keys import Keyring
 from fieldwork.service import Service
 
 Progress = Callable[[int, int, str], None]
@@ -65,12 +67,19 @@ def sync_folder(service: Service, folder: str | Path | None = None) -> Path:
     return Path(stored)
 
 
-def _bundles(folder: Path) -> list[tuple[Path, container.Manifest]]:
-    """Every readable bundle in the folder with its manifest; unreadable files are skipped."""
+def _bundles(
+    folder: Path, report: SyncReport | None = None
+) -> list[tuple[Path, container.Manifest]]:
+    """Every readable bundle in the folder with its manifest; an unreadable one is reported
+    as refused (in ``report``), never skipped in silence."""
     found = []
     for path in sorted(folder.glob(f"*{container.EXTENSION}")):
-        with suppress(BundleError):
+        try:
             found.append((path, container.peek_manifest(path)))
+        except BundleError as exc:
+            if report is not None:
+                report.failed.append((path, exc.message))
+                report.log.append(f"refused {path.name}: {exc.message}")
     return found
 
 
@@ -84,7 +93,7 @@ def sync(
 ) -> SyncReport:
     """Sync a laptop or a central workspace with its folder (see the module's description)."""
     report = SyncReport(sync_folder(service, folder))
-    if meta.get(service, meta.KIND, "central") == "fieldwork":
+    if meta.is_laptop(service):
         _sync_laptop(service, keyring, report, passphrase, progress)
     else:
         _sync_central(service, keyring, report, progress)
@@ -167,38 +176,44 @@ def _sync_central(
     service: Service, keyring: Keyring, report: SyncReport, progress: Progress | None
 ) -> None:
     inspection = service.inspection()
-    imported = {
-        row[0] for row in service.db.execute("SELECT id FROM bundles WHERE direction = 'imported'")
-    }
     waiting = [
         (path, manifest)
-        for path, manifest in _bundles(report.folder)
+        for path, manifest in _bundles(report.folder, report)
         if manifest.kind == "return"
         and inspection is not None
         and manifest.inspection_id == inspection.id
-        and manifest.bundle_id not in imported
-        and manifest.sequence
-        > ledger.last_sequence(service, "imported", "return", manifest.inspector_id)
+        and not ledger.was_imported(service, manifest.bundle_id)
     ]
-    by_inspector: dict[str, list[Path]] = {}
+    # Each return bundle holds everything its laptop recorded: only the newest of each series
+    # (one laptop's bundles) needs importing; an older one is tried only if the newest is
+    # refused. A new laptop is a new series, numbered from 1: it is never "older".
+    by_series: dict[tuple[str, str], list[Path]] = {}
     for path, manifest in sorted(waiting, key=lambda pm: -pm[1].sequence):
-        by_inspector.setdefault(manifest.inspector_id, []).append(path)
-    # Each return bundle holds everything: only each inspector's newest needs importing; an
-    # older one is tried only if the newest is refused.
-    if not by_inspector:
+        series = trust.series_of_key(service, manifest.signer_key_id)
+        last = ledger.last_sequence(
+            service, "imported", "return", manifest.inspector_id, series=series
+        )
+        if manifest.sequence <= last:
+            report.log.append(
+                f"skipped {path.name}: bundle {last} from the same laptop, already imported, "
+                "holds everything it does"
+            )
+            continue
+        by_series.setdefault((manifest.inspector_id, series), []).append(path)
+    if not by_series:
         report.log.append("no new return bundles")
-    while by_inspector:
-        newest = {inspector: paths[0] for inspector, paths in by_inspector.items()}
+    while by_series:
+        newest = {group: paths[0] for group, paths in by_series.items()}
         results = import_many(service, list(newest.values()), keyring, progress=progress)
         outcome = dict(zip(newest.values(), results, strict=True))
-        for inspector, path in newest.items():
+        for group, path in newest.items():
             result = outcome[path]
-            older = by_inspector.pop(inspector)[1:]
+            older = by_series.pop(group)[1:]
             if isinstance(result, FieldworkError):
                 report.failed.append((path, result.message))
                 report.log.append(f"refused {path.name}: {result.message}")
                 if older:
-                    by_inspector[inspector] = older
+                    by_series[group] = older
                 continue
             report.imported.append(result)
             counts = result.counts

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from fieldwork.bundles import meta
 from fieldwork.bundles.assignment import export_assignment, open_assignment
+from fieldwork.bundles.batching import import_many, preview_many
 from fieldwork.bundles.conflicts import add_qa_comment, conflicts, resolve
-from fieldwork.bundles.importer import apply_import, bundle_order, plan_import
+from fieldwork.bundles.merging import ImportPlan
 from fieldwork.bundles.returns import export_return
 from fieldwork.bundles.sync import sync
-from fieldwork.bundles.verify import describe
-from fieldwork.errors import InvalidChange
+from fieldwork.bundles.verify import verify_bundle
+from fieldwork.errors import FieldworkError, InvalidChange
 from fieldwork.keys import (
     Keyring,
     init_central_keys,
@@ -36,6 +37,7 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from fieldwork.store import is_encrypted
 
 KEY_ENV = "FIELDWORK_KEY_PASSPHRASE"
 BUNDLE_ENV = "FIELDWORK_BUNDLE_PASSPHRASE"
@@ -210,7 +212,14 @@ def _bundle_passphrase(args: argparse.Namespace) -> Callable[[], str]:
 
 
 def _open(args: argparse.Namespace, path: Path | None = None) -> Service:
-    return Service.open(path or args.workspace, user=args.user)
+    # A laptop's workspace is encrypted with the key passphrase: a key passphrase file
+    # given opens it too (else FIELDWORK_PASSPHRASE or the terminal, fieldwork.cli.security).
+    where = path or args.workspace
+    key_file = getattr(args, "key_passphrase_file", None)
+    passphrase = (
+        _secret(key_file, KEY_ENV, "") if key_file is not None and is_encrypted(where) else None
+    )
+    return Service.open(where, user=args.user, passphrase=passphrase)
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -233,7 +242,7 @@ def run_keys_list(args: argparse.Namespace) -> int:
 def run_keys_rotate(args: argparse.Namespace) -> int:
     with _open(args) as service:
         keyring = _keyring(args, args.workspace)
-        if meta.get(service, meta.KIND, "central") == "fieldwork":
+        if meta.is_laptop(service):
             record = rotate_inspector_key(service, keyring)
             print(f"Your new signing key is {record.short}; your next return bundle tells central.")
         else:
@@ -260,7 +269,7 @@ def run_keys_revoke(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     with _open(args) as service:
         keyring = _keyring(args, args.workspace)
-        if meta.get(service, meta.KIND, "central") == "fieldwork":
+        if meta.is_laptop(service):
             result = export_return(service, args.output, keyring=keyring)
         else:
             if not args.inspector:
@@ -282,7 +291,8 @@ def run_export(args: argparse.Namespace) -> int:
     if result.issued_key:
         print(
             f"It carries {result.inspector_name}'s new signing key {result.issued_key[:16]}; "
-            "give them the passphrase separately (by phone, not with the file)."
+            "give them the passphrase separately (by phone, not with the file), with the "
+            f"inspectorate's key fingerprint {result.signer_key} for them to check."
         )
     return 0
 
@@ -291,23 +301,33 @@ def run_import(args: argparse.Namespace) -> int:
     workspace: Path = args.workspace
     if not workspace.exists() or _is_laptop(args, workspace):
         return _open_assignments(args, workspace)
+    refused = 0
+
+    def show(plan: ImportPlan) -> None:
+        print("\n".join(plan.describe()))
+        if not plan.already_imported and not args.preview:
+            print(f"Imported {plan.path.name}.")
+
     with _open(args) as service:
         keyring = _keyring(args, workspace)
-        for bundle in sorted(args.bundles, key=bundle_order):  # oldest first
-            plan = plan_import(service, bundle, keyring)
-            print("\n".join(plan.describe()))
-            if args.preview or plan.already_imported:
-                continue
-            apply_import(service, plan)
-            print(f"Imported {bundle.name}.")
+        if args.preview:
+            results: list[object] = list(preview_many(service, args.bundles, keyring))
+        else:  # the one import path, shared with sync
+            results = list(import_many(service, args.bundles, keyring, on_plan=show))
+    for result in results:
+        if isinstance(result, FieldworkError):
+            refused += 1
+            print(f"fieldwork: error: {result.message}", file=sys.stderr)
+        elif args.preview and isinstance(result, ImportPlan):
+            show(result)
     if args.preview:
         print("Preview only: nothing was changed.")
-    return 0
+    return 1 if refused else 0
 
 
 def _is_laptop(args: argparse.Namespace, workspace: Path) -> bool:
     with _open(args, workspace) as service:
-        return meta.get(service, meta.KIND, "central") == "fieldwork"
+        return meta.is_laptop(service)
 
 
 def _open_assignments(args: argparse.Namespace, workspace: Path) -> int:
@@ -333,8 +353,13 @@ def _open_assignments(args: argparse.Namespace, workspace: Path) -> int:
         )
         if opened.created:
             print(
-                f"The inspectorate's key is {opened.central_key}: check it with your lead "
-                "inspector."
+                f"The inspectorate's key is {opened.central_key}: check it against the "
+                "fingerprint your lead inspector gave you with the passphrase."
+            )
+        elif opened.central_key_changed:
+            print(
+                f"The inspectorate's key changed to {opened.central_key}, endorsed by the key "
+                "you had; check it with your lead inspector."
             )
     return 0
 
@@ -345,15 +370,22 @@ def run_verify(args: argparse.Namespace) -> int:
         passphrase = _bundle_passphrase(args)()
     if args.workspace:
         with _open(args, args.workspace) as service:
-            lines = describe(
+            result = verify_bundle(
                 args.bundle,
                 service=service,
                 keyring=_keyring(args, args.workspace),
                 passphrase=passphrase,
             )
     else:
-        lines = describe(args.bundle, passphrase=passphrase)
-    print("\n".join(lines))
+        result = verify_bundle(args.bundle, passphrase=passphrase)
+    print("\n".join(result.lines))
+    if not result.signature_checked:
+        print(
+            "The signature was not checked against a key this workspace trusts (see above): "
+            "the bundle is not verified.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -1,14 +1,13 @@
-"""Core commands: ``demo``, ``info`` and ``open``."""
+"""Core commands: ``demo``, ``info`` and ``open``.
+
+Each command imports what it needs when it runs: ``fieldwork info`` must start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 from pathlib import Path
-
-from fieldwork import userdirs
-from fieldwork.demo import DemoSizes, make_demo
-from fieldwork.service import Service
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from fieldwork import userdirs
+    from fieldwork.demo import DemoSizes, make_demo
+
     sizes = DemoSizes(args.case_supervision, args.court_reports, args.victim)
     if args.path is None:
         args.path = userdirs.default_demo_path()
@@ -76,34 +78,65 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    with Service.open(args.path, user=args.user, backup=False) as service:
-        workspace = service.workspace
-        inspection = service.inspection()
-        framework = service.framework
-        cases = service.cases()
-        print(f"Workspace:  {args.path}")
-        print(f"Kind:       {workspace.meta('kind')}")
-        print(
-            f"Framework:  {framework.title} ({framework.id} {framework.version}, "
-            f"hash {framework.content_hash[:12]})"
-        )
-        if inspection is None:
-            print("Inspection: none yet")
-            return 0
-        print(f"Inspection: {inspection.name}")
-        if inspection.provider:
-            print(f"Provider:   {inspection.provider}")
-        if inspection.fieldwork_start:
-            print(f"Fieldwork:  {inspection.fieldwork_start} to {inspection.fieldwork_end}")
-        print(f"Inspectors: {', '.join(i.name for i in service.inspectors()) or 'none'}")
-        print()
-        print(f"{'Sample':<36}{'Cases':>6}{'Not started':>13}{'In progress':>13}{'Complete':>10}")
-        for sample in framework.samples:
-            mine = [c for c in cases if c.sample == sample.id]
-            status = Counter(c.status for c in mine)
-            print(
-                f"{sample.title:<36}{len(mine):>6}{status['not started']:>13}"
-                f"{status['in progress']:>13}{status['complete']:>10}"
-            )
-        print(f"{'All samples':<36}{len(cases):>6}")
+    print("\n".join(_summary(args.path)))
     return 0
+
+
+def _summary(path: Path) -> list[str]:
+    """The lines ``fieldwork info`` prints, read whole before any is printed. A look, not
+    work: the workspace is read as it is (``store.reading``), so that the command starts fast
+    and a workspace open in the application can still be summarised."""
+    from fieldwork.errors import WorkspaceError
+    from fieldwork.framework import framework_by_id
+    from fieldwork.store import reading
+
+    with reading(path) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        inspection = conn.execute(
+            "SELECT id, name, provider, fieldwork_start, fieldwork_end FROM inspections"
+        ).fetchone()
+        inspectors = [row[0] for row in conn.execute("SELECT name FROM inspectors ORDER BY name")]
+        counts = Counter(
+            {
+                (sample, status): n
+                for sample, status, n in conn.execute(
+                    "SELECT sample, status, count(*) FROM cases GROUP BY sample, status"
+                )
+            }
+        )
+    # The recorded framework was validated when the workspace was made.
+    framework = framework_by_id(meta["framework_id"], validated_hash=meta["framework_hash"])
+    if framework.content_hash != meta["framework_hash"]:
+        raise WorkspaceError(
+            f"this workspace was made with framework {framework.id!r} version "
+            f"{meta.get('framework_version')} (hash {meta['framework_hash'][:12]}), but the "
+            f"installed framework is version {framework.version}; update Fieldwork to read it",
+            file=str(path),
+        )
+    lines = [
+        f"Workspace:  {path}",
+        f"Kind:       {meta.get('kind', 'central')}",
+        f"Framework:  {framework.title} ({framework.id} {framework.version}, "
+        f"hash {meta['framework_hash'][:12]})",
+    ]
+    if inspection is None:
+        return [*lines, "Inspection: none yet"]
+    _, name, provider, start, end = inspection
+    lines.append(f"Inspection: {name}")
+    if provider:
+        lines.append(f"Provider:   {provider}")
+    if start:
+        lines.append(f"Fieldwork:  {start} to {end}")
+    lines.append(f"Inspectors: {', '.join(inspectors) or 'none'}")
+    lines.append("")
+    lines.append(
+        f"{'Sample':<36}{'Cases':>6}{'Not started':>13}{'In progress':>13}{'Complete':>10}"
+    )
+    for sample in framework.samples:
+        status = {s: n for (sid, s), n in counts.items() if sid == sample.id}
+        lines.append(
+            f"{sample.title:<36}{sum(status.values()):>6}{status.get('not started', 0):>13}"
+            f"{status.get('in progress', 0):>13}{status.get('complete', 0):>10}"
+        )
+    lines.append(f"{'All samples':<36}{sum(counts.values()):>6}")
+    return lines

@@ -27,15 +27,11 @@ from fieldwork.sampling.draw import (
     supervision_window,
 )
 from fieldwork.sampling.plans import plan_for
-from fieldwork.sampling.population import (
-    PopulationError,
-    import_population,
-    mapping_from_text,
-    saved_mappings,
-)
-from fieldwork.sampling.report import points, write_sampling_report
+from fieldwork.sampling.population import import_population, saved_mappings
+from fieldwork.sampling.reader import PopulationError, mapping_from_text, pairs
+from fieldwork.sampling.report import write_sampling_report
 from fieldwork.sampling.size import sample_size
-from fieldwork.sampling.summary import SamplingSummary, preview, sampling_summary
+from fieldwork.sampling.summary import SamplingSummary, points, preview, sampling_summary
 from fieldwork.service import Service
 
 SAMPLES = ("case-supervision", "court-reports", "victim")
@@ -176,16 +172,6 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
-    out = []
-    for item in items:
-        left, sep, right = item.rpartition("=")
-        if not sep or not left.strip() or not right.strip():
-            raise InvalidChange(f"{item!r} is not {what}")
-        out.append((left.strip(), right.strip()))
-    return out
 
 
 # -- population -----------------------------------------------------------------------------
@@ -414,7 +400,7 @@ def run_allocate(args: argparse.Namespace) -> int:
             return 0
         if args.balanced:
             capacity = (
-                {name: _count(n, name) for name, n in _pairs(args.capacity, "NAME=N")}
+                {name: _count(n, name) for name, n in pairs(args.capacity, "NAME=N")}
                 if args.capacity
                 else None
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fieldwork.interviews.figures import interview_figures
 from fieldwork.scoring.export import export_tables
 from fieldwork.scoring.panel import decide, rate_domain1
 from fieldwork.scoring.records import import_previous_figures
@@ -29,6 +30,15 @@ def _scope(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="score every case, leaving out unanswered items (default: complete cases only, "
         "as the data team scores once fieldwork is over)",
+    )
+
+
+def _excel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the CSV files with a byte-order mark, as Excel wants UTF-8 "
+        "(default: plain UTF-8, as pandas, R and other tools read it)",
     )
 
 
@@ -57,8 +67,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("workspace", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
     _scope(p)
     p.set_defaults(run=run_tables)
+
+    p = subparsers.add_parser(
+        "export-data",
+        help="write every answer and judgement as tidy data for analysts (CSV, codebook, xlsx)",
+        description="Write responses.csv (one row per case and item: ids, wording, answer, "
+        "kind of not applicable, reason, note, who and when, framework id and hash), "
+        "cases.csv (one row per case with its attributes), codebook.json and codebook.csv "
+        "(every column and code) and fieldwork-data.xlsx. See docs/data-export.md.",
+    )
+    p.add_argument("workspace", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write into")
+    _excel(p)
+    p.set_defaults(run=run_export_data)
 
     p = subparsers.add_parser(
         "panel",
@@ -72,6 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--rating", required=True, help="Inadequate, Requires improvement, Good, Outstanding"
     )
     p.add_argument("--reason", required=True, help="why the panel decided so")
+    _scope(p)
     p.set_defaults(run=run_panel)
 
     p = subparsers.add_parser(
@@ -120,6 +145,8 @@ WIDTHS = {"Standard": 34, "Key question": 44, "Significance": 30, "Ratings panel
 def run_score(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service, breakdowns=None)
+    print(scores.scope_statement)
+    print()
     print(as_text(ratings_table(scores), widths=WIDTHS))
     flagged = [s for s in scores.standards if s.flags]
     if flagged:
@@ -143,6 +170,7 @@ def run_score(args: argparse.Namespace) -> int:
             "Satisfactory",
             "Current inspection %",
             "Band",
+            "Not applicable (inspector)",
         )
         full = key_questions_table(scores)
         picked = [full.column(c) for c in columns]
@@ -160,7 +188,10 @@ def run_score(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service, breakdowns=None)
-    write_report(scores, args.output)
+        figures = interview_figures(service, only_complete=not args.include_incomplete)
+    from fieldwork.interviews.report import key_data_by_standard  # reportlab when used
+
+    write_report(scores, args.output, evidence=key_data_by_standard(figures))
     print(f"Wrote {args.output}. {scores.overall.statement}")
     return 0
 
@@ -168,18 +199,41 @@ def run_report(args: argparse.Namespace) -> int:
 def run_tables(args: argparse.Namespace) -> int:
     with _open(args) as service:
         scores = _score(args, service)
-    written = export_tables(all_tables(scores), args.output)
+        figures = interview_figures(service, only_complete=not args.include_incomplete)
+    from fieldwork.interviews.report import interview_tables
+
+    tables = all_tables(scores) + interview_tables(figures)
+    written = export_tables(tables, args.output, excel=args.excel)
     print(f"Wrote {len(written) - 1} CSV tables and {written[-1].name} to {args.output}")
+    return 0
+
+
+def run_export_data(args: argparse.Namespace) -> int:
+    from fieldwork.scoring.dataset import export_data
+
+    with _open(args) as service:
+        done = export_data(service, args.output, excel=args.excel)
+    print(
+        f"Wrote {done.responses:,} response rows of {done.cases:,} cases, the codebook and "
+        f"the workbook to {done.folder}: {', '.join(p.name for p in done.files)}."
+    )
     return 0
 
 
 def run_panel(args: argparse.Namespace) -> int:
     with _open(args, writes=True) as service:
-        decision = decide(service, args.standard, args.rating, args.reason)
+        decision = decide(
+            service,
+            args.standard,
+            args.rating,
+            args.reason,
+            only_complete=not args.include_incomplete,
+        )
     provisional = decision.provisional.value if decision.provisional else "none"
     print(
         f"Recorded: the ratings panel rated {decision.standard_id} {decision.final.value} "
-        f"(provisional {provisional}), {decision.decided_by}, {when(decision.decided_at)}."
+        f"(provisional {provisional}, scored on {decision.case_set}), {decision.decided_by}, "
+        f"{when(decision.decided_at)}."
     )
     return 0
 

@@ -17,7 +17,7 @@ from fieldwork.central import (
     import_cases,
 )
 from fieldwork.cli.sampling import print_columns, report_population_error
-from fieldwork.sampling.population import PopulationError, mapping_from_text
+from fieldwork.sampling.reader import PopulationError, mapping_from_text
 from fieldwork.service import Service
 
 

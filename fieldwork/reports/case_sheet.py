@@ -233,7 +233,7 @@ def _wording(item: CaseItem, wording: Flowable) -> list[Flowable]:
     if item.note.strip():
         name = "Rationale" if item.kind is ItemKind.JUDGEMENT else "Note"
         cell += paragraphs(item.note, s.note, f"{name}:")
-    elif item.kind is ItemKind.JUDGEMENT:
+    elif item.kind is ItemKind.JUDGEMENT and item.state is not ItemState.NA_CHOICE:
         cell.append(fixed("<i>none recorded yet</i>", "note", "Rationale:"))
     return cell
 

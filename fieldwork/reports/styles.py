@@ -152,7 +152,7 @@ TABLE_STYLE = TableStyle(
 )
 
 
-class SheetCell(CellStyle):  # type: ignore[misc]
+class SheetCell(CellStyle):
     """A cell styled as ``TABLE_STYLE`` styles a body cell, by default rather than by command.
 
     ``TABLE_STYLE`` sets eight properties of every cell by commands that reportlab applies

@@ -28,7 +28,6 @@ import calendar
 import hashlib
 import json
 import math
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from fieldwork.sampling.size import (
     sample_size,
 )
 from fieldwork.service import CaseSummary, Service
-from fieldwork.store import new_id
+from fieldwork.store import INTEGRITY_ERRORS, new_id
 
 K = TypeVar("K", bound=Hashable)
 Stratum = tuple[AttributeValue, ...]
@@ -650,7 +649,7 @@ def _withdraw(
             }
         )
         db.execute("DELETE FROM cases WHERE id = ?", [case.id])
-    except sqlite3.IntegrityError as exc:
+    except INTEGRITY_ERRORS as exc:
         raise InvalidChange(
             f"the case cannot be withdrawn: other records still refer to it ({exc})",
             place=f"case {case.reference}",

@@ -337,7 +337,7 @@ def _build(
     printed = f"Printed {printed_at.day} {printed_at:%B %Y, %H:%M}"
     canvas = numbered_canvas(inspection, "Sampling report", printed)
     document.build(sampling_report_flowables(summaries, inspection), canvasmaker=canvas)
-    return canvas.pages
+    return int(canvas.pages)
 
 
 def _summaries(service: Service, samples: Sequence[str] | None) -> list[SamplingSummary]:

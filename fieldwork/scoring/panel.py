@@ -15,15 +15,23 @@ from fieldwork.scoring.scores import score
 from fieldwork.service import Service
 
 
-def decide(service: Service, standard_id: str, final: Rating | str, reasons: str) -> PanelDecision:
+def decide(
+    service: Service,
+    standard_id: str,
+    final: Rating | str,
+    reasons: str,
+    *,
+    only_complete: bool = True,
+) -> PanelDecision:
     """Record the ratings panel's final rating of a flagged standard, with its reasons.
 
-    The standard is scored afresh first; the decision keeps the provisional rating and lowest
-    key question the panel was shown. A standard the rules did not flag is refused: the panel
+    The standard is scored afresh first, on the case set given (``only_complete``, as
+    ``score`` takes it); the decision keeps that case set and the provisional rating and
+    lowest key question the panel was shown. A standard the rules did not flag is refused: the panel
     exercises discretion only "where the lowest percentage at the key question level is close
     to the rating boundary" (Annexe 2).
     """
-    scores = score(service, breakdowns=None)
+    scores = score(service, only_complete=only_complete, breakdowns=None)
     try:
         standard = scores.standard(standard_id.strip())
     except KeyError:
@@ -47,6 +55,7 @@ def decide(service: Service, standard_id: str, final: Rating | str, reasons: str
         provisional=standard.provisional,
         lowest_item=lowest.item_id if lowest else None,
         lowest_percentage=lowest.percentage if lowest else None,
+        only_complete=only_complete,
     )
 
 

@@ -34,6 +34,16 @@ class PanelDecision:
     provisional: Rating | None  # what the panel was shown
     lowest_item: str | None
     lowest_percentage: int | None
+    only_complete: bool = True  # the case set it was scored on: complete cases only, or all
+
+    @property
+    def case_set(self) -> str:
+        return case_set_text(self.only_complete)
+
+
+def case_set_text(only_complete: bool) -> str:
+    """The case set a scoring used, in words."""
+    return "complete cases only" if only_complete else "every case, complete or not"
 
 
 @dataclass(frozen=True)
@@ -80,10 +90,12 @@ def _rating(value: str | None) -> Rating | None:
 def panel_decisions(service: Service) -> dict[str, PanelDecision]:
     rows = service.db.execute(
         "SELECT standard_id, final, reasons, decided_by, decided_at, provisional, lowest_item, "
-        "lowest_percentage FROM panel_decisions"
+        "lowest_percentage, only_complete FROM panel_decisions"
     )
     return {
-        r[0]: PanelDecision(r[0], Rating(r[1]), r[2], r[3], r[4], _rating(r[5]), r[6], r[7])
+        r[0]: PanelDecision(
+            r[0], Rating(r[1]), r[2], r[3], r[4], _rating(r[5]), r[6], r[7], bool(r[8])
+        )
         for r in rows
     }
 
@@ -122,6 +134,7 @@ def record_panel_decision(
     provisional: Rating | None,
     lowest_item: str | None,
     lowest_percentage: int | None,
+    only_complete: bool = True,
 ) -> PanelDecision:
     """Record (or revise) the panel's final rating of a standard of domains 2 and 3.
 
@@ -147,17 +160,18 @@ def record_panel_decision(
         provisional,
         lowest_item,
         lowest_percentage,
+        only_complete,
     )
     with service.workspace.write() as db:
         db.execute(
             "INSERT INTO panel_decisions (id, inspection_id, standard_id, provisional, "
-            "lowest_item, lowest_percentage, final, reasons, decided_by, decided_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "lowest_item, lowest_percentage, final, reasons, decided_by, decided_at, "
+            "only_complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (inspection_id, standard_id) DO UPDATE SET "
             "provisional = excluded.provisional, lowest_item = excluded.lowest_item, "
             "lowest_percentage = excluded.lowest_percentage, final = excluded.final, "
             "reasons = excluded.reasons, decided_by = excluded.decided_by, "
-            "decided_at = excluded.decided_at",
+            "decided_at = excluded.decided_at, only_complete = excluded.only_complete",
             [
                 new_id(),
                 inspection_id,
@@ -169,6 +183,7 @@ def record_panel_decision(
                 reasons,
                 decision.decided_by,
                 decision.decided_at,
+                int(only_complete),
             ],
         )
         service.workspace.record_history(

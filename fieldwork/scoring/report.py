@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ from reportlab.platypus import (
 from fieldwork.errors import FieldworkError
 from fieldwork.reports.furniture import MARGIN, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, styles, text
-from fieldwork.scoring.rules import Band
 from fieldwork.scoring.scores import Figure, Scores, StandardScore
 from fieldwork.scoring.tables import rating_text, when
 
@@ -86,7 +85,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
         story.append(Paragraph("<br/>".join(lines), s.subtitle))
     overall = scores.overall
     if overall.score is not None and overall.rating is not None:
-        story.append(Paragraph(f"Score <b>{overall.score}/30</b>", s.heading))
+        story.append(Paragraph(f"Score <b>{overall.score}/{overall.maximum}</b>", s.heading))
         story.append(Paragraph(f"Overall rating: <b>{overall.rating.value}</b>", s.heading))
     else:
         story.append(Paragraph(text(overall.statement), s.heading))
@@ -114,7 +113,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
                 standard.previous.value if standard.previous else "—",
                 standard.provisional.value if standard.provisional else "—",
                 _p(text(current)),
-                str(final.score) if final else "—",
+                str(standard.points) if final else "—",
             ]
         )
     story.append(_table(rows, [64 * mm, 30 * mm, 30 * mm, 36 * mm, WIDTH - 160 * mm], extra))
@@ -123,8 +122,7 @@ def ratings_page(scores: Scores) -> list[Flowable]:
         "Domain 1 ratings are the lead inspector's single judgements. Domain 2 and 3 "
         "ratings are provisional ratings from the lowest key question, unless the ratings "
         "panel decided otherwise.",
-        "Each standard scores 0 (Inadequate) to 3 (Outstanding); the ten scores add to 0–30: "
-        "0–5 Inadequate, 6–15 Requires improvement, 16–25 Good, 26–30 Outstanding.",
+        _points_note(scores),
     ]
     notes += list(scores.warnings)
     notes += [f"{s_.id}: {s_.statement}" for s_ in scores.standards if s_.final is None]
@@ -153,10 +151,11 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     drawing = Drawing(width, height)
 
     def x(pct: float) -> float:
-        return label_width + plot * pct / 100
+        return float(label_width + plot * pct / 100)
 
-    shades = (0.93, 0.86, 0.93, 0.86)
-    for band, shade in zip(Band, shades, strict=True):
+    bands = standard.rules.bands if standard.rules else ()
+    for n, band in enumerate(bands):
+        shade = 0.93 if n % 2 == 0 else 0.86
         upper = band.next.lowest if band.next else 100
         drawing.add(
             Rect(
@@ -193,7 +192,7 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
                     strokeDashArray=[2, 2],
                 )
             )
-    for tick in (0, 50, 65, 80, 100):
+    for tick in sorted({0, 100, *(band.lowest for band in bands)}):
         drawing.add(
             String(x(tick), 1.5 * mm, f"{tick}%", fontName=FONT, fontSize=6.5, textAnchor="middle")
         )
@@ -237,6 +236,11 @@ def band_chart(standard: StandardScore, width: float = WIDTH) -> Drawing:
     return drawing
 
 
+def _not_applicable(figure: Figure) -> str:
+    """The cases the inspector judged not applicable, left out of the figure."""
+    return f" ({figure.not_applicable} n/a)" if figure.not_applicable else ""
+
+
 def key_question_table(scores: Scores, standard: StandardScore) -> Table:
     rows: list[list[Any]] = [
         ["Key question", "Previous inspection", "Current inspection", "Cases", "Band"]
@@ -253,14 +257,16 @@ def key_question_table(scores: Scores, standard: StandardScore) -> Table:
                 _p(f"{figure.item_id} {text(figure.text)}", style),
                 _p(text(comparison.previous_shown if comparison else "—")),
                 _p(text(figure.shown), style),
-                _p(f"{figure.yes}/{figure.applicable}", style),
+                _p(f"{figure.yes}/{figure.applicable}{_not_applicable(figure)}", style),
                 _p(text(band.label if band else "—"), style),
             ]
         )
     return _table(rows, [78 * mm, 26 * mm, 22 * mm, 20 * mm, WIDTH - 146 * mm], extra)
 
 
-def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
+def standard_section(
+    scores: Scores, standard: StandardScore, evidence: Sequence[Flowable] = ()
+) -> list[Flowable]:
     s = styles()
     story: list[Flowable] = [
         CondPageBreak(80 * mm),
@@ -268,6 +274,7 @@ def standard_section(scores: Scores, standard: StandardScore) -> list[Flowable]:
     ]
     if standard.assessed == "inspection":
         story.append(Paragraph(text(standard.statement), s.body))
+        story += evidence  # e.g. the interviews' key data (fieldwork.interviews.report)
         if standard.domain1:
             entry = standard.domain1
             story.append(
@@ -399,23 +406,38 @@ def _prompts_of(scores: Scores, kq: Figure) -> list[Figure]:
     return [p for p in scores.prompts.values() if p.key_question_id == kq.item_id]
 
 
+def _points_note(scores: Scores) -> str:
+    """How standards score and add up, by the framework's rules."""
+    overall = scores.overall
+    rules = overall.rules
+    points = ", ".join(f"{p} ({r.value})" for r, p in rules.points.items())
+    bands = ", ".join(f"{low}–{high} {rating.value}" for low, high, rating in rules.overall_bands)
+    standards = len(overall.points) + len(overall.missing)
+    return (
+        f"Each standard scores {points}; the {standards} scores add to 0–{overall.maximum}: "
+        f"{bands}."
+    )
+
+
 def method_section(scores: Scores) -> list[Flowable]:
     s = styles()
+    rules = scores.overall.rules
+    bands = "; ".join(f"{b.range_text} {b.label} ({b.rating.value})" for b in rules.bands)
     lines = [
         "Each key question's figure is the share of its sub-sample (the scored cases it "
         "applies to by the framework's rules, less any the inspector marked not applicable) "
         "judged satisfactory. Prompts: yes over applicable answers.",
         "Percentages are rounded half up to a whole number and bands are taken on the rounded "
-        "figure: under 50% Minority (Inadequate); 50–64% Too few (Requires improvement); "
-        "65–79% Reasonable majority (Good); 80% and over Large majority (Outstanding).",
+        f"figure: {bands}.",
         "A standard's provisional rating is the band of its lowest key question. It is flagged "
-        "for the ratings panel when that key question is within 5 percentage points below the "
-        "next band's boundary, or when a different judgement in one case would change the "
-        "rating.",
+        f"for the ratings panel when that key question is within {rules.discretion_window} "
+        "percentage points below the next band's boundary, or when a different judgement in "
+        "one case would change the rating.",
+        _points_note(scores),
         "A change since the previous inspection is significant when a pooled two-proportion "
-        "z-test is significant at 0.1; where the previous sample size is unknown the test is "
-        "not made, and where the question changed the table says “No comparable data "
-        "available”.",
+        f"z-test is significant at {rules.significance_level:g}; where the previous sample size "
+        "is unknown the test is not made, and where the question changed the table says "
+        "“No comparable data available”.",
     ]
     return [
         CondPageBreak(50 * mm),
@@ -424,19 +446,27 @@ def method_section(scores: Scores) -> list[Flowable]:
     ]
 
 
-def report_flowables(scores: Scores) -> list[Flowable]:
+def report_flowables(
+    scores: Scores, evidence: Mapping[str, Sequence[Flowable]] | None = None
+) -> list[Flowable]:
+    """``evidence``: standard id → flowables printed in that domain-one standard's section."""
     story = ratings_page(scores)
     story += method_section(scores)
     story.append(PageBreak())
     for standard in scores.standards:
-        story += standard_section(scores, standard)
+        story += standard_section(scores, standard, (evidence or {}).get(standard.id, ()))
     story += profile_section(scores)
     story += prompt_tables(scores)
     return story
 
 
 # -- the document -----------------------------------------------------------------------------
-def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
+def report_pdf(
+    scores: Scores,
+    *,
+    invariant: bool = False,
+    evidence: Mapping[str, Sequence[Flowable]] | None = None,
+) -> bytes:
     """The ratings report as PDF bytes (``invariant``: byte-stable, for tests)."""
     styles()
     buffer = io.BytesIO()
@@ -453,7 +483,7 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
         invariant=1 if invariant else 0,
     )
     doc.build(
-        report_flowables(scores),
+        report_flowables(scores, evidence),
         canvasmaker=numbered_canvas(
             title, "Ratings report", f"Produced {when(scores.produced_at)}"
         ),
@@ -461,10 +491,16 @@ def report_pdf(scores: Scores, *, invariant: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def write_report(scores: Scores, path: str | Path, *, invariant: bool = False) -> Path:
+def write_report(
+    scores: Scores,
+    path: str | Path,
+    *,
+    invariant: bool = False,
+    evidence: Mapping[str, Sequence[Flowable]] | None = None,
+) -> Path:
     """Write the ratings report; the file appears whole or not at all."""
     path = Path(path)
-    data = report_pdf(scores, invariant=invariant)
+    data = report_pdf(scores, invariant=invariant, evidence=evidence)
     temp: str | None = None
     try:
         fd, temp = tempfile.mkstemp(prefix=".ratings-", suffix=".pdf", dir=path.parent)

@@ -1,21 +1,23 @@
 """The scoring rules of Annexe 2, as plain functions of counts.
 
 Every rule here is quoted, with the sentence of the report it comes from, in
-``docs/scoring.md``. Nothing here touches the store: the functions take counts
-and return figures, so each rule can be tested on its own.
+``docs/scoring.md``. The numbers of the rules (bands, points, overall bands, the
+discretion window, the significance level) are data of the framework file's
+``scoring`` section, applied by ``ScoringRules``. Nothing here touches the store:
+the functions take counts and return figures, so each rule can be tested on its own.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
 
-SIGNIFICANCE_LEVEL = 0.1
-#: "within 5 percentage points below the next band's boundary" (design section 6, rule 4).
-PANEL_MARGIN = 5
+from fieldwork.framework import ScoringSpec
 
 
 class Rating(StrEnum):
@@ -25,11 +27,6 @@ class Rating(StrEnum):
     REQUIRES_IMPROVEMENT = "Requires improvement"
     GOOD = "Good"
     OUTSTANDING = "Outstanding"
-
-    @property
-    def score(self) -> int:
-        """Annexe 2, "Overall provider rating": 0 Inadequate to 3 Outstanding."""
-        return _ORDER.index(self)
 
     @classmethod
     def parse(cls, text: str) -> Rating:
@@ -46,18 +43,15 @@ class Rating(StrEnum):
 _ORDER = (Rating.INADEQUATE, Rating.REQUIRES_IMPROVEMENT, Rating.GOOD, Rating.OUTSTANDING)
 
 
-class Band(Enum):
-    """Annexe 2's table: the key question's band (its label, lowest percentage, rating)."""
+@dataclass(frozen=True)
+class Band:
+    """A band of a key question's rounded percentage: its label, lowest percentage, the
+    standard rating it gives, and the band above it (None for the top band)."""
 
-    MINORITY = ("Minority", 0, Rating.INADEQUATE)
-    TOO_FEW = ("Too few", 50, Rating.REQUIRES_IMPROVEMENT)
-    REASONABLE_MAJORITY = ("Reasonable majority", 65, Rating.GOOD)
-    LARGE_MAJORITY = ("Large majority", 80, Rating.OUTSTANDING)
-
-    def __init__(self, label: str, lowest: int, rating: Rating):
-        self.label = label
-        self.lowest = lowest
-        self.rating = rating
+    label: str
+    lowest: int
+    rating: Rating
+    next: Band | None = None
 
     @property
     def range_text(self) -> str:
@@ -69,21 +63,83 @@ class Band(Enum):
             return f"{self.lowest}%+"
         return f"{self.lowest}–{following.lowest - 1}%"
 
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """The scoring rules of one framework (its file's ``scoring`` section), applied.
+
+    The bands, the points per rating, the overall bands, the panel's discretion window and
+    the significance level are data of the framework, never constants of the code.
+    """
+
+    bands: tuple[Band, ...]
+    points: Mapping[Rating, int]
+    overall_bands: tuple[tuple[int, int, Rating], ...]
+    discretion_window: int
+    significance_level: float
+
+    @classmethod
+    def of(cls, spec: ScoringSpec) -> ScoringRules:
+        return _rules_of(spec)
+
     @property
-    def next(self) -> Band | None:
-        """The band above this one, or None for the top band."""
-        bands = list(Band)
-        position = bands.index(self)
-        return bands[position + 1] if position + 1 < len(bands) else None
+    def top_points(self) -> int:
+        return max(self.points.values())
+
+    @property
+    def maximum(self) -> int:
+        """The highest possible overall total."""
+        return self.overall_bands[-1][1]
+
+    def band_of(self, rounded: int) -> Band:
+        """The band of a rounded percentage (bands are taken on the rounded figure)."""
+        found = self.bands[0]
+        for band in self.bands:
+            if rounded >= band.lowest:
+                found = band
+        return found
+
+    def rating_of_lowest(self, percentages: Sequence[int | None]) -> Rating | None:
+        """A standard's provisional rating: the band of its lowest key question.
+
+        Key questions with no applicable case (None) have no figure and are left out; a
+        standard none of whose key questions has a case has no rating.
+        """
+        figures = [p for p in percentages if p is not None]
+        return self.band_of(min(figures)).rating if figures else None
+
+    def overall_rating(self, total: int) -> Rating:
+        """The overall rating of a total of the standards' points."""
+        for low, high, rating in self.overall_bands:
+            if low <= total <= high:
+                return rating
+        raise ValueError(f"{total} is not a total of 0 to {self.maximum}")
+
+    def significant(self, p_value: float) -> bool:
+        return p_value < self.significance_level
 
 
-#: Annexe 2, "Overall provider rating": the overall band of the 0–30 total.
-OVERALL_BANDS = (
-    (0, 5, Rating.INADEQUATE),
-    (6, 15, Rating.REQUIRES_IMPROVEMENT),
-    (16, 25, Rating.GOOD),
-    (26, 30, Rating.OUTSTANDING),
-)
+@cache
+def _rules_of(spec: ScoringSpec) -> ScoringRules:
+    bands: list[Band] = []
+    following: Band | None = None
+    for band in reversed(spec.key_question_bands):
+        following = Band(band.label, band.lowest, Rating(band.rating), following)
+        bands.insert(0, following)
+    return ScoringRules(
+        tuple(bands),
+        MappingProxyType({Rating(r): p for r, p in spec.points}),
+        tuple((b.lowest, b.highest, Rating(b.rating)) for b in spec.overall_bands),
+        spec.discretion_window,
+        spec.significance_level,
+    )
+
+
+def default_rules() -> ScoringRules:
+    """The rules of the bundled framework (the report's Annexe 2)."""
+    from fieldwork.framework import DEFAULT_FRAMEWORK, framework_by_id
+
+    return ScoringRules.of(framework_by_id(DEFAULT_FRAMEWORK).scoring)
 
 
 def percentage(yes: int, applicable: int) -> int | None:
@@ -98,33 +154,6 @@ def percentage(yes: int, applicable: int) -> int | None:
         raise ValueError(f"{yes} of {applicable} is not a proportion")
     exact = Decimal(100 * yes) / Decimal(applicable)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def band_of(rounded: int) -> Band:
-    """The band of a rounded percentage (bands are taken on the rounded figure)."""
-    found = Band.MINORITY
-    for band in Band:
-        if rounded >= band.lowest:
-            found = band
-    return found
-
-
-def rating_of_lowest(percentages: Sequence[int | None]) -> Rating | None:
-    """A standard's provisional rating: the band of its lowest key question.
-
-    Key questions with no applicable case (None) have no figure and are left out; a standard
-    none of whose key questions has a case has no rating.
-    """
-    figures = [p for p in percentages if p is not None]
-    return band_of(min(figures)).rating if figures else None
-
-
-def overall_rating(total: int) -> Rating:
-    """The overall rating of a 0–30 total."""
-    for low, high, rating in OVERALL_BANDS:
-        if low <= total <= high:
-            return rating
-    raise ValueError(f"{total} is not a total of 0 to 30")
 
 
 @dataclass(frozen=True)
@@ -149,11 +178,11 @@ class PanelFlag:
     text: str
 
 
-def panel_flags(counts: Sequence[KeyQuestionCount]) -> list[PanelFlag]:
+def panel_flags(counts: Sequence[KeyQuestionCount], rules: ScoringRules) -> list[PanelFlag]:
     """Why a standard should go to the ratings panel (design section 6, rule 4); [] if not.
 
-    - margin: its lowest key question is within 5 percentage points below the boundary of the
-      next band up (e.g. 60–64% for the 65% boundary);
+    - margin: its lowest key question is within the discretion window (5 percentage points in
+      the report) below the boundary of the next band up (e.g. 60–64% for the 65% boundary);
     - one case: a different judgement in one case, satisfactory to not or not to
       satisfactory, on any one key question would change the standard's rating (each is
       recomputed, rounding and all);
@@ -173,18 +202,19 @@ def panel_flags(counts: Sequence[KeyQuestionCount]) -> list[PanelFlag]:
             )
     if not rated:
         return flags
-    current = rating_of_lowest([c.percentage for c in counts])
+    current = rules.rating_of_lowest([c.percentage for c in counts])
     lowest = min(rated, key=lambda c: (c.percentage, c.item_id))
     lowest_pct = lowest.percentage
     assert lowest_pct is not None
-    following = band_of(lowest_pct).next
-    if following is not None and following.lowest - PANEL_MARGIN <= lowest_pct:
+    following = rules.band_of(lowest_pct).next
+    window = rules.discretion_window
+    if following is not None and following.lowest - window <= lowest_pct:
         flags.append(
             PanelFlag(
                 "margin",
                 lowest.item_id,
                 f"the lowest key question, {lowest.item_id} at {lowest_pct}%, is within "
-                f"{PANEL_MARGIN} percentage points of the {following.lowest}% boundary "
+                f"{window} percentage points of the {following.lowest}% boundary "
                 f"of {following.rating.value}",
             )
         )
@@ -195,7 +225,7 @@ def panel_flags(counts: Sequence[KeyQuestionCount]) -> list[PanelFlag]:
                 continue
             changed = [c.percentage for c in counts]
             changed[n] = percentage(yes, count.applicable)
-            other = rating_of_lowest(changed)
+            other = rules.rating_of_lowest(changed)
             if other != current:
                 judged = "not satisfactory" if change < 0 else "satisfactory"
                 flags.append(
@@ -220,9 +250,10 @@ class Significance:
 
 
 def two_proportion_z(
-    previous: float, previous_n: int, current: float, current_n: int
+    previous: float, previous_n: int, current: float, current_n: int, *, level: float
 ) -> Significance:
-    """Pooled two-proportion z-test, two-sided, significant when p < 0.1.
+    """Pooled two-proportion z-test, two-sided, significant when p < ``level`` (0.1 in the
+    report).
 
     ``previous`` and ``current`` are proportions (0–1) of samples of ``previous_n`` and
     ``current_n`` cases. With the pooled proportion p = (p1 n1 + p2 n2) / (n1 + n2),
@@ -237,4 +268,4 @@ def two_proportion_z(
         return Significance(0.0, 1.0, False)
     z = (current - previous) / math.sqrt(variance)
     p_value = math.erfc(abs(z) / math.sqrt(2))
-    return Significance(z, p_value, p_value < SIGNIFICANCE_LEVEL)
+    return Significance(z, p_value, p_value < level)

@@ -16,11 +16,12 @@ from typing import Literal
 
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import AttributeValue, Framework
-from fieldwork.scoring.data import CaseRow, ItemAnswers, ScoringData, load
+from fieldwork.scoring.data import CaseRow, Count, ItemAnswers, ScoringData, Tally, load, tally
 from fieldwork.scoring.records import (
     Domain1Rating,
     PanelDecision,
     PreviousFigure,
+    case_set_text,
     domain1_ratings,
     panel_decisions,
     previous_figures,
@@ -30,12 +31,10 @@ from fieldwork.scoring.rules import (
     KeyQuestionCount,
     PanelFlag,
     Rating,
+    ScoringRules,
     Significance,
-    band_of,
-    overall_rating,
     panel_flags,
     percentage,
-    rating_of_lowest,
     two_proportion_z,
 )
 from fieldwork.service import Inspection, Service
@@ -114,6 +113,7 @@ class Figure:
     no: int
     not_applicable: int = 0
     unanswered: int = 0
+    rules: ScoringRules | None = field(default=None, repr=False, compare=False)
 
     @property
     def applicable(self) -> int:
@@ -130,8 +130,9 @@ class Figure:
 
     @property
     def band(self) -> Band | None:
+        """The band of the rounded percentage by the framework's rules."""
         pct = self.percentage
-        return None if pct is None else band_of(pct)
+        return None if pct is None or self.rules is None else self.rules.band_of(pct)
 
     @property
     def shown(self) -> str:
@@ -141,26 +142,34 @@ class Figure:
 
     @classmethod
     def of(cls, answers: ItemAnswers, framework: Framework) -> Figure:
+        """The figure of one item's answers (sets of case ids)."""
+        count = Count(len(answers.counted), len(answers.yes), len(answers.no), len(answers.na))
+        return cls.counted(answers.item_id, count, framework)
+
+    @classmethod
+    def counted(cls, item_id: str, count: Count, framework: Framework) -> Figure:
+        """The figure of one item's counts."""
         try:
-            kq = framework.key_question(answers.item_id)
+            kq = framework.key_question(item_id)
             kind: Literal["key question", "prompt"] = "key question"
             text, kq_id = kq.text, kq.id
         except KeyError:
-            prompt = framework.prompt(answers.item_id)
+            prompt = framework.prompt(item_id)
             kq = framework.key_question(prompt.key_question_id)
             kind, text, kq_id = "prompt", prompt.text, kq.id
         standard = framework.standard(kq.standard_id)
         return cls(
-            answers.item_id,
+            item_id,
             kind,
             text,
             standard.id,
             kq_id,
             standard.sample or "",
-            len(answers.yes),
-            len(answers.no),
-            len(answers.na),
-            answers.unanswered,
+            count.yes,
+            count.no,
+            count.na,
+            count.unanswered,
+            ScoringRules.of(framework.scoring),
         )
 
 
@@ -172,6 +181,7 @@ class Comparison:
     previous: PreviousFigure | None
     current: Figure | None
     significance: Significance | None
+    level: float = 0.0  # the framework's significance level
 
     @property
     def change(self) -> Decimal | None:
@@ -205,13 +215,16 @@ class Comparison:
         assert self.significance is not None
         verdict = "significant" if self.significance.significant else "not significant"
         return (
-            f"{moved}; {verdict} at 0.1 (z = {self.significance.z:.2f}, "
+            f"{moved}; {verdict} at {self.level:g} (z = {self.significance.z:.2f}, "
             f"p = {self.significance.p_value:.3f})"
         )
 
 
-def compare(previous: PreviousFigure | None, current: Figure | None, item_id: str) -> Comparison:
-    """Test the change with a pooled two-proportion z-test where both sample sizes are known."""
+def compare(
+    previous: PreviousFigure | None, current: Figure | None, item_id: str, *, level: float
+) -> Comparison:
+    """Test the change with a pooled two-proportion z-test where both sample sizes are known,
+    significant below ``level`` (the framework's significance level)."""
     significance = None
     if (
         previous is not None
@@ -225,8 +238,9 @@ def compare(previous: PreviousFigure | None, current: Figure | None, item_id: st
             previous.sample_size,
             current.yes / current.applicable,
             current.applicable,
+            level=level,
         )
-    return Comparison(item_id, previous, current, significance)
+    return Comparison(item_id, previous, current, significance, level)
 
 
 @dataclass(frozen=True)
@@ -243,6 +257,14 @@ class StandardScore:
     decision: PanelDecision | None = None
     domain1: Domain1Rating | None = None
     previous: Rating | None = None
+    rules: ScoringRules | None = field(default=None, repr=False, compare=False)
+    only_complete: bool = True  # the case set these figures are of
+
+    @property
+    def points(self) -> int | None:
+        """What the final rating scores by the framework's points (0–3 in the report)."""
+        final = self.final
+        return None if final is None or self.rules is None else self.rules.points[final]
 
     @property
     def lowest(self) -> Figure | None:
@@ -271,9 +293,16 @@ class StandardScore:
         return "case data" if self.provisional else ""
 
     @property
+    def decision_on_other_cases(self) -> bool:
+        """The panel decided on another case set (complete cases only, or every case) than
+        these figures are of: compare by scoring the same set, not as a change in the data."""
+        return self.decision is not None and self.decision.only_complete != self.only_complete
+
+    @property
     def decision_outdated(self) -> bool:
-        """The case data have changed since the panel decided (it saw other figures)."""
-        if self.decision is None:
+        """The case data have changed since the panel decided (it saw other figures of the
+        same case set)."""
+        if self.decision is None or self.decision_on_other_cases:
             return False
         lowest = self.lowest
         return (
@@ -301,7 +330,12 @@ class StandardScore:
         )
         if self.decision:
             text += f" The ratings panel decided {self.decision.final.value}."
-            if self.decision_outdated:
+            if self.decision_on_other_cases:
+                text += (
+                    f" It decided on {self.decision.case_set}; these figures are of "
+                    f"{case_set_text(self.only_complete)}."
+                )
+            elif self.decision_outdated:
                 text += " The case data have changed since it decided: review the decision."
         elif self.flagged:
             text += " Flagged for the ratings panel."
@@ -314,16 +348,22 @@ class Overall:
 
     points: Mapping[str, int]
     missing: tuple[str, ...]
+    rules: ScoringRules
+
+    @property
+    def maximum(self) -> int:
+        """The highest possible total: top points times the standards (30 in the report)."""
+        return self.rules.top_points * (len(self.points) + len(self.missing))
 
     @property
     def score(self) -> int | None:
-        """The total out of 30, or None while any standard has no rating."""
+        """The total (out of 30 in the report), or None while any standard has no rating."""
         return None if self.missing else sum(self.points.values())
 
     @property
     def rating(self) -> Rating | None:
         score = self.score
-        return None if score is None else overall_rating(score)
+        return None if score is None else self.rules.overall_rating(score)
 
     @property
     def statement(self) -> str:
@@ -334,7 +374,7 @@ class Overall:
                 f"{sum(self.points.values())}."
             )
         assert self.rating is not None
-        return f"Score {self.score}/30: {self.rating.value}."
+        return f"Score {self.score}/{self.maximum}: {self.rating.value}."
 
 
 @dataclass(frozen=True)
@@ -405,6 +445,12 @@ class Scores:
     def warnings(self) -> tuple[str, ...]:
         """What a reader must know before trusting the figures."""
         out = []
+        if self.only_complete and self.left_out:
+            left = sum(s.cases - s.scored for s in self.left_out)
+            where = "; ".join(f"{s.title} {s.cases - s.scored}" for s in self.left_out)
+            out.append(
+                f"{left} case(s) not yet marked complete are left out of the figures ({where})."
+            )
         if self.open_conflicts:
             out.append(
                 f"{self.open_conflicts} answer(s) are in conflict between inspectors and not yet "
@@ -412,6 +458,31 @@ class Scores:
                 "publishing."
             )
         return tuple(out)
+
+    @property
+    def left_out(self) -> tuple[SampleCount, ...]:
+        """The samples with cases not scored (not complete, when only complete cases are)."""
+        return tuple(s for s in self.samples if s.cases > s.scored)
+
+    @property
+    def scope_statement(self) -> str:
+        """Which cases were scored and which were left out, and why, in words."""
+        total = sum(s.cases for s in self.samples)
+        scored = sum(s.scored for s in self.samples)
+        if not self.only_complete:
+            unanswered = sum(f.unanswered for f in self.key_questions.values())
+            return (
+                f"Scored every case ({scored}), complete or not; judgements not yet made are "
+                f"left out of each figure ({unanswered} key-question judgement(s) unanswered)."
+            )
+        if scored == total:
+            return f"Scored all {total} cases: every case is complete."
+        samples = "; ".join(f"{s.title} {s.cases - s.scored}" for s in self.left_out)
+        return (
+            f"Scored the {scored} complete cases of {total}. Left out {total - scored} "
+            f"incomplete case(s), not yet marked complete ({samples}). "
+            "Use --include-incomplete to score every case."
+        )
 
     def standard(self, standard_id: str) -> StandardScore:
         for standard in self.standards:
@@ -439,8 +510,17 @@ def score(
     down by (None for none).
     """
     framework = service.framework
-    data = load(service, only_complete=only_complete)
-    figures = {item_id: Figure.of(a, framework) for item_id, a in data.answers.items()}
+    rules = ScoringRules.of(framework.scoring)
+    counts = tally(
+        service,
+        only_complete=only_complete,
+        breakdowns=breakdowns or {},
+        values=_profile_attributes(),
+    )
+    figures = {
+        item_id: Figure.counted(item_id, count, framework)
+        for item_id, count in counts.items.items()
+    }
     decisions = panel_decisions(service)
     domain1 = domain1_ratings(service)
     previous = previous_figures(service)
@@ -459,6 +539,7 @@ def score(
                         "inspection",
                         domain1=domain1.get(standard.id),
                         previous=before.rating if before else None,
+                        rules=rules,
                     )
                 )
                 continue
@@ -474,20 +555,24 @@ def score(
                     domain.id,
                     "case",
                     key_questions=kqs,
-                    provisional=rating_of_lowest([f.percentage for f in kqs]),
+                    provisional=rules.rating_of_lowest([f.percentage for f in kqs]),
                     flags=tuple(
-                        panel_flags([KeyQuestionCount(f.item_id, f.yes, f.applicable) for f in kqs])
+                        panel_flags(
+                            [KeyQuestionCount(f.item_id, f.yes, f.applicable) for f in kqs], rules
+                        )
                     ),
                     decision=decisions.get(standard.id),
                     previous=before.rating if before else None,
+                    rules=rules,
+                    only_complete=only_complete,
                 )
             )
     comparisons = {
-        item_id: compare(previous.get(item_id), figure, item_id)
+        item_id: compare(previous.get(item_id), figure, item_id, level=rules.significance_level)
         for item_id, figure in (*key_questions.items(), *prompts.items())
     }
-    points = {s.id: s.final.score for s in standards if s.final is not None}
-    overall = Overall(points, tuple(s.id for s in standards if s.final is None))
+    points = {s.id: s.points for s in standards if s.points is not None}
+    overall = Overall(points, tuple(s.id for s in standards if s.final is None), rules)
     inspection = service.inspection()
     return Scores(
         inspection=inspection,
@@ -496,21 +581,16 @@ def score(
         only_complete=only_complete,
         produced_at=service.workspace.now(),
         samples=tuple(
-            SampleCount(
-                s.id,
-                s.title,
-                sum(1 for c in data.cases.values() if c.sample == s.id),
-                len(data.scored_cases(s.id)),
-            )
+            SampleCount(s.id, s.title, counts.cases.get(s.id, 0), counts.scored.get(s.id, 0))
             for s in framework.samples
         ),
         standards=tuple(standards),
         key_questions=key_questions,
         prompts=prompts,
         comparisons=comparisons,
-        profile=profile(data),
+        profile=profile(counts),
         overall=overall,
-        breakdowns=_breakdowns(data, key_questions, breakdowns or {}),
+        breakdowns=_breakdowns(counts, key_questions, breakdowns or {}),
         open_conflicts=_open_conflicts(service),
     )
 
@@ -531,21 +611,28 @@ def _has_attribute(framework: Framework, sample: str, attribute: str) -> bool:
     return True
 
 
-def profile(data: ScoringData) -> tuple[ProfileRow, ...]:
+def _profile_attributes() -> dict[str, list[str]]:
+    """Sample → the attributes the profile table counts."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for characteristic in PROFILE:
+        wanted[characteristic.sample].append(characteristic.attribute)
+    return wanted
+
+
+def profile(counts: Tally) -> tuple[ProfileRow, ...]:
     """Section 1.3's table: each characteristic's share of the scored cases that record it."""
     rows = []
     for characteristic in PROFILE:
-        if not _has_attribute(data.framework, characteristic.sample, characteristic.attribute):
+        if not _has_attribute(counts.framework, characteristic.sample, characteristic.attribute):
             continue
-        cases = data.scored_cases(characteristic.sample)
-        values = [c.attributes.get(characteristic.attribute) for c in cases]
-        recorded = [v for v in values if v is not None]
+        values = counts.values.get((characteristic.sample, characteristic.attribute), {})
+        not_recorded = values.get(None, 0)
         rows.append(
             ProfileRow(
                 characteristic,
-                sum(1 for v in recorded if v == characteristic.value),
-                len(recorded),
-                len(values) - len(recorded),
+                values.get(characteristic.value, 0),
+                sum(values.values()) - not_recorded,
+                not_recorded,
             )
         )
     return tuple(rows)
@@ -599,36 +686,55 @@ def breakdown_of(
     if parts is None:
         parts = partition(data, figure.sample, attribute)
     counted = {value: answers.counted & cases for value, cases in parts.items()}
-    counted = {value: cases for value, cases in counted.items() if cases}
-    order = _value_order(data.framework, figure.sample, attribute)
+    counts = {
+        value: Count(
+            len(cases), len(answers.yes & cases), len(answers.no & cases), len(answers.na & cases)
+        )
+        for value, cases in counted.items()
+    }
+    return _breakdown(data.framework, figure, attribute, spec.label, counts)
+
+
+def _breakdown(
+    framework: Framework,
+    figure: Figure,
+    attribute: str,
+    label: str,
+    counts: Mapping[AttributeValue, Count],
+) -> Breakdown:
+    """A breakdown's rows, one per value with counted cases, in the attribute's order (its
+    choices, yes before no), other values after, "not recorded" last."""
+    counted = {value: count for value, count in counts.items() if count.counted}
+    order = _value_order(framework, figure.sample, attribute)
     present = [v for v in order if v in counted]
     present += sorted((v for v in counted if v not in order and v is not None), key=str)
     if None in counted:
         present.append(None)
     rows = tuple(
-        BreakdownRow(
-            _label(value),
-            len(answers.yes & counted[value]),
-            len(answers.no & counted[value]),
-            len(answers.na & counted[value]),
-            value,
-        )
+        BreakdownRow(_label(value), counted[value].yes, counted[value].no, counted[value].na, value)
         for value in present
     )
-    return Breakdown(figure, attribute, spec.label, rows)
+    return Breakdown(figure, attribute, label, rows)
 
 
 def _breakdowns(
-    data: ScoringData, key_questions: Mapping[str, Figure], wanted: Mapping[str, Sequence[str]]
+    counts: Tally, key_questions: Mapping[str, Figure], wanted: Mapping[str, Sequence[str]]
 ) -> tuple[Breakdown, ...]:
+    framework = counts.framework
     out: list[Breakdown] = []
-    for sample in data.framework.samples:
+    for sample in framework.samples:
         for attribute in wanted.get(sample.id, ()):
-            if not _has_attribute(data.framework, sample.id, attribute):
+            if not _has_attribute(framework, sample.id, attribute):
                 continue
-            parts = partition(data, sample.id, attribute)
+            label = sample.attribute(attribute).label
             out.extend(
-                breakdown_of(data, kq_id, attribute, parts)
+                _breakdown(
+                    framework,
+                    figure,
+                    attribute,
+                    label,
+                    counts.breakdowns.get((kq_id, attribute), {}),
+                )
                 for kq_id, figure in key_questions.items()
                 if figure.sample == sample.id
             )

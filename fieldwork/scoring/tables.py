@@ -35,6 +35,7 @@ class Row:
     value: AttributeValue = None
     heading: bool = False  # a group heading (e.g. a key question above its prompts)
     emphasis: bool = False  # e.g. the key question that sets a standard's rating
+    layout: bool = False  # only lays out the table (a heading with no figure): not data
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,15 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()  # columns that hold numbers (or nothing) in data files
 
     def column(self, name: str) -> int:
         return self.columns.index(name)
+
+    @property
+    def data_rows(self) -> tuple[Row, ...]:
+        """The rows a data file holds: every row but the layout-only headings."""
+        return tuple(r for r in self.rows if not r.layout)
 
 
 def _current(figure: Figure) -> Cell:
@@ -95,7 +102,9 @@ def ratings_table(scores: Scores) -> Table:
         if standard.assessed == "case":
             if standard.decision:
                 panel = f"decided {standard.decision.final.value}"
-                if standard.decision_outdated:
+                if standard.decision_on_other_cases:
+                    panel += f" (on {standard.decision.case_set})"
+                elif standard.decision_outdated:
                     panel += " (data changed since)"
             elif standard.flagged:
                 panel = "flagged"
@@ -107,7 +116,7 @@ def ratings_table(scores: Scores) -> Table:
                     standard.previous.value if standard.previous else None,
                     standard.provisional.value if standard.provisional else None,
                     rating_text(standard),
-                    final.score if final else None,
+                    standard.points if final else None,
                     standard.decided_by or None,
                     panel or None,
                 ),
@@ -140,12 +149,13 @@ def ratings_table(scores: Scores) -> Table:
             "Previous inspection",
             "Provisional rating",
             "Current rating",
-            "Score (0–3)",
+            "Score",
             "Rated by",
             "Ratings panel",
         ),
         tuple(rows),
         tuple(notes),
+        numeric=("Score",),
     )
 
 
@@ -159,6 +169,7 @@ KEY_QUESTION_COLUMNS = (
     "Band",
     "Change (points)",
     "Significance",
+    "Not applicable (inspector)",
 )
 
 
@@ -180,6 +191,7 @@ def key_question_rows(scores: Scores, standard: StandardScore) -> list[Row]:
                     f"{band.label} ({band.range_text}) → {band.rating.value}" if band else None,
                     _change(comparison),
                     _significance(comparison),
+                    figure.not_applicable,
                 ),
                 item_id=figure.item_id,
                 standard_id=standard.id,
@@ -202,7 +214,19 @@ def key_questions_table(scores: Scores, standard: StandardScore | None = None) -
         title,
         KEY_QUESTION_COLUMNS,
         tuple(rows),
-        ("Percentages rounded half up to a whole number; bands are taken on the rounded figure.",),
+        (
+            "Percentages rounded half up to a whole number; bands are taken on the rounded figure.",
+            "In the data files an empty percentage means no figure: no comparable data "
+            "(previous) or no applicable cases (current).",
+        ),
+        numeric=(
+            "Applicable cases",
+            "Satisfactory",
+            "Previous inspection %",
+            "Current inspection %",
+            "Change (points)",
+            "Not applicable (inspector)",
+        ),
     )
 
 
@@ -230,6 +254,7 @@ def prompts_table(scores: Scores, standard: StandardScore | None = None) -> Tabl
                     (kq.item_id, kq.text, None, None, None, None, None, None, None),
                     standard_id=s.id,
                     heading=True,
+                    layout=True,
                 )
             )
             prompts = [p for p in scores.prompts.values() if p.key_question_id == kq.item_id]
@@ -265,6 +290,16 @@ def prompts_table(scores: Scores, standard: StandardScore | None = None) -> Tabl
         (
             "Yes over the applicable answers; not applicable by the framework's rule is never "
             "counted and not applicable by the inspector's choice is left out.",
+            "In the data files an empty percentage means no figure: no comparable data "
+            "(previous) or no applicable answers (current).",
+        ),
+        numeric=(
+            "Applicable answers",
+            "Yes",
+            "Not applicable (inspector)",
+            "Previous inspection %",
+            "Current inspection %",
+            "Change (points)",
         ),
     )
 
@@ -288,6 +323,7 @@ def profile_table(scores: Scores) -> Table:
         ("Characteristic", "Cases", "With the characteristic", "Share %", "Not recorded"),
         rows,
         ("Shares are of the scored cases that record the attribute.",),
+        numeric=("Cases", "With the characteristic", "Share %", "Not recorded"),
     )
 
 
@@ -327,6 +363,7 @@ def breakdown_table(breakdowns: Sequence[Breakdown]) -> Table:
         ("Id", first.attribute_label, "Applicable", "Satisfactory", "%"),
         tuple(rows),
         ("The rows of each key question add up to its 'all cases' row.",),
+        numeric=("Applicable", "Satisfactory", "%"),
     )
 
 
@@ -408,6 +445,7 @@ def samples_table(scores: Scores) -> Table:
         ("Sample", "Cases", "Scored", "Not scored"),
         tuple(Row((s.title, s.cases, s.scored, s.cases - s.scored)) for s in scores.samples),
         (f"Scored: {scope}.",),
+        numeric=("Cases", "Scored", "Not scored"),
     )
 
 

@@ -1,40 +1,24 @@
-"""Central ▸ Ratings dashboard…: the scoring tables and charts, the ratings panel's and the lead
-inspector's decisions, and drill-down from any figure to the cases behind it.
-
-The dashboard shows the tables of ``fieldwork.scoring.tables`` as they are, so every figure
-reads the same here as in the PDF and the CSV files. Every read and write goes through
-``window.runner``; the dialogs only show and call.
-"""
+"""The ratings dashboard: the scoring tables and charts, decisions and drill-down."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -45,10 +29,9 @@ from PySide6.QtWidgets import (
 
 from fieldwork.scoring.panel import decide, rate_domain1
 from fieldwork.scoring.records import import_previous_figures
-from fieldwork.scoring.rules import Band, Rating
+from fieldwork.scoring.rules import Rating
 from fieldwork.scoring.scores import CaseBehind, Scores, StandardScore, cases_behind, score
 from fieldwork.scoring.tables import (
-    Row,
     Table,
     all_tables,
     breakdown_table,
@@ -59,359 +42,13 @@ from fieldwork.scoring.tables import (
     ratings_table,
 )
 from fieldwork.service import Service
+from ui.scoring.cases_behind import CasesBehindDialog
+from ui.scoring.chart import BandChart
+from ui.scoring.decision import DecisionDialog
+from ui.scoring.table import ScoringTableModel, table_view
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-Index = QModelIndex | QPersistentModelIndex
-
-
-def install(window: MainWindow) -> None:
-    """Add Central ▸ Ratings dashboard… to the main window."""
-    menu = window.menu("&Central")
-    action = menu.addAction("&Ratings dashboard…")
-    action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-    action.setStatusTip("Score the inspection: ratings, key questions, prompts, panel decisions")
-    action.triggered.connect(lambda: open_dashboard(window))
-
-
-def open_dashboard(window: MainWindow) -> RatingsDashboard:
-    existing = window.findChild(RatingsDashboard)
-    dashboard = existing or RatingsDashboard(window)
-    dashboard.show()
-    dashboard.activateWindow()
-    if existing is not None:
-        dashboard.refresh()
-    return dashboard
-
-
-# -- a table model over a scoring table -------------------------------------------------------
-class ScoringTableModel(QAbstractTableModel):
-    """Shows one ``Table`` as it is; holds only the rows it was given, never queries."""
-
-    RowRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._table = Table("", "", (), ())
-
-    @property
-    def table(self) -> Table:
-        return self._table
-
-    def set_table(self, table: Table) -> None:
-        self.beginResetModel()
-        self._table = table
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Row:
-        return self._table.rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._table.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._table.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._table.columns):
-            return self._table.columns[section]
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._table.rows):
-            return None
-        row = self._table.rows[index.row()]
-        if not 0 <= index.column() < len(row.cells):
-            return None
-        cell = row.cells[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if cell is None else str(cell)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(cell, int):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and (row.heading or row.emphasis):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == self.RowRole:
-            return row
-        return None
-
-
-def _table_view(name: str, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(True)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-# -- the chart --------------------------------------------------------------------------------
-class BandChart(QWidget):
-    """A standard's key questions as bars against the band thresholds (50, 65, 80%).
-
-    Drawn with the palette's colours, so it follows the light or dark theme; bands are told
-    apart by shade and name, not by colour alone, and each bar carries its figure.
-    """
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.standard: StandardScore | None = None
-        self.setAccessibleName("Key questions against the band thresholds")
-        self.setMinimumHeight(120)
-
-    def set_standard(self, standard: StandardScore | None) -> None:
-        self.standard = standard
-        self.setAccessibleDescription(self.describe())
-        self.setMinimumHeight(60 + 34 * len(standard.key_questions) if standard else 120)
-        self.updateGeometry()
-        self.update()
-
-    def describe(self) -> str:
-        if self.standard is None or not self.standard.key_questions:
-            return "No key questions to chart."
-        return "; ".join(f"{f.item_id}: {f.shown}" for f in self.standard.key_questions)
-
-    def sizeHint(self) -> QSize:
-        return QSize(520, self.minimumHeight())
-
-    def paintEvent(self, event: Any) -> None:
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
-
-    def _paint(self, painter: QPainter) -> None:
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        base = palette.color(QPalette.ColorRole.Base)
-        painter.fillRect(self.rect(), base)
-        standard = self.standard
-        if standard is None or not standard.key_questions:
-            painter.setPen(text)
-            message = (
-                "Domain 1 standards are rated by the lead inspector: there is no chart."
-                if standard is not None
-                else "Select a standard to see its key questions."
-            )
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, message)
-            return
-        metrics = painter.fontMetrics()
-        left = metrics.horizontalAdvance("0.0.00") + 12
-        right = 16
-        top = 2 * metrics.height() + 6
-        bottom = metrics.height() + 8
-        width = max(10, self.width() - left - right)
-        height = self.height() - top - bottom
-
-        def x(pct: float) -> float:
-            return left + width * pct / 100
-
-        for n, band in enumerate(Band):
-            upper = band.next.lowest if band.next else 100
-            shade = QColor(text)
-            shade.setAlpha(18 if n % 2 == 0 else 36)
-            painter.fillRect(QRectF(x(band.lowest), top, x(upper) - x(band.lowest), height), shade)
-            painter.setPen(text)
-            label = band.rating.value if band.rating is not Rating.REQUIRES_IMPROVEMENT else "RI"
-            painter.drawText(
-                QRectF(x(band.lowest), 0, x(upper) - x(band.lowest), top - 4),
-                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
-                label,
-            )
-            if band.lowest:
-                pen = QPen(text, 1, Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                painter.drawLine(int(x(band.lowest)), top, int(x(band.lowest)), top + height + 4)
-        painter.setPen(text)
-        for tick in (0, 50, 65, 80, 100):
-            painter.drawText(
-                QRectF(x(tick) - 20, top + height + 4, 40, metrics.height()),
-                int(Qt.AlignmentFlag.AlignHCenter),
-                f"{tick}%",
-            )
-        figures = standard.key_questions
-        slot = height / len(figures)
-        bar = min(22.0, slot * 0.6)
-        lowest = standard.lowest
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        for n, figure in enumerate(figures):
-            y = top + n * slot + (slot - bar) / 2
-            painter.setPen(text)
-            painter.drawText(
-                QRectF(0, y, left - 6, bar),
-                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                figure.item_id,
-            )
-            pct = figure.percentage
-            if pct is None:
-                painter.drawText(
-                    QRectF(x(0) + 4, y, width, bar),
-                    int(Qt.AlignmentFlag.AlignVCenter),
-                    "no applicable cases",
-                )
-                continue
-            is_lowest = lowest is not None and figure.item_id == lowest.item_id
-            rect = QRectF(x(0), y, x(pct) - x(0), bar)
-            painter.fillRect(rect, highlight if is_lowest else base)
-            painter.setPen(QPen(text, 1.5 if is_lowest else 1))
-            painter.drawRect(rect)
-            painter.setPen(text)
-            label = f"{pct}% ({figure.yes}/{figure.applicable})"
-            painter.drawText(
-                QRectF(x(pct) + 4, y, width, bar), int(Qt.AlignmentFlag.AlignVCenter), label
-            )
-
-
-# -- dialogs ----------------------------------------------------------------------------------
-class DecisionDialog(QDialog):
-    """A rating and the words behind it: the ratings panel's reasons or the lead inspector's
-    evidence. OK is offered once the words are given."""
-
-    def __init__(
-        self,
-        parent: QWidget,
-        *,
-        title: str,
-        intro: str,
-        rating: Rating | None,
-        words_label: str,
-    ):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        about = QLabel(intro, self)
-        about.setWordWrap(True)
-        about.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(about)
-        form = QFormLayout()
-        self.rating = QComboBox(self)
-        self.rating.setAccessibleName("Rating")
-        for choice in Rating:
-            self.rating.addItem(choice.value, choice)
-        if rating is not None:
-            self.rating.setCurrentIndex(list(Rating).index(rating))
-        form.addRow("&Rating:", self.rating)
-        self.words = QPlainTextEdit(self)
-        self.words.setAccessibleName(words_label)
-        self.words.setTabChangesFocus(True)
-        form.addRow(f"&{words_label}:", self.words)
-        layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.ok_button.setEnabled(False)
-        self.words.textChanged.connect(
-            lambda: self.ok_button.setEnabled(bool(self.words.toPlainText().strip()))
-        )
-        self.resize(520, 360)
-
-    @property
-    def ok_button(self) -> QPushButton:
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def chosen(self) -> tuple[Rating, str]:
-        return self.rating.currentData(), self.words.toPlainText().strip()
-
-
-class CasesBehindModel(QAbstractTableModel):
-    COLUMNS = ("Reference", "Answer", "Inspector", "Status")
-
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rows: list[CaseBehind] = []
-        self._attribute: str | None = None
-
-    def set_cases(self, rows: Sequence[CaseBehind], attribute: str | None) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._attribute = attribute
-        self.endResetModel()
-
-    def case_at(self, row: int) -> CaseBehind:
-        return self._rows[row]
-
-    def _columns(self) -> tuple[str, ...]:
-        return self.COLUMNS + ((self._attribute,) if self._attribute else ())
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns())
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        columns = self._columns()
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(columns)
-        ):
-            return columns[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= index.row() < len(self._rows):
-            return None
-        case = self._rows[index.row()]
-        values = [case.reference, case.answer, case.inspector or "", case.status]
-        if self._attribute:
-            value = case.attributes.get(self._attribute)
-            values.append("not recorded" if value is None else str(value))
-        return values[index.column()] if 0 <= index.column() < len(values) else None
-
-
-class CasesBehindDialog(QDialog):
-    """The cases behind a figure; Enter or a double click opens one in the main window."""
-
-    def __init__(self, window: MainWindow, title: str, rows: Sequence[CaseBehind],
-                 attribute: str | None):  # fmt: skip
-        super().__init__(window)
-        self.window_ = window
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        counts: dict[str, int] = {}
-        for case in rows:
-            counts[case.answer] = counts.get(case.answer, 0) + 1
-        summary = ", ".join(f"{n} {answer}" for answer, n in sorted(counts.items()))
-        self.summary = QLabel(f"{len(rows)} case(s): {summary or 'none'}", self)
-        layout.addWidget(self.summary)
-        self.model = CasesBehindModel(self)
-        self.model.set_cases(rows, attribute)
-        self.table = _table_view("Cases behind the figure", self)
-        self.table.setModel(self.model)
-        self.table.resizeColumnsToContents()
-        self.table.activated.connect(self._open)
-        layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, 460)
-
-    def _open(self, index: QModelIndex) -> None:
-        case = self.model.case_at(index.row())
-        self.window_.open_case(case.case_id)
 
 
 # -- the dashboard ----------------------------------------------------------------------------
@@ -448,6 +85,7 @@ class RatingsDashboard(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.summary.setFont(font)
+        self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
         self.only_complete = QCheckBox("Score &complete cases only", self)
         self.only_complete.setChecked(True)
@@ -526,6 +164,7 @@ class RatingsDashboard(QDialog):
 
         bottom = QHBoxLayout()
         hint = QLabel("Double-click a figure, or press Enter on it, to see the cases behind it.")
+        hint.setWordWrap(True)  # unwrapped, it made the dashboard wider than a laptop screen
         bottom.addWidget(hint, 1)
         self.previous_button = QPushButton("Import &previous figures…", self)
         self.previous_button.setToolTip(
@@ -552,7 +191,7 @@ class RatingsDashboard(QDialog):
     # -- building ------------------------------------------------------------------------------
     def _add_view(self, key: str, name: str, parent: QWidget) -> QTableView:
         model = ScoringTableModel(self)
-        view = _table_view(name, parent)
+        view = table_view(name, parent)
         view.setModel(model)
         view.activated.connect(lambda index, key=key: self._drill(key, index.row()))
         self.models[key] = model
@@ -658,6 +297,10 @@ class RatingsDashboard(QDialog):
         self.models["standard"].set_table(key_questions_table(self.scores, standard)
                                           if standard.assessed == "case"
                                           else Table("", "", (), ()))  # fmt: skip
+        if standard.assessed == "inspection":  # domain 1: the interview evidence instead
+            from ui.interviews.panel import fill_evidence
+
+            fill_evidence(self.models["standard"], self.window_.runner, standard.id)
         standard_view = self.views["standard"]
         standard_view.resizeColumnsToContents()
         if standard_view.model().columnCount() > 1:
@@ -705,7 +348,12 @@ class RatingsDashboard(QDialog):
         return dialog
 
     def _submit_decision(self, standard_id: str, rating: Rating, reasons: str) -> None:
-        self._run(lambda service: decide(service, standard_id, rating, reasons))
+        only_complete = self.only_complete.isChecked()  # the case set the panel is shown
+        self._run(
+            lambda service: decide(
+                service, standard_id, rating, reasons, only_complete=only_complete
+            )
+        )
 
     def enter_domain1_rating(self) -> DecisionDialog | None:
         standard = self.selected_standard()
@@ -721,6 +369,9 @@ class RatingsDashboard(QDialog):
         )
         if standard.domain1:
             dialog.words.setPlainText(standard.domain1.evidence)
+        from ui.interviews.panel import show_evidence
+
+        show_evidence(dialog, self.window_.runner, standard.id)  # the interviews beside it
         standard_id = standard.id
         dialog.accepted.connect(lambda: self._submit_domain1(standard_id, *dialog.chosen()))
         dialog.open()
@@ -798,8 +449,14 @@ class RatingsDashboard(QDialog):
             return
         target = Path(folder)
         from fieldwork.scoring.export import export_tables  # openpyxl loads when first used
+        from ui.interviews.panel import interview_output_tables
 
-        self._save(lambda _service: export_tables(all_tables(scores), target))
+        only = scores.only_complete
+        self._save(
+            lambda service: export_tables(
+                all_tables(scores) + interview_output_tables(service, only_complete=only), target
+            )
+        )
 
     def save_report(self, path: str | Path | None = None) -> None:
         if path is None:
@@ -813,8 +470,16 @@ class RatingsDashboard(QDialog):
             return
         target = Path(path)
         from fieldwork.scoring.report import write_report  # reportlab loads when first used
+        from ui.interviews.panel import interview_evidence
 
-        self._save(lambda _service: [write_report(scores, target)])
+        only = scores.only_complete
+        self._save(
+            lambda service: [
+                write_report(
+                    scores, target, evidence=interview_evidence(service, only_complete=only)
+                )
+            ]
+        )
 
     def _save(self, op: Callable[[Service], list[Path]]) -> None:
         self._set_busy(True)

@@ -1,7 +1,9 @@
 """The case attributes panel: the sample's attributes, each with an editor of its type.
 
 A change is sent at once (through the case session, as an undoable command); the store
-re-evaluates which items apply and the navigator and completion view follow.
+re-evaluates which items apply and the navigator and completion view follow. Dates are
+typed and shown as DD/MM/YYYY (with a calendar pop-up) and stored as ISO dates; an
+unreadable date is shown at its field with the reason and nothing is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.framework import Attribute, Attributes, AttributeValue, Sample
-from ui.widgets import ScaledLabel
+from ui.widgets import DateField, ScaledLabel
 
 NOT_RECORDED = "(not recorded)"
 _GROUPS = {
@@ -109,10 +111,12 @@ class AttributesPanel(QScrollArea):
                 )
             )
             editor = combo
+        elif attribute.type == "date":
+            field = DateField(attribute.label, parent)
+            field.date_entered.connect(lambda iso, a=attribute: self._emit(a, iso))
+            return field
         else:
             line = QLineEdit(parent)
-            if attribute.type == "date":
-                line.setPlaceholderText("YYYY-MM-DD")
             line.editingFinished.connect(lambda a=attribute, w=line: self._typed(a, w))
             editor = line
         editor.setAccessibleName(attribute.label)
@@ -129,6 +133,8 @@ class AttributesPanel(QScrollArea):
             elif isinstance(editor, QComboBox):
                 choices = list(attribute.choices)
                 editor.setCurrentIndex(choices.index(value) + 1 if value in choices else 0)
+            elif isinstance(editor, DateField):
+                editor.set_value(None if value is None else str(value))
             elif isinstance(editor, QLineEdit) and not editor.isModified():
                 editor.setText("" if value is None else str(value))
         finally:

@@ -1,41 +1,26 @@
-"""The Bundles menu: export, import (with a preview), verify and sync bundles; keys; conflicts.
-
-Every bundle operation runs on the runner's worker thread (it owns the workspace
-connection); only the dialogs run here. Passphrases are asked for on the GUI
-thread before the work is submitted. The ``ask_*`` attributes are the one place
-each dialog is asked for, so tests can answer them instead.
-"""
+"""The Bundles menu's actions: export, import, verify, sync, conflicts and keys."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressDialog,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import container, ledger, meta
 from fieldwork.bundles.assignment import (
+    Opened,
     export_assignment,
     open_assignment,
     update_from_assignment,
@@ -59,96 +44,24 @@ from fieldwork.keys import (
     describe as describe_keys,
 )
 from fieldwork.service import Service
+from fieldwork.store import WorkspaceKey, is_encrypted, key_for
+from ui.bundles.conflicts import ConflictsDialog
+from ui.bundles.preview import PreviewDialog
+from ui.export_assignment import (
+    AssignmentRequest,
+    ExportAssignmentDialog,
+    MakeKeysDialog,
+    Readiness,
+    readiness,
+    return_problem,
+)
+from ui.widgets import show_saved
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 FILTER = f"Fieldwork bundles (*{container.EXTENSION})"
-
-
-class PreviewDialog(QDialog):
-    """What importing a bundle will do: counts, then every change; Import or Cancel."""
-
-    COLUMNS = ("What", "Case", "Item", "Detail")
-
-    def __init__(self, plan: ImportPlan, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Import return bundle")
-        self.setAccessibleName("Import preview")
-        layout = QVBoxLayout(self)
-        self.summary = QLabel("\n".join(plan.describe()[:2]), self)
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.changes = QTableWidget(len(plan.changes), len(self.COLUMNS), self)
-        self.changes.setAccessibleName("Changes")
-        self.changes.setHorizontalHeaderLabels(self.COLUMNS)
-        self.changes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.changes.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.changes.verticalHeader().hide()
-        for row, change in enumerate(plan.changes):
-            cells = (change.action, change.case_reference, change.item, change.detail)
-            for column, text in enumerate(cells):
-                self.changes.setItem(row, column, QTableWidgetItem(text))
-        self.changes.resizeColumnsToContents()
-        self.changes.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.changes)
-        self.buttons = QDialogButtonBox(self)
-        self.import_button = self.buttons.addButton(
-            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.resize(760, 440)
-
-    def row_texts(self) -> list[str]:
-        """Each row of the table as one line of text."""
-        return [
-            "  ".join(self.changes.item(row, c).text() for c in range(self.changes.columnCount()))
-            for row in range(self.changes.rowCount())
-        ]
-
-
-class ConflictsDialog(QDialog):
-    """The open conflicts; keep central's or the bundle's version of the selected one."""
-
-    resolve_requested = Signal(str, str)  # conflict id, "current" or "incoming"
-
-    def __init__(self, found: list[Conflict], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Conflicts")
-        layout = QVBoxLayout(self)
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Conflicts")
-        layout.addWidget(self.list)
-        self.keep_current = QPushButton("Keep &central's version", self)
-        self.keep_incoming = QPushButton("Keep the &bundle's version", self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(self.keep_current, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.keep_incoming, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.keep_current.clicked.connect(lambda: self._keep("current"))
-        self.keep_incoming.clicked.connect(lambda: self._keep("incoming"))
-        self.show_conflicts(found)
-        self.resize(760, 360)
-
-    def show_conflicts(self, found: list[Conflict]) -> None:
-        self.list.clear()
-        for conflict in found:
-            item = QListWidgetItem(conflict.describe(), self.list)
-            item.setData(Qt.ItemDataRole.UserRole, conflict.id)
-        if found:
-            self.list.setCurrentRow(0)
-        for button in (self.keep_current, self.keep_incoming):
-            button.setEnabled(bool(found))
-
-    def _keep(self, side: str) -> None:
-        item = self.list.currentItem()
-        if item is not None:
-            self.resolve_requested.emit(item.data(Qt.ItemDataRole.UserRole), side)
 
 
 def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
@@ -168,7 +81,6 @@ class Bundles(QObject):
     revoked = Signal(str, list)  # inspector's name, ids of the keys retired
     previewing = Signal(object)  # PreviewDialog, once shown
     workspace_created = Signal(object)  # Opened: a laptop workspace made from an assignment
-    _created_elsewhere = Signal(object)  # Opened, or the error, from the helper thread
 
     def __init__(self, window: MainWindow):
         super().__init__(window)
@@ -179,20 +91,21 @@ class Bundles(QObject):
         self.progress_dialog: QProgressDialog | None = None
         self.preview_dialog: PreviewDialog | None = None
         self.conflicts_dialog: ConflictsDialog | None = None
+        self.export_dialog: ExportAssignmentDialog | None = None
+        self.make_keys_dialog: MakeKeysDialog | None = None
         self.ask_open_file: Callable[[str], Path | None] = self._open_file
         self.ask_save_file: Callable[[str, str], Path | None] = self._save_file
         self.ask_folder: Callable[[str], Path | None] = self._choose_folder
         self.ask_passphrase: Callable[[str, str], str | None] = lambda title, label: (
             _ask_passphrase(self.window, title, label)
         )
-        self.ask_inspector: Callable[[list[str]], str | None] = self._choose_inspector
         self.ask_key_owner: Callable[[list[str]], str | None] = self._choose_key_owner
         self.ask_confirm: Callable[[str, str], bool] = self._confirm
         self.ask_new_workspace: Callable[[], Path | None] = self._new_workspace_file
         self.new_windows: list[Any] = []  # windows opened on workspaces made here
+        self._new_key: WorkspaceKey | None = None  # the key of the workspace just made
         self.show_text: Callable[[str, str], None] = self._show_text
         self.progressed.connect(self._show_progress)
-        self._created_elsewhere.connect(self._workspace_created)
         window.runner.submit(lambda s: meta.get(s, meta.KIND, "central"), self._set_kind)
 
     def _set_kind(self, kind: str) -> None:
@@ -225,12 +138,6 @@ class Bundles(QObject):
             return None
         path = Path(chosen)
         return path if path.suffix == ".fieldwork" else path.with_suffix(".fieldwork")
-
-    def _choose_inspector(self, names: list[str]) -> str | None:
-        name, ok = QInputDialog.getItem(
-            self.window, "Export assignment", "Whose assignment?", names, 0, False
-        )
-        return name if ok else None
 
     def _choose_key_owner(self, names: list[str]) -> str | None:
         name, ok = QInputDialog.getItem(
@@ -270,25 +177,26 @@ class Bundles(QObject):
             self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
         return self.keyring
 
-    def make_keys(self) -> None:
-        passphrase = self.ask_passphrase(
-            "Make the inspectorate's keys", "Choose a passphrase to protect the private keys:"
-        )
-        if passphrase is None:
-            return
-        again = self.ask_passphrase("Make the inspectorate's keys", "The same passphrase again:")
-        if again != passphrase:
-            self.window.show_error(InvalidChange("the two passphrases differ; nothing was made"))
-            return
+    def make_keys(
+        self, parent: QWidget | None = None, then: Callable[[], None] | None = None
+    ) -> None:
+        """Ask for the keys' passphrase (checked as it is typed, and confirmed), then make
+        the inspectorate's keys; ``then`` runs once they are made."""
+        dialog = MakeKeysDialog(parent or self.window)
+        dialog.chosen.connect(lambda passphrase: self._make_keys(passphrase, then))
+        self.make_keys_dialog = dialog
+        dialog.open()
+
+    def _make_keys(self, passphrase: str, then: Callable[[], None] | None) -> None:
         self.keyring = Keyring(keys_dir(self.window.workspace_path), passphrase)
         keyring = self.keyring
-        self._run(
-            "Making keys…",
-            lambda s: init_central_keys(s, keyring),
-            lambda records: self._status(
-                "Made the inspectorate's keys: " + ", ".join(r.short for r in records)
-            ),
-        )
+
+        def made(records: Any) -> None:
+            self._status("Made the inspectorate's keys: " + ", ".join(r.short for r in records))
+            if then is not None:
+                then()
+
+        self._run("Making keys…", lambda s: init_central_keys(s, keyring), made)
 
     def rotate_keys(self) -> None:
         keyring = self._keys()
@@ -296,7 +204,7 @@ class Bundles(QObject):
             return
 
         def rotate(service: Service) -> str:
-            if meta.get(service, meta.KIND, "central") == "fieldwork":
+            if meta.is_laptop(service):
                 return f"Your new signing key is {rotate_inspector_key(service, keyring).short}."
             records = rotate_central_keys(service, keyring)
             return "New inspectorate keys: " + ", ".join(r.short for r in records)
@@ -359,47 +267,80 @@ class Bundles(QObject):
     def export(self) -> None:
         """Central: an inspector's assignment. Laptop: the return bundle."""
         if self.kind == "fieldwork":
-            path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
-            keyring = self._keys() if path else None
-            if path is None or keyring is None:
-                return
-            self._run(
-                "Writing the return bundle…",
-                lambda s: export_return(s, path, keyring=keyring),
-                self._exported,
-            )
+            # what a return bundle needs is checked before anything is asked
+            self.window.runner.submit(return_problem, self._export_return, self._failed)
             return
+        kind = self.kind
         self.window.runner.submit(
-            lambda s: [i.name for i in s.inspectors()], self._export_for, self._failed
+            lambda s: readiness(s, kind), self._show_export_dialog, self._failed
         )
 
-    def _export_for(self, names: list[str]) -> None:
-        if not names:
-            self.window.show_error(InvalidChange("add inspectors before exporting assignments"))
+    def _export_return(self, problem: str) -> None:
+        if problem:
+            self.window.show_error(InvalidChange(problem, file=str(self.window.workspace_path)))
             return
-        name = self.ask_inspector(names)
-        if name is None:
-            return
-        path = self.ask_save_file(
-            "Save assignment bundle", ledger.default_name("assignment", name, 1)
-        )
-        if path is None:
-            return
-        passphrase = self.ask_passphrase(
-            "Assignment passphrase",
-            f"A passphrase for {name}'s bundle (8 characters or more); give it to them separately:",
-        )
-        keyring = self._keys() if passphrase else None
-        if passphrase is None or keyring is None:
+        path = self.ask_save_file("Save return bundle", "return" + container.EXTENSION)
+        keyring = self._keys() if path else None
+        if path is None or keyring is None:
             return
         self._run(
-            f"Writing {name}'s assignment…",
-            lambda s: export_assignment(s, name, path, passphrase=passphrase, keyring=keyring),
+            "Writing the return bundle…",
+            lambda s: export_return(s, path, keyring=keyring),
+            self._exported,
+        )
+
+    def _show_export_dialog(self, ready: Readiness) -> None:
+        """The export dialog: what is missing first (with the fix), then the questions."""
+        dialog = ExportAssignmentDialog(
+            ready,
+            self.folder,
+            lambda name: ledger.default_name("assignment", name, 1),
+            keys_unlocked=self.keyring is not None,
+            parent=self.window,
+        )
+        dialog.make_keys_requested.connect(
+            lambda: self.make_keys(dialog, then=lambda: self._check_export_again(dialog))
+        )
+        dialog.submitted.connect(self._export_assignment)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _check_export_again(self, dialog: ExportAssignmentDialog) -> None:
+        kind = self.kind
+        self.window.runner.submit(
+            lambda s: readiness(s, kind),
+            lambda ready: dialog.show_readiness(ready, keys_unlocked=self.keyring is not None),
+            self._failed,
+        )
+
+    def _export_assignment(self, request: AssignmentRequest) -> None:
+        if request.keys_passphrase is not None:
+            self.keyring = Keyring(keys_dir(self.window.workspace_path), request.keys_passphrase)
+        keyring = self.keyring
+        if keyring is None:
+            return
+        self._run(
+            f"Writing {request.inspector}'s assignment…",
+            lambda s: export_assignment(
+                s, request.inspector, request.path, passphrase=request.passphrase, keyring=keyring
+            ),
             self._exported,
         )
 
     def _exported(self, result: Any) -> None:
         self._status(f"Wrote {result.kind} bundle {result.sequence} to {result.path.name}.")
+        detail = (
+            f"Give {result.inspector_name} the bundle's passphrase separately."
+            if result.kind == "assignment"
+            else "Hand it in through the sync folder, or as your lead inspector asked."
+        )
+        show_saved(
+            self.window,
+            "Bundle written",
+            f"Wrote {result.kind} bundle {result.sequence}:",
+            Path(result.path),
+            detail,
+        )
         self.exported.emit(result)
 
     # -- import ---------------------------------------------------------------------------------
@@ -412,12 +353,12 @@ class Bundles(QObject):
             passphrase = self.ask_passphrase(
                 "Open assignment", "The passphrase your lead inspector gave you:"
             )
-            keyring = self._keys() if passphrase else None
-            if passphrase is None or keyring is None:
+            ring = self._keys() if passphrase else None
+            if passphrase is None or ring is None:
                 return
 
             def open_(service: Service) -> Any:
-                return update_from_assignment(service, path, passphrase=passphrase, keyring=keyring)
+                return update_from_assignment(service, path, passphrase=passphrase, keyring=ring)
 
             self._run("Opening the assignment…", open_, self._opened)
             return
@@ -462,8 +403,8 @@ class Bundles(QObject):
     # -- a first assignment: a new workspace ----------------------------------------------------
     def open_as_new_workspace(self) -> None:
         """Make an inspector's fieldwork workspace from their first assignment bundle, then
-        open it in a window of its own. The work runs on a thread of its own: the runner
-        belongs to this window's workspace, not the new one."""
+        open it in a window of its own. The work runs beside the runner's queue, on a thread
+        of its own: the runner's service is this window's workspace, not the new one."""
         bundle = self.ask_open_file("Open your assignment bundle")
         target = self.ask_new_workspace() if bundle else None
         if bundle is None or target is None:
@@ -483,29 +424,25 @@ class Bundles(QObject):
         keyring = Keyring(keys_dir(target), key_passphrase)
         self._status("Opening the assignment…", 0)
 
-        def work() -> None:
-            try:
-                result: object = open_assignment(
-                    bundle, target, passphrase=passphrase, keyring=keyring
-                )
-            except BaseException as exc:  # handed to the GUI thread, shown there
-                result = exc
-            self._created_elsewhere.emit(result)
+        def work() -> Opened:
+            opened = open_assignment(bundle, target, passphrase=passphrase, keyring=keyring)
+            # The new workspace is encrypted with the key passphrase: its window gets the
+            # key, derived here off the GUI thread, rather than asking again.
+            self._new_key = key_for(target, key_passphrase) if is_encrypted(target) else None
+            return opened
 
-        threading.Thread(target=work, name="open-assignment", daemon=True).start()
+        self.window.runner.beside(
+            work, self._workspace_created, self._failed, name="open-assignment"
+        )
 
-    def _workspace_created(self, result: object) -> None:
-        if isinstance(result, BaseException):
-            self._failed(result)
-            return
-        opened: Any = result
+    def _workspace_created(self, opened: Opened) -> None:
         self._status(
             f"Made {opened.workspace.name}: {len(opened.new_cases)} cases for "
             f"{opened.inspector_name}. The inspectorate's key is {opened.central_key}."
         )
         from ui.main_window import MainWindow
 
-        window = MainWindow(opened.workspace, settings=self.window.settings)
+        window = MainWindow(opened.workspace, settings=self.window.settings, key=self._new_key)
         self.new_windows.append(window)
         window.show()
         self.workspace_created.emit(opened)
@@ -642,8 +579,6 @@ class Bundles(QObject):
         self._finish()
         if isinstance(error, KeyProblem):
             self.keyring = None  # a wrong passphrase is asked for again next time
-        if not isinstance(error, FieldworkError):
-            log.error("bundle operation failed", exc_info=error)
         self._status("Nothing was changed.")
         self.window.show_error(error)
 
@@ -665,33 +600,3 @@ def _waiting_assignments(service: Service, folder: Path) -> int:
         if manifest.kind == "assignment" and manifest.inspector_id == mine:
             count += manifest.sequence > last
     return count
-
-
-def install(window: MainWindow) -> None:
-    """Add the Bundles menu to the main window."""
-    bundles = Bundles(window)
-    window.bundles = bundles  # type: ignore[attr-defined]
-    menu = window.menu("&Bundles")
-    for text, slot, name in (
-        ("&Export bundle…", bundles.export, "export"),
-        ("&Import bundle…", bundles.import_bundle, "import"),
-        ("&Verify bundle…", bundles.verify, "verify"),
-        ("&Sync", bundles.sync, "sync"),
-        ("&Conflicts…", bundles.show_conflicts, "conflicts"),
-    ):
-        action = menu.addAction(text)
-        action.setObjectName(f"bundles-{name}")
-        action.triggered.connect(lambda _checked=False, slot=slot: slot())
-    action = menu.addAction("&Open an assignment as a new workspace…")
-    action.setObjectName("bundles-new-workspace")
-    action.triggered.connect(lambda _checked=False: bundles.open_as_new_workspace())
-    keys = menu.addMenu("&Keys")
-    for text, slot, name in (
-        ("&Make the inspectorate's keys…", bundles.make_keys, "keys-init"),
-        ("&Rotate keys…", bundles.rotate_keys, "keys-rotate"),
-        ("&List keys", bundles.list_keys, "keys-list"),
-        ("Re&voke an inspector's key…", bundles.revoke_key, "keys-revoke"),
-    ):
-        action = keys.addAction(text)
-        action.setObjectName(f"bundles-{name}")
-        action.triggered.connect(lambda _checked=False, slot=slot: slot())

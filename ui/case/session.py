@@ -1,117 +1,133 @@
 """One open case: its stored state, its undo stack, and the writes on their way to the store.
 
-Every change is an ``Edit``: one call of a named ``Service`` method on this case. Edits
-run on the runner's worker thread, in order; each returns the change and the case as
-the store now holds it, and that stored state is what the views show.
+Every change is an ``Edit``: the service call that makes it (a callable, typed end to
+end: an ``Answer`` from the button to ``Service.answer``), and what it sets. Edits run on
+the runner's worker thread, in order; each returns the ``Change`` with the case as the
+store now holds it (``Change.detail``), and that stored state is what the views show.
 
-A write that fails (disk full, file gone, read-only) is never dropped: the edit is
-kept as *pending*, the views go on showing what is stored, and ``retry()`` sends the
-pending edits again. A later successful edit of the same thing (same item and field)
-supersedes a pending one, so undoing a change that was never saved simply cancels it.
+A write that fails (disk full, file gone, read-only) is never dropped: the edit is kept
+as *pending*, the views go on showing what is stored, and ``retry()`` sends the pending
+edits again. A later successful edit of the same thing (same item and field) supersedes
+a pending one, so undoing a change that was never saved simply cancels it. An error that
+is a bug (not a ``FieldworkError``) is logged with its traceback and reported as an
+internal error; the edit is kept pending all the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from fieldwork.applicability import ItemKind
+from fieldwork.answers import Answer
+from fieldwork.applicability import ItemKind, ItemState
 from fieldwork.errors import FieldworkError, InvalidChange
 from fieldwork.framework import AttributeValue
 from fieldwork.service import CaseDetail, Change, Service
 from ui.runner import ServiceRunner
 
 Key = tuple[str, str]  # (item or attribute id, field)
+#: The stored value of each field an edit sets: an answer, a text, an attribute's value.
+Value = Answer | str | AttributeValue
+#: The service call of an edit: (service, case id, reason for changing a complete case).
+Call = Callable[[Service, str, str], Change]
+
+#: The answer an item's state holds; the other states hold none.
+ANSWER_OF_STATE = {
+    ItemState.YES: Answer.YES,
+    ItemState.NO: Answer.NO,
+    ItemState.NA_CHOICE: Answer.NOT_APPLICABLE,
+}
 
 
 @dataclass(frozen=True)
 class Edit:
-    """One call of a named service method on the open case."""
+    """One change of the open case: the service call that makes it and the fields it sets."""
 
-    method: str  # answer | judge | set_note | set_na_reason | set_attribute
     target: str  # item id or attribute id
-    args: tuple[Any, ...]
-    kwargs: tuple[tuple[str, Any], ...]
-    values: tuple[tuple[str, Any], ...]  # field -> value, as the store will hold it
+    values: tuple[tuple[str, Value], ...]  # field -> value, as the store will hold it
     description: str
+    call: Call
 
     @property
     def key(self) -> Key:
         return (self.target, self.values[0][0])
 
-    def call(self, service: Service, case_id: str, edit_reason: str) -> Change:
-        method = getattr(service, self.method)
-        change: Change = method(
-            case_id, self.target, *self.args, edit_reason=edit_reason, **dict(self.kwargs)
-        )
-        return change
+
+def answer_words(value: Answer | None) -> str:
+    return "no answer" if value is None else value.label
 
 
-ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "Not applicable", None: "no answer"}
-
-
-def answer_edit(prompt_id: str, value: str | None, na_reason: str = "") -> Edit:
-    kwargs: tuple[tuple[str, Any], ...] = ()
-    values: tuple[tuple[str, Any], ...] = (("value", value),)
-    if value == "na" or na_reason:
-        kwargs = (("na_reason", na_reason),)
+def _value_edit(item_id: str, value: Answer | None, na_reason: str, what: str, judge: bool) -> Edit:
+    """Service.answer or Service.judge: the typed value, with the reason for not applicable."""
+    values: tuple[tuple[str, Value], ...] = (("value", value),)
+    reason: str | None = None
+    if value is Answer.NOT_APPLICABLE or na_reason:
+        reason = na_reason
         values += (("na_reason", na_reason),)
-    return Edit(
-        "answer",
-        prompt_id,
-        (value,),
-        kwargs,
-        values,
-        f"answer {ANSWER_WORDS[value]} to prompt {prompt_id}",
-    )
+
+    def call(service: Service, case_id: str, edit_reason: str) -> Change:
+        if judge:
+            return service.judge(case_id, item_id, value, na_reason=reason, edit_reason=edit_reason)
+        return service.answer(case_id, item_id, value, na_reason=reason, edit_reason=edit_reason)
+
+    return Edit(item_id, values, what, call)
 
 
-def judge_edit(key_question_id: str, value: str | None) -> Edit:
-    satisfactory = None if value is None else value == "yes"
-    word = {"yes": "satisfactory", "no": "not satisfactory", None: "no judgement"}[value]
-    return Edit(
-        "judge",
-        key_question_id,
-        (satisfactory,),
-        (),
-        (("value", value),),
-        f"judgement {word} on key question {key_question_id}",
-    )
+def answer_edit(prompt_id: str, value: Answer | None, na_reason: str = "") -> Edit:
+    what = f"answer {answer_words(value)} to prompt {prompt_id}"
+    return _value_edit(prompt_id, value, na_reason, what, judge=False)
+
+
+JUDGEMENT_WORDS = {
+    Answer.YES: "satisfactory",
+    Answer.NO: "not satisfactory",
+    Answer.NOT_APPLICABLE: "not applicable",
+    None: "no judgement",
+}
+
+
+def judge_edit(key_question_id: str, value: Answer | None, na_reason: str = "") -> Edit:
+    what = f"judgement {JUDGEMENT_WORDS[value]} on key question {key_question_id}"
+    return _value_edit(key_question_id, value, na_reason, what, judge=True)
 
 
 def note_edit(item_id: str, text: str, *, rationale: bool) -> Edit:
     what = "rationale for key question" if rationale else "note on prompt"
-    return Edit("set_note", item_id, (text,), (), (("note", text),), f"{what} {item_id}")
+
+    def call(service: Service, case_id: str, edit_reason: str) -> Change:
+        return service.set_note(case_id, item_id, text, edit_reason=edit_reason)
+
+    return Edit(item_id, (("note", text),), f"{what} {item_id}", call)
 
 
 def na_reason_edit(prompt_id: str, reason: str) -> Edit:
+    def call(service: Service, case_id: str, edit_reason: str) -> Change:
+        return service.set_na_reason(case_id, prompt_id, reason, edit_reason=edit_reason)
+
     return Edit(
-        "set_na_reason",
         prompt_id,
-        (reason,),
-        (),
         (("na_reason", reason),),
         f"reason for not applicable on prompt {prompt_id}",
+        call,
     )
 
 
 def attribute_edit(attribute_id: str, label: str, value: AttributeValue) -> Edit:
-    shown = {True: "yes", False: "no", None: "not recorded"}.get(value, value)  # type: ignore[call-overload]
-    return Edit(
-        "set_attribute",
-        attribute_id,
-        (value,),
-        (),
-        (("attribute", value),),
-        f"{label}: {shown}",
-    )
+    if isinstance(value, bool):
+        shown = "yes" if value else "no"
+    else:
+        shown = "not recorded" if value is None else value
+
+    def call(service: Service, case_id: str, edit_reason: str) -> Change:
+        return service.set_attribute(case_id, attribute_id, value, edit_reason=edit_reason)
+
+    return Edit(attribute_id, (("attribute", value),), f"{label}: {shown}", call)
 
 
-# -- undo commands: each redo/undo calls a named service method through the session --------
+# -- undo commands: each redo/undo sends one edit through the session ----------------------
 class EditCommand(QUndoCommand):
     """An undoable change: ``redo`` applies ``forward``, ``undo`` applies ``backward``."""
 
@@ -131,20 +147,28 @@ class EditCommand(QUndoCommand):
 class AnswerCommand(EditCommand):
     """Service.answer: a prompt's Yes / No / Not applicable (with its reason)."""
 
-    def __init__(self, session: CaseSession, prompt_id: str, value: str | None, na_reason: str):
-        old_value = session.latest(prompt_id, "value")
-        old_reason = session.latest(prompt_id, "na_reason") or ""
+    def __init__(self, session: CaseSession, prompt_id: str, value: Answer | None, na_reason: str):
+        old_value = session.latest_answer(prompt_id)
+        old_reason = session.latest_text(prompt_id, "na_reason")
         forward = answer_edit(prompt_id, value, na_reason)
-        backward = answer_edit(prompt_id, old_value, old_reason if old_value == "na" else "")
+        backward = answer_edit(
+            prompt_id, old_value, old_reason if old_value is Answer.NOT_APPLICABLE else ""
+        )
         super().__init__(session, forward, backward, forward.description.capitalize())
 
 
 class JudgeCommand(EditCommand):
     """Service.judge: a key question judged satisfactory or not."""
 
-    def __init__(self, session: CaseSession, key_question_id: str, value: str | None):
-        forward = judge_edit(key_question_id, value)
-        backward = judge_edit(key_question_id, session.latest(key_question_id, "value"))
+    def __init__(
+        self, session: CaseSession, key_question_id: str, value: Answer | None, na_reason: str = ""
+    ):
+        old_value = session.latest_answer(key_question_id)
+        old_reason = session.latest_text(key_question_id, "na_reason")
+        forward = judge_edit(key_question_id, value, na_reason)
+        backward = judge_edit(
+            key_question_id, old_value, old_reason if old_value is Answer.NOT_APPLICABLE else ""
+        )
         super().__init__(session, forward, backward, forward.description.capitalize())
 
 
@@ -159,7 +183,7 @@ class NoteCommand(EditCommand):
 
     def __init__(self, session: CaseSession, item_id: str, text: str, *, rationale: bool):
         forward = note_edit(item_id, text, rationale=rationale)
-        backward = note_edit(item_id, session.latest(item_id, "note") or "", rationale=rationale)
+        backward = note_edit(item_id, session.latest_text(item_id, "note"), rationale=rationale)
         super().__init__(session, forward, backward, f"Edit {forward.description}")
         self.sealed = False
 
@@ -182,7 +206,7 @@ class NaReasonCommand(EditCommand):
 
     def __init__(self, session: CaseSession, prompt_id: str, reason: str):
         forward = na_reason_edit(prompt_id, reason)
-        backward = na_reason_edit(prompt_id, session.latest(prompt_id, "na_reason") or "")
+        backward = na_reason_edit(prompt_id, session.latest_text(prompt_id, "na_reason"))
         super().__init__(session, forward, backward, f"Change {forward.description}")
 
 
@@ -190,7 +214,7 @@ class AttributeCommand(EditCommand):
     """Service.set_attribute: a case attribute, after which what applies is re-evaluated."""
 
     def __init__(self, session: CaseSession, attribute_id: str, label: str, value: AttributeValue):
-        old = session.latest(attribute_id, "attribute")
+        old = session.latest_attribute(attribute_id)
         forward = attribute_edit(attribute_id, label, value)
         backward = attribute_edit(attribute_id, label, old)
         super().__init__(session, forward, backward, f"Set {forward.description}")
@@ -204,6 +228,8 @@ class CaseSession(QObject):
     saving = Signal(bool)  # writes are (or are no longer) on their way
     refused = Signal(str)  # the rules refused a change (the message says why)
     failed = Signal(str)  # a write failed; the edit is pending
+    internal_error = Signal(object)  # a bug (not a FieldworkError); the edit is pending
+    marked_complete = Signal(object)  # Change: the store marked the case complete
     pending_changed = Signal(int)  # number of edits waiting to be saved
 
     def __init__(self, runner: ServiceRunner, detail: CaseDetail, parent: QObject | None = None):
@@ -235,42 +261,58 @@ class CaseSession(QObject):
     def pending(self) -> list[Edit]:
         return list(self._pending.values())
 
-    def stored_value(self, target: str, field: str) -> Any:
+    def _stored_value(self, target: str, field: str) -> Value:
         if field == "attribute":
             return self.detail.summary.attributes.get(target)
         item = self.detail.item(target)
         if field == "value":
-            return {
-                "yes": "yes",
-                "no": "no",
-                "not applicable by choice": "na",
-            }.get(item.state.value)
-        return getattr(item, field)
+            return ANSWER_OF_STATE.get(item.state)
+        if field == "note":
+            return item.note
+        if field == "na_reason":
+            return item.na_reason
+        raise KeyError(field)
 
-    def latest(self, target: str, field: str) -> Any:
+    def latest(self, target: str, field: str) -> Value:
         """The newest intended value: an edit on its way or pending, else what is stored."""
-        for edit in reversed(self._in_flight):
-            for name, value in edit.values:
-                if edit.target == target and name == field:
-                    return value
-        for edit in reversed(self._pending.values()):
-            for name, value in edit.values:
-                if edit.target == target and name == field:
-                    return value
-        return self.stored_value(target, field)
+        for edits in (self._in_flight, list(self._pending.values())):
+            for edit in reversed(edits):
+                if edit.target == target:
+                    for name, value in edit.values:
+                        if name == field:
+                            return value
+        return self._stored_value(target, field)
+
+    def latest_answer(self, item_id: str) -> Answer | None:
+        """The item's newest intended answer or judgement."""
+        value = self.latest(item_id, "value")
+        return value if isinstance(value, Answer) else None
+
+    def latest_text(self, item_id: str, field: str) -> str:
+        """The item's newest intended ``note`` or ``na_reason``."""
+        value = self.latest(item_id, field)
+        return value if isinstance(value, str) else ""
+
+    def latest_attribute(self, attribute_id: str) -> AttributeValue:
+        value = self.latest(attribute_id, "attribute")
+        return None if isinstance(value, Answer) else value
 
     # -- user edits (each one an undo command) ---------------------------------------------
-    def answer(self, prompt_id: str, value: str | None, na_reason: str = "") -> None:
-        if self.latest(prompt_id, "value") == value and not (value == "na" and na_reason):
+    def answer(self, prompt_id: str, value: Answer | None, na_reason: str = "") -> None:
+        if self.latest_answer(prompt_id) is value and not (
+            value is Answer.NOT_APPLICABLE and na_reason
+        ):
             return
         self.undo_stack.push(AnswerCommand(self, prompt_id, value, na_reason))
 
-    def judge(self, key_question_id: str, value: str | None) -> None:
-        if self.latest(key_question_id, "value") != value:
-            self.undo_stack.push(JudgeCommand(self, key_question_id, value))
+    def judge(self, key_question_id: str, value: Answer | None, na_reason: str = "") -> None:
+        if self.latest_answer(key_question_id) is not value or (
+            value is Answer.NOT_APPLICABLE and na_reason
+        ):
+            self.undo_stack.push(JudgeCommand(self, key_question_id, value, na_reason))
 
     def set_note(self, item_id: str, text: str) -> None:
-        if (self.latest(item_id, "note") or "") == text:
+        if self.latest_text(item_id, "note") == text:
             return
         rationale = self.detail.item(item_id).kind is ItemKind.JUDGEMENT
         self.undo_stack.push(NoteCommand(self, item_id, text, rationale=rationale))
@@ -284,11 +326,11 @@ class CaseSession(QObject):
                 top.sealed = True
 
     def set_na_reason(self, prompt_id: str, reason: str) -> None:
-        if (self.latest(prompt_id, "na_reason") or "") != reason:
+        if self.latest_text(prompt_id, "na_reason") != reason:
             self.undo_stack.push(NaReasonCommand(self, prompt_id, reason))
 
     def set_attribute(self, attribute_id: str, label: str, value: AttributeValue) -> None:
-        if self.latest(attribute_id, "attribute") != value:
+        if self.latest_attribute(attribute_id) != value:
             self.undo_stack.push(AttributeCommand(self, attribute_id, label, value))
 
     # -- the traffic -----------------------------------------------------------------------
@@ -298,14 +340,9 @@ class CaseSession(QObject):
         if len(self._in_flight) == 1:
             self.saving.emit(True)
         case_id, reason = self.case_id, self.edit_reason
-
-        def op(service: Service) -> tuple[Change, CaseDetail]:
-            change = edit.call(service, case_id, reason)
-            return change, service.case(case_id)
-
         self.runner.submit(
-            op,
-            lambda result: self._saved(edit, result),
+            lambda service: edit.call(service, case_id, reason),
+            lambda change: self._saved(edit, change),
             lambda error: self._failed(edit, error),
         )
 
@@ -325,20 +362,18 @@ class CaseSession(QObject):
         """Ask the store to mark the case complete; a refusal (with the missing items) or a
         failure goes to ``on_refused``."""
         case_id = self.case_id
-
-        def op(service: Service) -> tuple[Change, CaseDetail]:
-            return service.mark_complete(case_id), service.case(case_id)
-
         self.saving.emit(True)
         self.runner.submit(
-            op, self._completed, lambda error: self._complete_failed(error, on_refused)
+            lambda service: service.mark_complete(case_id),
+            self._completed,
+            lambda error: self._complete_failed(error, on_refused),
         )
 
-    def _completed(self, result: tuple[Change, CaseDetail]) -> None:
-        change, detail = result
-        self.detail = detail
+    def _completed(self, change: Change) -> None:
+        self.detail = change.detail
         self.saving.emit(bool(self._in_flight))
-        self.stored.emit(detail, change)
+        self.stored.emit(change.detail, change)
+        self.marked_complete.emit(change)
 
     def _complete_failed(
         self, error: BaseException, on_refused: Callable[[BaseException], None]
@@ -346,16 +381,15 @@ class CaseSession(QObject):
         self.saving.emit(bool(self._in_flight))
         on_refused(error)
 
-    def _saved(self, edit: Edit, result: tuple[Change, CaseDetail]) -> None:
-        change, detail = result
+    def _saved(self, edit: Edit, change: Change) -> None:
         self._in_flight.remove(edit)
         superseded = self._pending.pop(edit.key, None)
-        self.detail = detail
+        self.detail = change.detail
         if not self._in_flight:
             self.saving.emit(False)
         if superseded is not None:
             self.pending_changed.emit(len(self._pending))
-        self.stored.emit(detail, change)
+        self.stored.emit(change.detail, change)
 
     def _failed(self, edit: Edit, error: BaseException) -> None:
         self._in_flight.remove(edit)
@@ -370,10 +404,15 @@ class CaseSession(QObject):
             return
         self._pending.pop(edit.key, None)
         self._pending[edit.key] = edit
-        message = error.message if isinstance(error, FieldworkError) else repr(error)
-        self.last_error = message
         self.pending_changed.emit(len(self._pending))
-        self.failed.emit(f"Your {edit.description} was not saved. {message}")
+        if isinstance(error, FieldworkError):
+            self.last_error = error.message
+            self.failed.emit(f"Your {edit.description} was not saved. {error.message}")
+        else:
+            # A bug, not a problem of the disk or the data: the window's one failure path
+            # logs it with its traceback and shows the internal-error dialog.
+            self.last_error = f"an internal error ({type(error).__name__})"
+            self.internal_error.emit(error)
         self.stored.emit(self.detail, None)
 
     def _withdraw(self, edit: Edit) -> None:

@@ -8,41 +8,41 @@ attribute; text fields keep their letters. Every action is in a menu with its sh
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from fieldwork.applicability import CaseItem, ItemKind
+from fieldwork.answers import Answer
+from fieldwork.applicability import CaseItem
 from fieldwork.bundles.comments import QaComment, qa_comments
-from fieldwork.errors import CaseIncomplete, FieldworkError
-from fieldwork.framework import AttributeValue, Framework
+from fieldwork.errors import FieldworkError
+from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, Change
-from ui.attributes_panel import AttributesPanel
-from ui.case_session import CaseSession
-from ui.completion import CompletionPanel
-from ui.item_panels import JudgementPanel, PromptPanel, QaCommentBox
-from ui.navigator import NavigatorModel
+from ui.case.attributes import AttributesPanel
+from ui.case.completion import CompletionPanel
+from ui.case.edits import CaseEdits
+from ui.case.judgement import JudgementPanel
+from ui.case.navigator import NavigatorModel
+from ui.case.panel import QaCommentBox
+from ui.case.problems import ProblemBanner, SaveIndicator
+from ui.case.prompt import PromptPanel
+from ui.case.session import CaseSession
 from ui.runner import ServiceRunner
-from ui.widgets import Key, ScaledLabel, ask_reason, key_sequences
+from ui.widgets import Key, ScaledLabel, set_shortcuts
 
 
 def escape_shortcut(
@@ -56,105 +56,11 @@ def escape_shortcut(
     return shortcut
 
 
-def saved_time(saved_at: str) -> str:
-    """A stored ISO timestamp as the local time of day."""
-    try:
-        return datetime.fromisoformat(saved_at).astimezone().strftime("%H:%M:%S")
-    except ValueError:
-        return saved_at
-
-
-class ProblemBanner(QFrame):
-    """A plain statement of what went wrong, and what can be done, above the work."""
-
-    retry = Signal()
-    discard = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Problem")
-        icon = QLabel(self)
-        size = self.fontMetrics().height() * 2
-        icon.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
-        )
-        icon.setAccessibleName("Warning")
-        self.message = ScaledLabel("", self, bold=True, accessible_name="Problem message")
-        self.message.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.retry_button = QPushButton("Try again   (Ctrl+S)", self)
-        self.retry_button.setAccessibleName("Try saving again")
-        self.discard_button = QPushButton("Discard unsaved changes", self)
-        self.discard_button.setAccessibleName("Discard the changes that were not saved")
-        self.dismiss_button = QPushButton("Dismiss", self)
-        self.dismiss_button.setAccessibleName("Dismiss this message")
-        self.retry_button.clicked.connect(self.retry)
-        self.discard_button.clicked.connect(self.discard)
-        self.dismiss_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.addWidget(icon)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.retry_button)
-        layout.addWidget(self.discard_button)
-        layout.addWidget(self.dismiss_button)
-        self.hide()
-
-    def show_problem(self, text: str, *, retryable: bool) -> None:
-        self.message.setText(text)
-        self.retry_button.setVisible(retryable)
-        self.discard_button.setVisible(retryable)
-        self.dismiss_button.setVisible(not retryable)
-        self.show()
-
-
-class SaveIndicator(QLabel):
-    """The status bar's word on saving: in progress, when the last change was saved, or
-    how many changes are waiting because a write failed."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAccessibleName("Save status")
-        self.last_saved = ""
-        self._saving = False
-        self._pending = 0
-        self._update()
-
-    def saving(self, busy: bool) -> None:
-        self._saving = busy
-        self._update()
-
-    def saved(self, saved_at: str) -> None:
-        self.last_saved = saved_time(saved_at)
-        self._update()
-
-    def pending(self, count: int) -> None:
-        self._pending = count
-        self._update()
-
-    def _update(self) -> None:
-        if self._pending:
-            s = "s" if self._pending != 1 else ""
-            text = f"{self._pending} change{s} NOT saved: Ctrl+S to try again"
-        elif self._saving:
-            text = "Saving…"
-        elif self.last_saved:
-            text = f"All changes saved (last at {self.last_saved})"
-        else:
-            text = "Every change is saved as you make it"
-        self.setText(text)
-
-
-class CaseView(QWidget):
+class CaseView(CaseEdits):
     """Working one case, prompt by prompt."""
 
     changed = Signal(object)  # Change: a case's new status and progress
     close_requested = Signal()
-    item_shown = Signal(str)  # the item now in the panel
-    message = Signal(str)  # a short word for the status bar
-    internal_error = Signal(object)  # a bug: the window reports it
     comments_shown = Signal(str)  # case id, once its quality-assurance comments are shown
 
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None):
@@ -212,6 +118,7 @@ class CaseView(QWidget):
         self.prompt_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.prompt_panel.na_reason_requested.connect(self._change_na_reason)
         self.judgement_panel.judge_requested.connect(self._answer)
+        self.judgement_panel.not_applicable_requested.connect(self.answer_not_applicable)
         self.judgement_panel.jump_requested.connect(self.go_to)
 
         left = QWidget(self.work)
@@ -220,14 +127,18 @@ class CaseView(QWidget):
         left_layout.addWidget(self.find_edit)
         left_layout.addWidget(self.navigator, 1)
         work_split = QSplitter(Qt.Orientation.Horizontal, self.work)
+        work_split.setObjectName("case.navigator")
         work_split.addWidget(left)
         work_split.addWidget(self.panels)
         work_split.setStretchFactor(0, 2)
         work_split.setStretchFactor(1, 3)
         work_split.setChildrenCollapsible(False)
+        work_split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
         chars = self.fontMetrics().averageCharWidth()
-        self.navigator.setMinimumWidth(chars * 30)
-        work_split.setSizes([chars * 55, chars * 80])
+        # wide enough to tell items apart ("2.1.1.3  Does assessment draw…"); the full text
+        # is on hover
+        self.navigator.setMinimumWidth(chars * 38)
+        work_split.setSizes([chars * 60, chars * 80])
         work_layout = QHBoxLayout(self.work)
         work_layout.setContentsMargins(0, 0, 0, 0)
         work_layout.addWidget(work_split)
@@ -247,12 +158,16 @@ class CaseView(QWidget):
         )
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("case.side")
         split.addWidget(self.work)
         split.addWidget(self.side)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.side.setMinimumWidth(chars * 30)
+        split.setCollapsible(1, True)  # a narrow window folds the side away (fit_side)
+        split.splitterMoved.connect(lambda _pos, _index: self.fit_side())
+        self.side_split = split
+        self.side.setMinimumWidth(chars * 24)
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -276,7 +191,7 @@ class CaseView(QWidget):
         tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
-        action.setShortcuts(key_sequences(*keys))
+        set_shortcuts(action, *keys)
         if work_area:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.work.addAction(action)
@@ -292,10 +207,10 @@ class CaseView(QWidget):
 
     def _make_actions(self) -> None:
         a = self._action
-        a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer("yes"))
-        a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer("no"))
+        a("answer_yes", "&Yes (satisfactory)", ["Y"], lambda: self._answer(Answer.YES))
+        a("answer_no", "&No (not satisfactory)", ["N"], lambda: self._answer(Answer.NO))
         a("answer_na", "Not &applicable…", ["A"], self.answer_not_applicable)
-        a("clear_answer", "&Clear answer", [Qt.Key.Key_Delete], self._clear)
+        a("clear_answer", "&Clear answer", [QKeySequence.StandardKey.Delete], self._clear)
         a(
             "next_item",
             "&Next item",
@@ -326,7 +241,7 @@ class CaseView(QWidget):
         a(
             "close_case",
             "Back to the case &list",
-            ["Ctrl+W", QKeySequence.StandardKey.Close, "Alt+Left"],
+            ["Ctrl+W", QKeySequence.StandardKey.Close, QKeySequence.StandardKey.Back],
             self.close_requested.emit,
             work_area=False,
         )
@@ -347,6 +262,8 @@ class CaseView(QWidget):
             session.failed.connect(lambda text, s=session: self._failed(s, text))
             session.refused.connect(lambda text, s=session: self._refused(s, text))
             session.pending_changed.connect(lambda n, s=session: self._pending(s, n))
+            session.internal_error.connect(self.internal_error)
+            session.marked_complete.connect(self._marked_complete)
             self._sessions[detail.summary.id] = session
         else:
             session.detail = detail
@@ -402,14 +319,6 @@ class CaseView(QWidget):
             )
         self.comments_shown.emit(case_id)
 
-    def comments_on(self, item_id: str) -> list[QaComment]:
-        return list(self._comments.get(item_id, ()))
-
-    def flush(self) -> None:
-        """Save any note being typed, now."""
-        for panel in (self.prompt_panel, self.judgement_panel):
-            panel.note.flush()
-
     def can_leave(self, *, every_case: bool = False) -> bool:
         """Flush typing; if edits could not be saved, let the inspector decide. True to go.
 
@@ -454,295 +363,16 @@ class CaseView(QWidget):
             self.session.seal_note()
         self.set_active(False)
 
-    # -- navigation ------------------------------------------------------------------------
-    @property
-    def current_item(self) -> CaseItem | None:
-        return self._current
-
-    def go_to(self, item_id: str) -> None:
-        index = self.navigator_model.index_of(item_id)
-        if not index.isValid():
-            return
-        self.navigator.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.navigator.scrollTo(index)
-        focus = QApplication.focusWidget()
-        if focus is None or not self.work.isAncestorOf(focus):
-            self.focus_navigator()
-
-    def _navigator_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = self.navigator_model.item(current) or self.navigator_model.first_item_under(current)
-        if item is not None and (self._current is None or item.item_id != self._current.item_id):
-            self._show(item)
-
-    def _show(self, item: CaseItem) -> None:
-        self.flush()
-        if self.session is not None:
-            self.session.seal_note()
-        self._current = item
-        self._show_current()
-        self.item_shown.emit(item.item_id)
-
-    def _show_current(self) -> None:
-        session, item, framework = self.session, self._current, self.framework
-        if session is None or item is None or framework is None:
-            return
-        item = session.detail.item(item.item_id)
-        self._current = item
-        note = session.latest(item.item_id, "note") or ""
-        if item.kind is ItemKind.JUDGEMENT:
-            prompts = [
-                i
-                for i in session.detail.items
-                if i.key_question_id == item.key_question_id and i.kind is ItemKind.PROMPT
-            ]
-            self.judgement_panel.show_item(
-                framework, item, prompts, note=note, comments=self.comments_on(item.item_id)
-            )
-            self.panels.setCurrentWidget(self.judgement_panel)
-        else:
-            na_reason = session.latest(item.item_id, "na_reason") or ""
-            self.prompt_panel.show_item(
-                framework,
-                item,
-                note=note,
-                na_reason=na_reason,
-                comments=self.comments_on(item.item_id),
-            )
-            self.panels.setCurrentWidget(self.prompt_panel)
-
-    def _step(self, direction: int) -> None:
-        if self.session is None or self._current is None:
-            return
-        items = self.session.detail.items
-        ids = [i.item_id for i in items]
-        n = ids.index(self._current.item_id) + direction
-        while 0 <= n < len(items):
-            if items[n].applies:
-                self.go_to(items[n].item_id)
-                return
-            n += direction
-        self.message.emit("This is the last item." if direction > 0 else "This is the first item.")
-
-    def next_item(self) -> None:
-        self._step(+1)
-
-    def previous_item(self) -> None:
-        self._step(-1)
-
-    def next_unanswered(self) -> None:
-        if self.session is None:
-            return
-        items = list(self.session.detail.items)
-        start = 0
-        if self._current is not None:
-            start = [i.item_id for i in items].index(self._current.item_id) + 1
-        for item in items[start:] + items[:start]:
-            if item.missing is not None:
-                self.go_to(item.item_id)
-                return
-        self.message.emit("Nothing is missing: the case can be marked complete (Ctrl+M).")
-
-    def focus_navigator(self) -> None:
-        self.navigator.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def focus_note(self) -> None:
-        panel = self.panels.currentWidget()
-        if isinstance(panel, PromptPanel | JudgementPanel) and panel.note.isEnabled():
-            panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def _leave_note(self) -> None:
-        self.focus_navigator()
-
-    def toggle_guidance(self) -> None:
-        shown = self.prompt_panel.toggle_guidance()
-        self.judgement_panel.guidance.setVisible(shown)
-
-    def show_completion(self) -> None:
-        self.side.setCurrentWidget(self.completion)
-        self.completion.focus_list()
-
-    def focus_attributes(self) -> None:
-        self.side.setCurrentWidget(self.attributes)
-        first = self.attributes.first_editor()
-        if first is not None:
-            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def show_find(self) -> None:
-        self.find_edit.show()
-        self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.find_edit.selectAll()
-
-    def _close_find(self) -> None:
-        self.find_edit.hide()
-        self.focus_navigator()
-
-    def _find(self, text: str, from_next: bool) -> None:
-        if self.session is None or not text.strip():
-            return
-        words = text.casefold().split()
-        items = list(self.session.detail.items)
-        start = 0
-        if self._current is not None:
-            start = [i.item_id for i in items].index(self._current.item_id) + int(from_next)
-        for item in items[start:] + items[:start]:
-            haystack = f"{item.item_id} {item.text}".casefold()
-            if all(w in haystack for w in words):
-                self.go_to(item.item_id)
-                self.find_edit.setFocus()
-                return
-        self.message.emit(f"No item matches “{text}”.")
-
-    # -- edits -----------------------------------------------------------------------------
-    def _edit(self, do: Callable[[], None], on_cancel: Callable[[], None] | None = None) -> None:
-        """Run an edit, first asking why if the case is complete (once per editing session)."""
-        session = self.session
-        if session is None:
-            return
-        if not session.needs_edit_reason:
-            do()
-            return
-
-        def given(reason: str) -> None:
-            session.edit_reason = reason
-            do()
-
-        def cancelled() -> None:
-            if on_cancel is not None:
-                on_cancel()
-            self._show_current()
-            self._show_attributes()
-
-        ask_reason(
-            self,
-            "Change a completed case",
-            f"Case {session.detail.summary.reference} is marked complete. Say why you are "
-            "changing it; the reason is kept in the case's history.",
-            given,
-            on_cancel=cancelled,
-        )
-
-    def _answer(self, value: str | None) -> None:
-        session, item = self.session, self._current
-        if session is None or item is None:
-            return
-        if not item.applies:
-            self.message.emit(f"{item.item_id} does not apply to this case.")
-            return
-        if item.kind is ItemKind.JUDGEMENT:
-            self._edit(lambda: session.judge(item.item_id, value))
-        else:
-            self._edit(lambda: session.answer(item.item_id, value))
-
-    def _clear(self) -> None:
-        self._answer(None)
-
-    def answer_not_applicable(self) -> None:
-        session, item = self.session, self._current
-        if session is None or item is None or not item.applies:
-            return
-        if item.kind is ItemKind.JUDGEMENT or not item.may_mark_na:
-            self.message.emit(
-                f"The framework expects Yes or No for {item.item_id}: "
-                "Not applicable is not allowed here."
-            )
-            return
-
-        def with_reason(reason: str) -> None:
-            self._edit(lambda: session.answer(item.item_id, "na", reason))
-
-        ask_reason(
-            self,
-            "Not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?\n{item.text}",
-            with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
-        )
-
-    def _change_na_reason(self) -> None:
-        session, item = self.session, self._current
-        if session is None or item is None:
-            return
-
-        def with_reason(reason: str) -> None:
-            self._edit(lambda: session.set_na_reason(item.item_id, reason))
-
-        ask_reason(
-            self,
-            "Reason for not applicable",
-            f"Why is prompt {item.item_id} not applicable in this case?",
-            with_reason,
-            text=session.latest(item.item_id, "na_reason") or "",
-        )
-
-    def _note_edited(self, item_id: str, text: str) -> None:
-        session = self.session
-        if session is not None:
-            self._edit(lambda: session.set_note(item_id, text))
-
-    def _attribute_changed(self, attribute_id: str, label: str, value: AttributeValue) -> None:
-        session = self.session
-        if session is not None:
-            self._edit(lambda: session.set_attribute(attribute_id, label, value))
-
-    def undo(self) -> None:
-        session = self.session
-        if session is not None and session.undo_stack.canUndo():
-            self.flush()
-            self._edit(session.undo_stack.undo)
-
-    def redo(self) -> None:
-        session = self.session
-        if session is not None and session.undo_stack.canRedo():
-            self.flush()
-            self._edit(session.undo_stack.redo)
-
-    def mark_complete(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        self.flush()
-        session.mark_complete(self._complete_refused)
-
-    def _complete_refused(self, error: BaseException) -> None:
-        if isinstance(error, CaseIncomplete):
-            self.completion.show_missing(error.missing, "in progress")
-            count = len(error.missing)
-            self.banner.show_problem(
-                f"This case cannot be marked complete yet: {count} item"
-                f"{'s are' if count != 1 else ' is'} missing. They are listed under Missing; "
-                "Enter on one goes to it.",
-                retryable=False,
-            )
-            self.show_completion()
-        elif isinstance(error, FieldworkError):
-            self.banner.show_problem(error.message, retryable=False)
-        else:
-            self.internal_error.emit(error)
-
-    def retry_saving(self) -> None:
-        if self.session is not None and self.session.pending:
-            self.banner.hide()
-            self.session.retry()
-
-    def _discard_pending(self) -> None:
-        if self.session is not None:
-            self.session.discard_pending()
-        self.banner.hide()
-        self._show_current()
-
     # -- what the store says ---------------------------------------------------------------
     def _stored(self, session: CaseSession, detail: CaseDetail, change: Change | None) -> None:
         if change is not None:
             self.save_indicator.saved(change.saved_at)
             self.changed.emit(change)
-            if change.status == "complete" and not change.item_ids:
-                self.message.emit(f"Case {detail.summary.reference} marked complete.")
         if session is self.session:
             self._refresh()
+
+    def _marked_complete(self, change: Change) -> None:
+        self.message.emit(f"Case {change.detail.summary.reference} marked complete.")
 
     def _saving(self, session: CaseSession, busy: bool) -> None:
         self.save_indicator.saving(busy or any(s.busy for s in self._sessions.values()))
@@ -784,11 +414,6 @@ class CaseView(QWidget):
         if self._current is not None:
             self._show_current()
 
-    def _show_attributes(self) -> None:
-        session, framework = self.session, self.framework
-        if session is None or framework is None:
-            return
-        summary = session.detail.summary
-        self.attributes.show_case(
-            framework.sample(summary.sample), summary.reference, summary.attributes
-        )
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_side()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QAbstractItemView, QListView, QPushButton, QVBoxLayout, QWidget
 
 from fieldwork.errors import MissingItem
-from ui.navigator import ITEM_ID_ROLE
+from ui.case.navigator import ITEM_ID_ROLE
 from ui.widgets import ScaledLabel
 
 Index = QModelIndex | QPersistentModelIndex

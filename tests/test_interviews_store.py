@@ -1,0 +1,142 @@
+"""Interviews in the workspace: links to cases, typed answers, undo, history, completion."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fieldwork.errors import EditReasonRequired, InvalidChange
+from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
+from fieldwork.interviews.store import InterviewIncomplete, Interviews
+from fieldwork.service import CaseSummary, Service
+from tests.interviews_support import answer_all
+
+
+@pytest.fixture
+def interviews(service: Service) -> Interviews:
+    return Interviews(service)
+
+
+def test_one_officer_interview_serves_several_cases(
+    interviews: Interviews, make_case: Callable[..., CaseSummary]
+) -> None:
+    first = make_case(officer_grade="PSO", cluster="Cumbria and Lancashire")
+    second = make_case(officer_grade="PSO")
+    created = interviews.create(OFFICER, "Officer A", case_ids=[first.id])
+    linked = interviews.link_case(created.id, second.id)
+    assert set(linked.case_ids) == {first.id, second.id}
+    # Grade and cluster come from the first case, as the provider recorded them.
+    assert created.grade == "PSO"
+    assert created.cluster == "Cumbria and Lancashire"
+    assert [i.id for i in interviews.summaries(case_id=second.id)] == [created.id]
+    unlinked = interviews.unlink_case(created.id, first.id)
+    assert unlinked.case_ids == (second.id,)
+    fields = [(h[2], h[4], h[5], h[6]) for h in interviews.history(created.id)]
+    assert ("case", "linked", None, second.reference) in fields
+    assert ("case", "linked", first.reference, None) in fields
+
+
+def test_a_service_user_interview_belongs_to_one_case(
+    interviews: Interviews, make_case: Callable[..., CaseSummary]
+) -> None:
+    case, other = make_case(), make_case()
+    with pytest.raises(InvalidChange, match="exactly one case"):
+        interviews.create(SERVICE_USER, "SU 1", case_ids=[case.id, other.id])
+    created = interviews.create(SERVICE_USER, "SU 1", case_ids=[case.id])
+    with pytest.raises(InvalidChange, match="exactly one case"):
+        interviews.link_case(created.id, other.id)
+    with pytest.raises(InvalidChange, match="already has a service-user interview"):
+        interviews.create(SERVICE_USER, "SU 2", case_ids=[case.id])
+
+
+def test_answers_are_typed_by_item(interviews: Interviews) -> None:
+    created = interviews.create(OFFICER, "Officer B")
+    with pytest.raises(InvalidChange, match="not an answer to this item") as caught:
+        interviews.answer(created.id, "ro-quality-prioritised", "yes")
+    assert caught.value.place == "interview Officer B, item ro-quality-prioritised"
+    with pytest.raises(InvalidChange, match="not an answer"):
+        interviews.answer(created.id, "ro-in-service-training", "na")  # no NA on this one
+    with pytest.raises(InvalidChange, match="has no item"):
+        interviews.answer(created.id, "no-such-item", "agree")
+    with pytest.raises(InvalidChange, match="not a responsible officer grade"):
+        interviews.set_attribute(created.id, "grade", "SPO")
+    assert interviews.answers(created.id) == {}
+    interviews.answer(created.id, "ro-workload-measure", "over 110 per cent")
+    interviews.answer(created.id, "ro-comments", "Caseload of 45, two court duties a week.")
+    stored = interviews.answers(created.id)
+    assert stored["ro-workload-measure"].value == "over 110 per cent"
+    assert stored["ro-comments"].value.startswith("Caseload of 45")
+
+
+def test_an_answer_undone_is_restored_with_its_history(interviews: Interviews) -> None:
+    created = interviews.create(OFFICER, "Officer C", attributes={"grade": "PO"})
+    first = interviews.answer(created.id, "ro-quality-prioritised", "agree")
+    assert first.status == "in progress"
+    second = interviews.answer(created.id, "ro-quality-prioritised", "disagree")
+    assert second.old["value"] == "agree"
+    interviews.set_fields(created.id, "ro-quality-prioritised", second.old)
+    record = interviews.answers(created.id)["ro-quality-prioritised"]
+    assert record.value == "agree"
+    assert record.revision == 3
+    assert record.replaces is not None
+    values = [(h[5], h[6]) for h in interviews.history(created.id) if h[4] == "value"]
+    assert values == [(None, "agree"), ("agree", "disagree"), ("disagree", "agree")]
+
+
+def test_history_cannot_be_rewritten(interviews: Interviews, service: Service) -> None:
+    created = interviews.create(OFFICER, "Officer D")
+    interviews.answer(created.id, "ro-quality-prioritised", "agree")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        service.db.execute("DELETE FROM interview_history")
+
+
+def test_completion_lists_what_is_missing(interviews: Interviews) -> None:
+    created = interviews.create(OFFICER, "Officer E")
+    with pytest.raises(InterviewIncomplete) as caught:
+        interviews.mark_complete(created.id)
+    whats = {(m.item_id, m.what) for m in caught.value.missing}
+    assert ("grade", "attribute") in whats
+    assert ("ro-quality-prioritised", "answer") in whats
+    assert not any(m.item_id == "ro-comments" for m in caught.value.missing)  # optional
+    interviews.set_attribute(created.id, "grade", "PQiP")
+    answer_all(interviews, created.id)
+    interviews.answer(created.id, "ro-reasonable-adjustments", "na")
+    assert [(m.item_id, m.what) for m in interviews.missing(created.id)] == [
+        ("ro-reasonable-adjustments", "reason for not applicable")
+    ]
+    interviews.set_na_reason(created.id, "ro-reasonable-adjustments", "None needed")
+    change = interviews.mark_complete(created.id)
+    assert change.status == "complete"
+    summary = interviews.summary(created.id)
+    assert (summary.status, summary.done, summary.total) == ("complete", 13, 13)
+
+
+def test_a_complete_interview_changes_only_with_a_reason(interviews: Interviews) -> None:
+    created = interviews.create(OFFICER, "Officer F", attributes={"grade": "PO"})
+    answer_all(interviews, created.id)
+    interviews.mark_complete(created.id)
+    with pytest.raises(EditReasonRequired):
+        interviews.answer(created.id, "ro-quality-prioritised", "disagree")
+    assert interviews.answers(created.id)["ro-quality-prioritised"].value == "agree"
+    change = interviews.answer(
+        created.id, "ro-quality-prioritised", None, edit_reason="misheard on the phone"
+    )
+    assert change.status == "in progress"  # cleared: the interview is open again
+    reasons = [h[7] for h in interviews.history(created.id) if h[4] == "value"]
+    assert reasons[-1] == "misheard on the phone"
+
+
+def test_interviews_survive_closing_and_reopening(
+    service: Service, workspace_path: Path, make_case: Callable[..., CaseSummary]
+) -> None:
+    case = make_case()
+    created = Interviews(service).create(OFFICER, "Officer G", case_ids=[case.id])
+    Interviews(service).set_notes(created.id, "Held by phone; 40 minutes.")
+    service.close()
+    with Service.open(workspace_path, user="Helen") as reopened:
+        again = Interviews(reopened).find("Officer G")
+        assert again.case_references == (case.reference,)
+        assert again.notes == "Held by phone; 40 minutes."

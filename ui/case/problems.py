@@ -1,0 +1,108 @@
+"""What the case view says about saving: the problem banner and the save indicator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QWidget,
+)
+
+from ui.widgets import ScaledLabel
+
+
+def saved_time(saved_at: str) -> str:
+    """A stored ISO timestamp as the local time of day."""
+    try:
+        return datetime.fromisoformat(saved_at).astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return saved_at
+
+
+class ProblemBanner(QFrame):
+    """A plain statement of what went wrong, and what can be done, above the work."""
+
+    retry = Signal()
+    discard = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Problem")
+        icon = QLabel(self)
+        size = self.fontMetrics().height() * 2
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
+        )
+        icon.setAccessibleName("Warning")
+        self.message = ScaledLabel("", self, bold=True, accessible_name="Problem message")
+        self.message.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.retry_button = QPushButton("Try again   (Ctrl+S)", self)
+        self.retry_button.setAccessibleName("Try saving again")
+        self.discard_button = QPushButton("Discard unsaved changes", self)
+        self.discard_button.setAccessibleName("Discard the changes that were not saved")
+        self.dismiss_button = QPushButton("Dismiss", self)
+        self.dismiss_button.setAccessibleName("Dismiss this message")
+        self.retry_button.clicked.connect(self.retry)
+        self.discard_button.clicked.connect(self.discard)
+        self.dismiss_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(icon)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.retry_button)
+        layout.addWidget(self.discard_button)
+        layout.addWidget(self.dismiss_button)
+        self.hide()
+
+    def show_problem(self, text: str, *, retryable: bool) -> None:
+        self.message.setText(text)
+        self.retry_button.setVisible(retryable)
+        self.discard_button.setVisible(retryable)
+        self.dismiss_button.setVisible(not retryable)
+        self.show()
+
+
+class SaveIndicator(QLabel):
+    """The status bar's word on saving: in progress, when the last change was saved, or
+    how many changes are waiting because a write failed."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Save status")
+        self.last_saved = ""
+        self._saving = False
+        self._pending = 0
+        self._update()
+
+    def saving(self, busy: bool) -> None:
+        self._saving = busy
+        self._update()
+
+    def saved(self, saved_at: str) -> None:
+        self.last_saved = saved_time(saved_at)
+        self._update()
+
+    def pending(self, count: int) -> None:
+        self._pending = count
+        self._update()
+
+    def _update(self) -> None:
+        if self._pending:
+            s = "s" if self._pending != 1 else ""
+            text = f"{self._pending} change{s} NOT saved: Ctrl+S to try again"
+        elif self._saving:
+            text = "Saving…"
+        elif self.last_saved:
+            text = f"All changes saved (last at {self.last_saved})"
+        else:
+            text = "Every change is saved as you make it"
+        self.setText(text)
