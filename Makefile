@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-$(DEMO): | $(STAMP)
+# Made again when the framework or the demo generator changes: a workspace made under
+# another framework version is (rightly) refused.
+$(DEMO): resources/frameworks/*.json fieldwork/demo.py | $(STAMP)
 	mkdir -p demo
+	rm -f $(DEMO) $(DEMO)-wal $(DEMO)-shm
 	$(BIN)/fieldwork demo $(DEMO)
 
 demo: $(DEMO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import statistics
 import sys
 import time
@@ -102,11 +103,19 @@ def _measured(figure: Figure) -> tuple[float, str]:
     return (ratio, "×") if ratio is not None else (figure.value, f" {figure.unit}")
 
 
+def _shape(name: str) -> str:
+    """A figure's name without its numbers ("…, 12.5 MB extra memory"), to match it when a
+    name carries a measured detail that changes from run to run."""
+    return re.sub(r"\d[\d,.]*", "#", name)
+
+
 def compare(old: Path, new: Path) -> list[str]:
-    """Figure by figure (matched by name), the earlier run beside the later one."""
+    """Figure by figure (matched by name, else by its name without numbers), the earlier run
+    beside the later one."""
     old_run, old_figures = load_run(old)
     new_run, new_figures = load_run(new)
     before = {f.name: f for f in old_figures}
+    shapes = {_shape(f.name): f.name for f in old_figures}
     lines = [
         f"before: {old} ({old_run.get('when', '?')}, {old_run.get('machine', '?')})",
         f"after:  {new} ({new_run.get('when', '?')}, {new_run.get('machine', '?')})",
@@ -115,7 +124,9 @@ def compare(old: Path, new: Path) -> list[str]:
     ]
     verdict = {True: "meets", False: "MISSES", None: ""}
     for figure in new_figures:
-        earlier = before.pop(figure.name, None)
+        earlier = before.pop(figure.name, None) or before.pop(
+            shapes.get(_shape(figure.name), ""), None
+        )
         now, unit = _measured(figure)
         if earlier is None:
             lines.append(f"{figure.name:<58} {'(new)':>14}   {now:>12,.2f}{unit}")

@@ -462,7 +462,11 @@ def m0008_interviews(db: Database) -> None:
             field TEXT NOT NULL,
             old TEXT,
             new TEXT,
-            reason TEXT NOT NULL DEFAULT ''
+            reason TEXT NOT NULL DEFAULT '',
+            -- As history (0006): a row taken from a bundle names it and when it arrived; its
+            -- own 'at' and 'who' are what the sender claimed. Rows written here have NULLs.
+            bundle_id TEXT,
+            received_at TEXT
         );
         CREATE INDEX interview_history_interview ON interview_history (interview_id, seq);
         -- Which answer revision descends from which (as response_lineage), so a bundle can

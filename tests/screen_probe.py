@@ -224,6 +224,18 @@ def main(argv: list[str]) -> int:
         dialogs.append(("dashboard", lambda: open_dashboard(window)))
     except ImportError:
         pass
+    panel = getattr(window, "interview_panel", None)
+    if panel is not None:
+        from fieldwork.interviews.questionnaire import OFFICER
+        from fieldwork.interviews.store import Interviews
+
+        made: list[Any] = []
+        window.runner.submit(
+            lambda s: Interviews(s).create(OFFICER, "Jo Bloggs", case_ids=[bench.cases["REF0001"]]),
+            made.append,
+        )
+        wait(lambda: bool(made))
+        dialogs.append(("interview", lambda: panel.open_interview(made[0].id)))
     out["dialogs"] = []
     for name, opener in dialogs:
         before = {w for w in app.topLevelWidgets() if w.isVisible()}
@@ -234,7 +246,7 @@ def main(argv: list[str]) -> int:
         shown = [
             w
             for w in app.topLevelWidgets()
-            if w.isVisible() and w not in before and isinstance(w, QDialog)
+            if w.isVisible() and w not in before and (isinstance(w, QDialog) or name == "interview")
         ]
         for dialog in shown:
             out["dialogs"].append(name)

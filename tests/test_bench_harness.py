@@ -66,3 +66,17 @@ def test_the_benchmark_processes_drop_the_size_hints_notice_and_nothing_else() -
     )
     assert "propagateSizeHints" not in result.stderr
     assert "something else went wrong" in result.stderr
+
+
+def test_a_figure_whose_name_carries_a_measured_detail_is_still_matched(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    save_run(
+        [Figure("refuse a hostile bundle, 12.5 MB extra", 400, "ms", "≤ 1 s", limit=1000)], [], old
+    )
+    save_run(
+        [Figure("refuse a hostile bundle, 9.0 MB extra", 300, "ms", "≤ 1 s", limit=1000)], [], new
+    )
+    lines = compare(old, new)
+    [line] = [line for line in lines if line.startswith("refuse")]
+    assert "400.00 ms ->" in line and "300.00 ms" in line and "-25%" in line
+    assert not any("not measured in the later run" in line for line in lines)

@@ -20,6 +20,7 @@ from tests.test_gui_helpers import (
     Workbench,
     close_window,
     focused,
+    give_reason,
     make_workbench,
     open_window,
     press,
@@ -808,3 +809,80 @@ def test_a_laptop_without_its_keys_is_told_before_anything_is_asked(
     assert "open your newest assignment bundle again" in shown[0].message
     assert str(path) in shown[0].message
     close_window(qtbot, window)
+
+
+def test_with_auto_advance_a_judgement_not_applicable_moves_on_with_its_reason(
+    qtbot, tmp_path, clock, settings
+):
+    bench = make_workbench(
+        tmp_path, clock, cases={"VLU-0001": {"sample": "victim", "stage": "post-sentence"}}
+    )
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    open_case(qtbot, window, bench.cases["VLU-0001"])
+    view = window.case_view
+    view.go_to("3.2.1")
+    view.focus_navigator()
+    press(qtbot, "A")  # not applicable: the reason is asked, and is all it needs
+    give_reason(qtbot, "The victim declined contact before sentence.")
+    assert view.current_item.item_id != "3.2.1"  # on to the next item needing an answer
+    assert focused() is view.navigator  # not sent to a rationale
+    settle(qtbot, window)
+    stored = stored_case(qtbot, window, bench.cases["VLU-0001"]).item("3.2.1")
+    assert stored.state is ItemState.NA_CHOICE and stored.missing is None
+    close_window(qtbot, window)
+
+
+def test_a_problem_shown_in_the_banner_is_announced(qtbot, tmp_path, clock, settings, monkeypatch):
+    import ui.case.problems
+
+    said: list[str] = []
+    monkeypatch.setattr(ui.case.problems, "announce", lambda widget, text: said.append(text))
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings)
+    open_case(qtbot, window, bench.cases["REF0001"])
+    press(qtbot, "M", CTRL)  # mark complete: refused, the case is not finished
+    qtbot.waitUntil(lambda: window.case_view.banner.isVisible(), timeout=TIMEOUT)
+    assert said and "cannot be marked complete yet" in said[0]
+    assert said[0] == window.case_view.banner.message.text()
+    close_window(qtbot, window)
+
+
+def test_closing_stops_a_long_check_from_its_own_thread(qtbot, tmp_path, monkeypatch):
+    """The check beside the work stops itself when the window closes (a progress handler
+    on its own connection), instead of being interrupted from the GUI thread, which could
+    race it closing the connection and crash the process."""
+    import sqlite3
+    import threading
+
+    import ui.housekeeping
+    from ui.runner import ServiceRunner
+
+    path = tmp_path / "long.sqlite"
+    sqlite3.connect(path).close()
+    started = threading.Event()
+    outcome: list[object] = []
+
+    def long_check(path, on_connect=None, key=None):  # noqa: ANN001
+        conn = sqlite3.connect(path)
+        on_connect(conn)
+        started.set()
+        try:
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                "SELECT count(*) FROM n"
+            ).fetchone()  # never ends by itself
+        except sqlite3.OperationalError as exc:
+            outcome.append(str(exc))
+        finally:
+            conn.close()
+        return None
+
+    monkeypatch.setattr(ui.housekeeping, "check_and_back_up", long_check)
+    runner = ServiceRunner(lambda: None)
+    keeper = ui.housekeeping.Housekeeper(path, runner)
+    keeper.start()
+    assert started.wait(10)
+    keeper.stop(timeout=10)
+    assert not keeper._thread.is_alive()
+    assert outcome == ["interrupted"]
+    runner.stop()

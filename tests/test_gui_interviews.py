@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QSplitter, QTableView, QWidget
 
 from fieldwork.interviews.questionnaire import OFFICER
 from fieldwork.interviews.store import Interviews
@@ -157,7 +157,7 @@ def test_the_interview_list_shows_status_and_opens_one(  # type: ignore[no-untyp
         panel.refresh()
     qtmodeltester.check(panel.model)
     cells = [panel.model.index(0, c).data() for c in range(panel.model.columnCount())]
-    assert cells == ["Officer A", "Officer", "", "", "E1, E2", "not started", "0/13"]
+    assert cells == ["Officer A", "not started", "0/13", "Officer", "", "", "E1, E2"]
     with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:
         panel.table.setCurrentIndex(panel.model.index(0, 0))
         panel.table.activated.emit(panel.model.index(0, 0))
@@ -223,8 +223,12 @@ def _action(window, menu: str, text: str):  # type: ignore[no-untyped-def]
 def test_the_main_window_lists_interviews_beside_the_cases(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     panel = window.interview_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 11, timeout=WAIT)
-    statuses = {panel.model.index(r, 5).data() for r in range(panel.model.rowCount())}
+    statuses = {panel.model.index(r, 1).data() for r in range(panel.model.rowCount())}
     assert statuses == {"complete", "in progress"}
+    split = window.home.findChild(QSplitter, "interviews_split")
+    assert split.sizes()[1] == 0  # folded away until asked for
+    _action(window, "&Interviews", "Show the interview &list").trigger()
+    assert split.sizes()[1] > 0
     action = _action(window, "&Interviews", "Op&en the selected interview")
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     with qtbot.waitSignal(panel.opened, timeout=WAIT) as opened:
@@ -292,3 +296,51 @@ def test_a_refused_change_shows_what_the_store_holds(  # type: ignore[no-untyped
         assert view.list.item(row).text().endswith("Agree")
     finally:
         runner.stop()
+
+
+def test_interview_conflicts_are_resolved_in_the_application(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, clock: FakeClock
+) -> None:
+    from fieldwork.interviews.records import export_records, take_in
+    from ui.interviews.conflicts import InterviewConflictsDialog
+
+    central_path = tmp_path / "central.fieldwork"
+    with Service.create(central_path, user="Data team", clock=clock) as central:
+        central.create_inspection("North West", provider="NPS North West")
+        case = central.add_case("case-supervision", "E1", dict(CASE_SUPERVISION))
+    laptop_path = tmp_path / "laptop.fieldwork"
+    import shutil
+
+    shutil.copy(central_path, laptop_path)
+    bundle = "00000000-0000-4000-8000-000000000002"
+    with (
+        Service.open(central_path, user="Data team", clock=clock) as central,
+        Service.open(laptop_path, user="Helen", clock=clock) as laptop,
+    ):
+        store = Interviews(laptop)
+        officer = store.create(OFFICER, "Officer A", case_ids=[case.id])
+        store.answer(officer.id, "ro-wellbeing", "agree")
+        take_in(central, export_records(laptop), file="b", inspector_id="helen", bundle_id=bundle)
+        Interviews(central).answer(officer.id, "ro-wellbeing", "disagree")
+        store.answer(officer.id, "ro-wellbeing", None)
+        take_in(central, export_records(laptop), file="b", inspector_id="helen", bundle_id=bundle)
+    runner = ServiceRunner(
+        lambda: Service.open(central_path, user="Data team", check=False, backup=False)
+    )
+    try:
+        dialog = InterviewConflictsDialog(runner)
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.listed, timeout=WAIT) as listed:
+            dialog.show()
+        assert listed.args == [1]
+        model = dialog.model
+        cells = [model.index(0, c).data() for c in range(model.columnCount())]
+        assert cells[:4] == ["Officer A", "ro-wellbeing", "disagree", "(none)"]
+        with qtbot.waitSignal(dialog.listed, timeout=WAIT) as listed:
+            qtbot.mouseClick(dialog.take_button, Qt.MouseButton.LeftButton)
+        assert listed.args == [0]
+        assert "No interview conflicts." in dialog.summary.text()
+    finally:
+        runner.stop()
+    with Service.open(central_path, user="Data team") as central:
+        assert Interviews(central).answers(officer.id)["ro-wellbeing"].value is None

@@ -44,5 +44,19 @@ def test_every_view_and_dialog_fits_the_screen(size, scale, tmp_path):
     assert found["fits"] and found["fits_after_case"], found
     # the judgement panel lists the prompts' answers at least 40 characters wide
     assert found["answer_list_chars"] >= 40, found
-    assert {"settings", "about", "keys", "reason", "saved"} <= set(found["dialogs"])
+    assert {
+        "settings",
+        "about",
+        "keys",
+        "reason",
+        "saved",
+        "export",
+        "make keys",
+        "open_setup",
+        "open_import",
+        "open_allocation",
+        "sample",
+        "dashboard",
+        "interview",
+    } <= set(found["dialogs"])
     assert found["problems"] == []

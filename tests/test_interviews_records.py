@@ -86,6 +86,13 @@ def test_a_many_cases_interview_survives_export_and_import(
         k: v for k, v in Interviews(laptop).answers(officer.id).items()
     }
     assert len(there.history(officer.id)) == len(Interviews(laptop).history(officer.id))
+    provenance = central.db.execute(
+        "SELECT DISTINCT bundle_id, received_at IS NOT NULL FROM interview_history"
+    ).fetchall()
+    assert provenance == [(BUNDLE, 1)]  # every row names the bundle it came in
+    assert laptop.db.execute(
+        "SELECT COUNT(*) FROM interview_history WHERE bundle_id IS NOT NULL"
+    ).fetchone() == (0,)
     assert [i.id for i in there.summaries(case_id=case_ids[1])] == [officer.id]
     assert there.summary(user.id).case_ids == (case_ids[2],)
     # The same bundle again changes nothing.

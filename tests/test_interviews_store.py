@@ -12,6 +12,7 @@ from fieldwork.errors import EditReasonRequired, InvalidChange
 from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
 from fieldwork.interviews.store import InterviewIncomplete, Interviews
 from fieldwork.service import CaseSummary, Service
+from tests.conftest import FakeClock
 from tests.interviews_support import answer_all
 
 
@@ -140,3 +141,17 @@ def test_interviews_survive_closing_and_reopening(
         again = Interviews(reopened).find("Officer G")
         assert again.case_references == (case.reference,)
         assert again.notes == "Held by phone; 40 minutes."
+
+
+def test_interviews_in_an_encrypted_workspace(tmp_path: Path, clock: FakeClock) -> None:
+    from tests.test_encryption import COST, PASS
+
+    path = tmp_path / "secret.fieldwork"
+    with Service.create(path, user="Helen", clock=clock, passphrase=PASS, kdf_log2_n=COST) as s:
+        s.create_inspection("North West")
+        store = Interviews(s)
+        made = store.create(OFFICER, "Officer Q", attributes={"grade": "PSO"})
+        store.answer(made.id, "ro-workload-manageable", "agree")
+    assert b"Officer Q" not in path.read_bytes()
+    with Service.open(path, user="Helen", passphrase=PASS) as s:
+        assert Interviews(s).answers(made.id)["ro-workload-manageable"].value == "agree"

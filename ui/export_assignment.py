@@ -81,7 +81,7 @@ def return_problem(service: Service) -> str:
     """Why this laptop cannot write its return bundle yet ('' if it can). Run on the store's
     thread, before the inspector is asked for a file or a passphrase."""
     inspector_id = meta.get(service, meta.INSPECTOR_ID)
-    if meta.get(service, meta.KIND) != "fieldwork" or not inspector_id:
+    if not meta.is_laptop(service) or not inspector_id:
         return (
             "return bundles are made in an inspector's fieldwork workspace: open your "
             "assignment bundle with Bundles ▸ Open an assignment as a new workspace…"

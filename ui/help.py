@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 
 import fieldwork
 from fieldwork.framework import Framework
-from ui.widgets import shown_keys
+from ui.widgets import TAB_KEYS, shown_keys
 
 #: Menu titles (without "&") in the order of the day's work, with the task they serve.
 TASKS: tuple[tuple[str, str], ...] = (
     ("Case", "Open and leave a case"),
     ("Answer", "Answer (one key each)"),
     ("Go", "Move between items"),
+    ("Interviews", "Interviews"),
     ("Edit", "Undo, find and settings"),
     ("File", "Workspace, printing and saving"),
     ("Bundles", "Bundles and sync"),
@@ -41,10 +42,11 @@ TASKS: tuple[tuple[str, str], ...] = (
     ("Help", "Help"),
 )
 
-#: Keys that move between tabs everywhere (ui.widgets.WindowHelper), shown as their own task.
-TAB_KEYS = (
-    ("Next tab", ("Ctrl+Tab", "Ctrl+PgDown")),
-    ("Previous tab", ("Ctrl+Shift+Tab", "Ctrl+PgUp")),
+#: Keys outside the menus, shown as their own task: moving between tabs everywhere (the
+#: application's tab keys, ui.widgets.TAB_KEYS) and leaving a note.
+OTHER_KEYS = (
+    ("Next tab", tuple(k for k, step in TAB_KEYS if step > 0)),
+    ("Previous tab", tuple(k for k, step in TAB_KEYS if step < 0 and "Backtab" not in k)),
     ("Leave a note and go back to the answers", ("Esc",)),
 )
 
@@ -112,7 +114,7 @@ def key_groups(actions: Sequence[tuple[str, QAction]]) -> list[tuple[str, list[t
             "Tabs and notes",
             [
                 (name, ", ".join(QKeySequence(k).toString(native) for k in keys))
-                for name, keys in TAB_KEYS
+                for name, keys in OTHER_KEYS
             ],
         )
     )

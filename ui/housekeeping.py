@@ -47,6 +47,12 @@ class Housekeeper(QObject):
 
     def _keep(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        # The check stops itself when asked: interrupting its connection from the GUI
+        # thread could race the check thread closing it, and crash the process.
+        conn.set_progress_handler(self._stop_asked, 10_000)
+
+    def _stop_asked(self) -> int:
+        return 1 if self._stopping else 0
 
     def _check(self) -> WorkspaceError | None:  # on the thread of its own
         try:
@@ -65,10 +71,8 @@ class Housekeeper(QObject):
         self.finished.emit(None)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Interrupt a check still running and wait for the thread to end."""
+        """Stop a check still running (it sees ``_stopping`` within a few thousand steps)
+        and wait for the thread to end."""
         self._stopping = True
-        conn = self._conn
-        if conn is not None:
-            conn.interrupt()
         if self._thread is not None:
             self._thread.join(timeout)

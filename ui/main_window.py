@@ -40,7 +40,14 @@ from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
 from ui.settings import Preferences, SettingsDialog
 from ui.unlock import IdleLock, prepare
-from ui.widgets import Key, WindowHelper, fit_to_screen, fits, set_shortcuts
+from ui.widgets import (
+    Key,
+    WindowHelper,
+    fit_to_screen,
+    fits,
+    install_tab_keys,
+    set_shortcuts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +133,7 @@ class MainWindow(QMainWindow):
             module, _, function = name.partition(":")
             getattr(importlib.import_module(module), function)(self)
         self._make_help_menu()
+        self.tab_keys = install_tab_keys(self)
         self._yield_clashing_shortcuts()
         self._show_list_actions(True)
         # An encrypted workspace locks after an idle time (ui/unlock.py).

@@ -17,15 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-try:
-    from fieldwork.passphrases import (  # type: ignore[import-not-found, unused-ignore]
-        MIN_SCORE,
-        Strength,
-        assess,
-        generate,
-    )
-except ImportError:  # until fieldwork.passphrases is on main
-    from ui._passphrase_shim import MIN_SCORE, Strength, assess, generate  # type: ignore[assignment]
+from fieldwork.passphrases import MIN_SCORE, Strength, assess, generate
 
 RULE = (
     f"The passphrase must be hard to guess (strength {MIN_SCORE} of 4): four or more uncommon "

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QTabWidget,
@@ -103,18 +105,31 @@ def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
     widget.move(max(available.x(), x), max(available.y(), y))
 
 
-_KEY_PRESS = QEvent.Type.KeyPress
-_SHOW = QEvent.Type.Show
+#: Next / previous tab, as browsers and office suites have them (Qt's NextChild and
+#: PreviousChild standard keys, and Ctrl+PgDown / Ctrl+PgUp).
+TAB_KEYS: tuple[tuple[str, int], ...] = (
+    ("Ctrl+Tab", 1),
+    ("Ctrl+PgDown", 1),
+    ("Ctrl+Shift+Tab", -1),
+    ("Ctrl+Backtab", -1),
+    ("Ctrl+PgUp", -1),
+)
+
+
+_FITTED = "fieldwork_fitted_to_screen"
 
 
 class WindowHelper(QObject):
-    """Two things every window of the application gets, from one filter on the application
-    (installed once, by the main window):
+    """Two things every window of the application gets, without a Python filter on every
+    event of the application:
 
-    - Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp move between the tabs of the tab
-      widget that holds the keyboard focus (as browsers and office suites do);
-    - every dialog opens within the available screen: one sized for a big monitor is made
-      smaller (down to what its layout needs) and moved onto the screen.
+    - Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDown / Ctrl+PgUp move between the tabs of the tab
+      widget that holds the keyboard focus, in any window (application-wide shortcuts held
+      by the main window, ``install_tab_keys``);
+    - every dialog or secondary window (an interview, the dashboard) opens within the
+      available screen: one sized for a big monitor is made smaller (down to what its
+      layout needs) and moved onto the screen, the first time it has the focus
+      (``install``, once for the application).
     """
 
     _installed: WindowHelper | None = None
@@ -123,39 +138,52 @@ class WindowHelper(QObject):
     def install(cls, app: QApplication) -> None:
         if cls._installed is None:
             cls._installed = WindowHelper(app)
-            app.installEventFilter(cls._installed)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()  # called for every event: the cheap test first
-        if kind == _KEY_PRESS:
-            return isinstance(event, QKeyEvent) and self._tab_key(watched, event)
-        if kind == _SHOW and isinstance(watched, QDialog) and watched.isWindow():
-            keep_on_screen(watched)
-        return False
+            app.focusWindowChanged.connect(cls._installed._window_focused)
 
     @staticmethod
-    def _tab_key(watched: QObject, event: QKeyEvent) -> bool:
-        if not isinstance(watched, QWidget) or watched is not QApplication.focusWidget():
-            return False  # not a key, or the event on its way up through the parents
-        step = tab_step(event)
-        if step == 0:
-            return False
-        tabs = _tab_widget_around(watched) or _only_tab_widget(watched.window())
-        if tabs is None or tabs.count() < 2:
-            return False
-        index = tabs.currentIndex()
-        for _ in range(tabs.count()):
-            index = (index + step) % tabs.count()
-            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
-                break
-        tabs.setCurrentIndex(index)
-        page = tabs.currentWidget()
-        if page is not None:
-            page.setFocus(Qt.FocusReason.TabFocusReason)
-            following = page.nextInFocusChain()
-            if not page.hasFocus() and page.focusProxy() is None and following is not None:
-                following.setFocus(Qt.FocusReason.TabFocusReason)
-        return True
+    def _window_focused(_window: object) -> None:
+        """Fit a dialog or other secondary window the first time it has the focus (after
+        that, where the inspector puts it is theirs)."""
+        active = QApplication.activeWindow()
+        if active is None or isinstance(active, QMainWindow) or active.property(_FITTED):
+            return
+        active.setProperty(_FITTED, True)
+        keep_on_screen(active)
+
+
+def install_tab_keys(host: QWidget) -> list[QShortcut]:
+    """The tab keys, working in every window while ``host`` (the main window) is shown."""
+    shortcuts = []
+    for keys, step in TAB_KEYS:
+        shortcut = QShortcut(QKeySequence(keys), host)
+        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        shortcut.activated.connect(lambda step=step: move_between_tabs(step))
+        shortcuts.append(shortcut)
+    return shortcuts
+
+
+def move_between_tabs(step: int) -> bool:
+    """Show the next (``step`` 1) or previous (-1) tab of the tab widget around the focus
+    (or the focused window's only one); False if there is none."""
+    focus = QApplication.focusWidget()
+    window = focus.window() if focus is not None else QApplication.activeWindow()
+    tabs = _tab_widget_around(focus) if focus is not None else None
+    tabs = tabs or (_only_tab_widget(window) if window is not None else None)
+    if tabs is None or tabs.count() < 2:
+        return False
+    index = tabs.currentIndex()
+    for _ in range(tabs.count()):
+        index = (index + step) % tabs.count()
+        if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+            break
+    tabs.setCurrentIndex(index)
+    page = tabs.currentWidget()
+    if page is not None:
+        page.setFocus(Qt.FocusReason.TabFocusReason)
+        following = page.nextInFocusChain()
+        if not page.hasFocus() and page.focusProxy() is None and following is not None:
+            following.setFocus(Qt.FocusReason.TabFocusReason)
+    return True
 
 
 def keep_on_screen(window: QWidget) -> None:
@@ -176,25 +204,6 @@ def keep_on_screen(window: QWidget) -> None:
     x, y = max(x, available.x()), max(y, available.y())
     if (x, y) != (geometry.x(), geometry.y()):
         window.move(x, y)
-
-
-def tab_step(event: QKeyEvent) -> int:
-    """+1, -1 or 0: which way a key moves between tabs."""
-    modifiers = event.modifiers()
-    ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
-    if not ctrl:
-        return 0
-    shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
-    key = event.key()
-    if key == Qt.Key.Key_Tab:
-        return -1 if shift else 1
-    if key == Qt.Key.Key_Backtab:
-        return -1
-    if key == Qt.Key.Key_PageDown and not shift:
-        return 1
-    if key == Qt.Key.Key_PageUp and not shift:
-        return -1
-    return 0
 
 
 def _tab_widget_around(widget: QWidget) -> QTabWidget | None:

@@ -27,6 +27,7 @@ from fieldwork.bundles.ledger import Exported
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
 from fieldwork.framework import Framework, framework_by_id, parse_framework
+from fieldwork.interviews import records as interview_records
 from fieldwork.qa import double as qa_double
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
@@ -42,6 +43,7 @@ ENTRIES = {
     "history.json": "bundle-history",
     "qa-comments.json": "bundle-qa-comments",
     "keys.json": "bundle-keys",
+    interview_records.ENTRY: interview_records.SCHEMA,
 }
 #: Entries an assignment may hold beyond ENTRIES (bundles written before them lack them).
 OPTIONAL_ENTRIES = {qa_threads.ENTRY: qa_threads.SCHEMA}
@@ -157,6 +159,9 @@ def export_assignment(
     responses = records.responses(service, case_ids)
     history = records.history(service, case_ids)
     comments = records.qa_comments(service, case_ids)
+    interviews = interview_records.export_records(
+        service, interview_records.interview_ids_for(service, case_ids=case_ids)
+    )
     contents = {
         "inspection.json": records.to_json(inspection_record),
         "inspector.json": records.to_json(inspector_record),
@@ -166,6 +171,7 @@ def export_assignment(
         "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "qa-comments.json": records.to_json(comments),
         "keys.json": records.to_json(central_keys),
+        interview_records.ENTRY: records.to_json(interviews),
         qa_threads.ENTRY: records.to_json(qa_threads.bundle_records(service, case_ids)),
     }
     bundle_id = new_id()
@@ -245,6 +251,7 @@ class AssignmentContents:
     qa_comments: list[dict[str, Any]]
     keys: list[PublicKeyRecord]
     trusted: trust.Trusted
+    interviews: dict[str, Any]  # interviews.json
     qa_threads: dict[str, Any] | None = None  # review threads (fieldwork/qa/threads.py)
 
     @property
@@ -298,6 +305,7 @@ def read_assignment(
         opened["qa-comments.json"],
         [PublicKeyRecord(**k) for k in opened["keys.json"]],
         trusted,
+        opened[interview_records.ENTRY],
         opened.get(qa_threads.ENTRY),
     )
     _check_assignment(contents)
@@ -329,6 +337,9 @@ def _check_assignment(contents: AssignmentContents) -> None:
     checks.check_responses(framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
     checks.check_case_refs("qa-comments.json", contents.qa_comments, by_id, source)
+    interview_records.check_records(
+        framework, contents.interviews, file=source, case_ids=by_id, error=BundleError
+    )
     if contents.qa_threads is not None:
         try:
             qa_threads.check_bundle_records(contents.qa_threads, set(by_id), source=source)
@@ -603,6 +614,12 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
                 if old.id != inspector["signing_key_id"]:
                     keystore.retire(service, [old.id], now)
         refresh_progress(service, new_case_ids | {r["case_id"] for r in new_responses})
+        interview_records.apply_merge(
+            service,
+            interview_records.plan_merge(service, contents.interviews),
+            inspector_id=CENTRAL,
+            bundle_id=manifest.bundle_id,
+        )
         ledger.record_bundle(
             service,
             manifest,

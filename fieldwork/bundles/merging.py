@@ -32,6 +32,7 @@ from fieldwork.bundles.assignment import insert_lineage, refresh_progress
 from fieldwork.bundles.keystore import SIGNING, Keyring
 from fieldwork.bundles.reading import AlreadyImported, ReturnContents, read_return
 from fieldwork.bundles.schemas import BundleError
+from fieldwork.interviews import records as interview_records
 from fieldwork.qa import double as qa_double
 from fieldwork.qa import review as qa_review
 from fieldwork.qa import threads as qa_threads
@@ -83,6 +84,9 @@ class ImportPlan:
     #: Cases in the bundle that this inspector no longer holds: their holder's name ('' for
     #: none). Nothing of the bundle is applied to them; what would change is a conflict.
     holders: dict[str, str] = field(default_factory=dict)
+    interviews: interview_records.InterviewMerge = field(
+        default_factory=interview_records.InterviewMerge
+    )
 
     @property
     def rows(self) -> int:
@@ -193,6 +197,8 @@ def plan_import(service: Service, path: str | Path, keyring: Keyring) -> ImportP
         )
     }
     plan.new_history = [h for h in contents.history if h[records.HISTORY_ID] not in known]
+    plan.interviews = interview_records.plan_merge(service, contents.interviews, moved=plan.holders)
+    plan.changes += [Change(*change) for change in plan.interviews.changes]
     return plan
 
 
@@ -566,6 +572,9 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
             [(done, total, case_id) for case_id, (done, total) in exact.items()],
         )
         refresh_progress(service, touched - set(exact))
+        interview_records.apply_merge(
+            service, plan.interviews, inspector_id=plan.inspector_id, bundle_id=plan.bundle_id
+        )
         counts = plan.counts
         ledger.record_bundle(
             service,

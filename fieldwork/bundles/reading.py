@@ -20,6 +20,7 @@ from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, Keyring, PublicKeyRe
 from fieldwork.bundles.returns import ENTRIES, KIND, OPTIONAL_ENTRIES
 from fieldwork.bundles.schemas import BundleError
 from fieldwork.errors import InvalidChange
+from fieldwork.interviews import records as interview_records
 from fieldwork.qa import practice as qa_practice
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
@@ -38,6 +39,7 @@ class ReturnContents:
     new_keys: list[PublicKeyRecord] = field(default_factory=list)
     series: str = ""
     inspector_name: str = ""
+    interviews: dict[str, Any] = field(default_factory=dict)  # interviews.json
     qa_threads: dict[str, Any] | None = None  # review threads (fieldwork/qa/threads.py)
     # case id → item id → answer: a blind second marking, kept out of the records above
     second_markings: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -138,6 +140,7 @@ def read_return(
         trusted.new_keys,
         series,
         name,
+        entries[interview_records.ENTRY],
         entries.get(qa_threads.ENTRY),
     )
     _check_contents(service, contents, name)
@@ -182,6 +185,9 @@ def _check_contents(service: Service, contents: ReturnContents, name: str) -> No
     by_id = {c["id"]: c for c in contents.cases}
     checks.check_responses(service.framework, by_id, contents.responses, source)
     checks.check_history_rows(contents.history, by_id, source)
+    interview_records.check_records(
+        service.framework, contents.interviews, file=source, case_ids=by_id, error=BundleError
+    )
     if contents.qa_threads is not None:
         try:
             # practice work never reaches a live workspace (fieldwork/qa/practice.py)

@@ -22,6 +22,7 @@ from fieldwork.bundles import container, crypto, keystore, ledger, meta, records
 from fieldwork.bundles.keystore import CENTRAL, ENCRYPTION, SIGNING, KeyProblem, Keyring
 from fieldwork.bundles.ledger import Exported
 from fieldwork.errors import InvalidChange
+from fieldwork.interviews import records as interview_records
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
 from fieldwork.store import new_id
@@ -32,6 +33,7 @@ ENTRIES = {
     "responses.json": "bundle-responses",
     "history.json": "bundle-history",
     "keys.json": "bundle-keys",
+    interview_records.ENTRY: interview_records.SCHEMA,
 }
 #: Entries a return bundle may hold beyond ENTRIES (bundles written before them lack them).
 OPTIONAL_ENTRIES = {qa_threads.ENTRY: qa_threads.SCHEMA}
@@ -72,11 +74,13 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
     responses = records.responses(service)
     history = records.history(service)
     own_keys = [k.as_json() for k in keystore.public_keys(service, inspector_id, SIGNING)]
+    interviews = interview_records.export_records(service)
     contents = {
         "cases.json": records.to_json(cases),
         "responses.json": records.to_json(records.to_table(responses, records.RESPONSE_COLUMNS)),
         "history.json": records.to_json(records.to_table(history, records.HISTORY_FIELDS)),
         "keys.json": records.to_json(own_keys),
+        interview_records.ENTRY: records.to_json(interviews),
         qa_threads.ENTRY: records.to_json(qa_threads.bundle_records(service)),
     }
     bundle_id = new_id()
@@ -106,6 +110,7 @@ def export_return(service: Service, path: str | Path | None, *, keyring: Keyring
         "responses": len(responses),
         "history": len(history),
         "history_seq": history_seq,
+        "interviews": len(interviews["interviews"]),
     }
     try:
         with workspace.write():

@@ -267,32 +267,62 @@ def _content(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: record[k] for k in MERGED_FIELDS} | {"case_ids": sorted(record["case_ids"])}
 
 
-def plan_merge(service: Service, data: Mapping[str, Any]) -> InterviewMerge:
-    """Work out what taking in checked ``interviews.json`` records would do. Writes nothing."""
+def plan_merge(
+    service: Service, data: Mapping[str, Any], *, moved: Iterable[str] = ()
+) -> InterviewMerge:
+    """Work out what taking in checked ``interviews.json`` records would do. Writes nothing.
+
+    ``moved``: cases the sender no longer holds (moved to another inspector). An interview
+    we hold that serves only such cases is never changed by the sender: what would change
+    it is kept as a conflict instead, as the case import does with the cases' own work.
+    """
     plan = InterviewMerge()
     incoming = {r["id"]: r for r in data["interviews"]}
     ids = list(incoming)
     scope = json.dumps(ids)
     current = {r["id"]: r for r in export_records(service, _existing(service, ids))["interviews"]}
     references = {i: r["reference"] for i, r in incoming.items()}
+    moved = set(moved)
+    frozen = {i for i, r in current.items() if r["case_ids"] and set(r["case_ids"]) <= moved}
+    known = {
+        (r[0], r[1], r[2], r[3])
+        for r in service.db.execute(
+            "SELECT interview_id, entity, item_id, COALESCE(json_extract(incoming, '$.rev'), "
+            "json_extract(incoming, '$.revision')) FROM interview_conflicts "
+            "WHERE interview_id IN (SELECT value FROM json_each(?))",
+            [scope],
+        )
+    }
+
+    def conflict(
+        interview_id: str, entity: str, item_id: str, ours: Any, theirs: Any, version: Any
+    ) -> None:
+        if (interview_id, entity, item_id, version) in known:
+            return  # kept already, from an earlier copy of this cumulative bundle
+        known.add((interview_id, entity, item_id, version))
+        plan.conflicts.append(
+            {"interview_id": interview_id, "entity": entity, "item_id": item_id,
+             "current": ours, "incoming": theirs}
+        )  # fmt: skip
+        shown = item_id or "interview"
+        why = "its cases are held by someone else" if interview_id in frozen else ""
+        plan.changes.append(("conflict", references[interview_id], shown, why))
+
     for interview_id, record in incoming.items():
         ours = current.get(interview_id)
+        theirs = _content(record) | {"revision": record["revision"]}
         if ours is None:
             plan.new_interviews.append(record)
             plan.changes.append(("new", record["reference"], "interview", record["questionnaire"]))
         elif _content(ours) == _content(record):
             plan.unchanged += 1
-        elif record["revision"] > ours["revision"]:
-            plan.updated_interviews.append(record)
-            plan.changes.append(("updated", record["reference"], "interview", ""))
         elif record["revision"] < ours["revision"]:
             plan.changes.append(("kept", record["reference"], "interview", "ours is newer"))
+        elif record["revision"] > ours["revision"] and interview_id not in frozen:
+            plan.updated_interviews.append(record)
+            plan.changes.append(("updated", record["reference"], "interview", ""))
         else:
-            plan.conflicts.append(
-                {"interview_id": interview_id, "entity": "interview", "item_id": "",
-                 "current": _content(ours), "incoming": _content(record), "rev": ""}
-            )  # fmt: skip
-            plan.changes.append(("conflict", record["reference"], "interview", ""))
+            conflict(interview_id, "interview", "", _content(ours), theirs, record["revision"])
     ours_rows = {
         (r[1], r[2]): r
         for r in service.db.execute(
@@ -302,44 +332,30 @@ def plan_merge(service: Service, data: Mapping[str, Any]) -> InterviewMerge:
         )
     }
     ancestry = _ancestry(service, ids)
-    open_conflicts = {
-        r[0]
-        for r in service.db.execute(
-            "SELECT json_extract(incoming, '$.rev') FROM interview_conflicts "
-            "WHERE interview_id IN (SELECT value FROM json_each(?))",
-            [scope],
-        )
-    }
     for row in data["answers"]["rows"]:
-        key = (row[1], row[2])
-        ours_row = ours_rows.get(key)
+        ours_row = ours_rows.get((row[1], row[2]))
+        theirs = dict(zip(ANSWER_COLUMNS, row, strict=True))
         reference = references[row[1]]
         if ours_row is None:
-            plan.new_answers.append(row)
+            if row[1] in frozen:
+                conflict(row[1], "answer", row[2], {}, theirs, row[7])
+            else:
+                plan.new_answers.append(row)
             continue
         our_rev, their_rev = ours_row[7], row[7]
+        ours = dict(zip(ANSWER_FIELDS, ours_row, strict=True))
         if our_rev == their_rev:
             plan.unchanged += 1
-        elif our_rev in row[11]:
-            plan.updated_answers.append(row)
-            plan.changes.append(("updated", reference, row[2], f"{ours_row[3]} → {row[3]}"))
         elif their_rev in ancestry.get(our_rev, ()):
             plan.changes.append(("kept", reference, row[2], "ours is newer"))
-        elif their_rev not in open_conflicts:
-            plan.conflicts.append(
-                {
-                    "interview_id": row[1],
-                    "entity": "answer",
-                    "item_id": row[2],
-                    "current": dict(zip(ANSWER_FIELDS, ours_row, strict=True)),
-                    "incoming": dict(zip(ANSWER_COLUMNS, row, strict=True)),
-                    "rev": their_rev,
-                }
-            )
-            plan.changes.append(("conflict", reference, row[2], f"{ours_row[3]} / {row[3]}"))
+        elif our_rev in row[11] and row[1] not in frozen:
+            plan.updated_answers.append(row)
+            plan.changes.append(("updated", reference, row[2], f"{ours_row[3]} → {row[3]}"))
+        else:
+            conflict(row[1], "answer", row[2], ours, theirs, their_rev)
     if plan.new_answers:
         plan.changes.append(("new", "", "interview answers", str(len(plan.new_answers))))
-    known = {
+    have = {
         r[0]
         for r in service.db.execute(
             "SELECT id FROM interview_history "
@@ -347,7 +363,7 @@ def plan_merge(service: Service, data: Mapping[str, Any]) -> InterviewMerge:
             [scope],
         )
     }
-    plan.new_history = [h for h in data["history"]["rows"] if h[0] not in known]
+    plan.new_history = [h for h in data["history"]["rows"] if h[0] not in have]
     return plan
 
 
@@ -438,9 +454,9 @@ def apply_merge(
             ],
         )
     db.conn.executemany(
-        f"INSERT OR IGNORE INTO interview_history ({', '.join(HISTORY_FIELDS)}) "
-        f"VALUES ({', '.join('?' * len(HISTORY_FIELDS))})",
-        plan.new_history,
+        f"INSERT OR IGNORE INTO interview_history ({', '.join(HISTORY_FIELDS)}, bundle_id, "
+        f"received_at) VALUES ({', '.join('?' * (len(HISTORY_FIELDS) + 2))})",
+        [(*row, bundle_id, now) for row in plan.new_history],
     )
     refresh_progress(service, plan.touched)
 

@@ -193,7 +193,7 @@ class Count:
 @dataclass(frozen=True)
 class Tally:
     """Every count a scoring needs, read in two queries (the cases, then the responses in one
-    pass), never a set of case ids per item.
+    pass in index order), never a set of case ids per item.
 
     ``items``: item id → its count. ``breakdowns``: (key question, attribute) → attribute
     value → count. ``values``: (sample, attribute) → value → scored cases with it.
@@ -303,21 +303,28 @@ def tally(
         for item in found:
             items.setdefault(item.id, Count())
 
-    answers = Counter(
-        (item_id, value, class_of.get(case_id, -1))
-        for case_id, item_id, value in service.db.execute(
-            "SELECT case_id, item_id, value FROM responses"
-        )
-    )
-    for (item_id, value, index), n in answers.items():
-        if value not in VALUES or not holds.get((item_id, index), False):
-            continue
-        items[item_id].add(value, n)
+    # The responses in index order (no sort), one row per case: "item=value" tokens (item
+    # ids are dotted digits and values yes/no/na, so neither holds "=" or a space). The
+    # tokens of each class are counted together, in C.
+    tokens: dict[int, list[str]] = defaultdict(list)
+    for case_id, joined in service.db.execute(
+        "SELECT case_id, group_concat(item_id || '=' || coalesce(value, ''), ' ') "
+        "FROM responses GROUP BY case_id"
+    ):
+        of_case = class_of.get(case_id)
+        if of_case is not None and info[of_case][1]:
+            tokens[of_case].append(joined)
+    for index, chunks in tokens.items():
         sample, _, attributes = info[index]
-        for a in split[sample]:
-            by_value = split_counts.get((item_id, a))
-            if by_value is not None:
-                by_value[attributes[a]].add(value, n)
+        for token, n in Counter(" ".join(chunks).split(" ")).items():
+            item_id, _, value = token.partition("=")
+            if value not in VALUES or not holds.get((item_id, index), False):
+                continue
+            items[item_id].add(value, n)
+            for a in split[sample]:
+                by_value = split_counts.get((item_id, a))
+                if by_value is not None:
+                    by_value[attributes[a]].add(value, n)
     return Tally(
         framework,
         only_complete,

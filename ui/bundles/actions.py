@@ -204,7 +204,7 @@ class Bundles(QObject):
             return
 
         def rotate(service: Service) -> str:
-            if meta.get(service, meta.KIND, "central") == "fieldwork":
+            if meta.is_laptop(service):
                 return f"Your new signing key is {rotate_inspector_key(service, keyring).short}."
             records = rotate_central_keys(service, keyring)
             return "New inspectorate keys: " + ", ".join(r.short for r in records)

@@ -95,7 +95,8 @@ class CaseEdits(CaseNavigation):
         judgement = item.kind is ItemKind.JUDGEMENT
         word = JUDGEMENT_WORDS.get(value, value.label) if judgement else value.label
         recorded = f"{item.item_id}: {word}"
-        if judgement and not self.session.latest_text(item.item_id, "note").strip():
+        needs_rationale = judgement and value is not Answer.NOT_APPLICABLE  # NA has a reason
+        if needs_rationale and not self.session.latest_text(item.item_id, "note").strip():
             announce(self.navigator, f"{recorded}. Now the rationale.")
             self.focus_note()
             return

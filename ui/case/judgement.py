@@ -96,18 +96,11 @@ class JudgementPanel(ItemPanel):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 3)  # most of the room to the answers, the rationale scrolls
         split.setChildrenCollapsible(False)
         self.split = split
 
         layout = self.body_layout()
-        layout.addWidget(self.context)
-        layout.addSpacing(self.fontMetrics().height() // 2)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.wording)
-        layout.addWidget(self.rule)
-        layout.addWidget(self.qa_box)
-        layout.addWidget(self.guidance)
         layout.addWidget(self.state)
         layout.addWidget(split, 1)
         self.setFocusProxy(self.yes)

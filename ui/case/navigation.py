@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemKind
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
@@ -22,6 +23,7 @@ from ui.case.judgement import JudgementPanel
 from ui.case.navigator import NavigatorModel, scroll_with_headings
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
+from ui.widgets import announce
 
 
 class CaseNavigation(QWidget):
@@ -224,7 +226,9 @@ class CaseNavigation(QWidget):
             if candidate.item_id != item_id and self._needs_answer(candidate):
                 self.go_to(candidate.item_id)
                 return
-        self.message.emit("Every item is answered: Ctrl+M marks the case complete.")
+        done = "Every item is answered: Ctrl+M marks the case complete."
+        self.message.emit(done)
+        announce(self.navigator, done)  # the focus stays put: nothing else would say so
 
     def _needs_answer(self, item: CaseItem) -> bool:
         """Missing from the case as stored, and not answered by a change still on its way
@@ -232,9 +236,10 @@ class CaseNavigation(QWidget):
         session = self.session
         if item.missing is None or session is None:
             return False
-        if session.latest_answer(item.item_id) is None:
+        answer = session.latest_answer(item.item_id)
+        if answer is None:
             return True
-        if item.kind is ItemKind.JUDGEMENT:
+        if item.kind is ItemKind.JUDGEMENT and answer is not Answer.NOT_APPLICABLE:
             return not session.latest_text(item.item_id, "note").strip()
         return False
 

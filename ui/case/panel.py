@@ -152,10 +152,18 @@ class ItemPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.body_scroll)
 
-    def body_layout(self) -> QVBoxLayout:
-        """The layout of the panel's scrolled body (made once, by the subclass)."""
+    def body_layout(self, *, under_context: QWidget | None = None) -> QVBoxLayout:
+        """The layout of the panel's scrolled body (made once, by the subclass), holding
+        what both panels show first: where the item is, its heading and wording, the rule,
+        QA comments and guidance."""
         layout = QVBoxLayout(self.body)
         self.body_scroll.setWidget(self.body)
+        layout.addWidget(self.context)
+        if under_context is not None:
+            layout.addWidget(under_context)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        for part in (self.heading, self.wording, self.rule, self.qa_box, self.guidance):
+            layout.addWidget(part)
         return layout
 
     def toggle_guidance(self) -> bool:

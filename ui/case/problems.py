@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets import ScaledLabel
+from ui.widgets import ScaledLabel, announce
 
 
 def saved_time(saved_at: str) -> str:
@@ -69,6 +69,7 @@ class ProblemBanner(QFrame):
         self.discard_button.setVisible(retryable)
         self.dismiss_button.setVisible(not retryable)
         self.show()
+        announce(self, text)  # a reader hears the problem where the keys are, not later
 
 
 class SaveIndicator(QLabel):

@@ -1,8 +1,8 @@
 """The interview list beside the case list, its menu, and the interview evidence shown
 beside a domain-one rating.
 
-``install(window)`` (listed in ``ui.extensions``) docks an ``InterviewPanel`` beside the case
-list and adds an Interviews menu: new officer interview for the selected cases, new
+``install(window)`` (listed in ``ui.extensions``) puts an ``InterviewPanel`` beside the case
+list on the home page and adds an Interviews menu: new officer interview for the selected cases, new
 service-user interview for the selected case, open the interview, print summary sheets.
 """
 
@@ -18,11 +18,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
-    QDockWidget,
     QFileDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,7 +47,7 @@ KIND = {OFFICER: "Officer", SERVICE_USER: "Service user"}
 class InterviewListModel(QAbstractTableModel):
     """The interviews as rows; holds the summaries it was given, never queries."""
 
-    COLUMNS = ("Interview", "Kind", "Grade", "Cluster", "Cases", "Status", "Done")
+    COLUMNS = ("Interview", "Status", "Done", "Kind", "Grade", "Cluster", "Cases")
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
@@ -83,12 +83,12 @@ class InterviewListModel(QAbstractTableModel):
         r = self.rows[index.row()]
         cells = (
             r.reference,
+            r.status,
+            f"{r.done}/{r.total}",
             KIND.get(r.questionnaire, r.questionnaire),
             r.grade,
             r.cluster,
             ", ".join(r.case_references),
-            r.status,
-            f"{r.done}/{r.total}",
         )
         return cells[index.column()] if 0 <= index.column() < len(cells) else None
 
@@ -110,6 +110,7 @@ class InterviewPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
@@ -223,17 +224,26 @@ def interview_output_tables(service: Service, *, only_complete: bool = True) -> 
 
 # -- the main window -------------------------------------------------------------------------
 def install(window: MainWindow) -> None:
-    """Dock the interview list beside the case list and add the Interviews menu."""
+    """Put the interview list beside the case list and add the Interviews menu."""
     panel = InterviewPanel(window.runner, window)
-    dock = QDockWidget("Interviews", window)
-    dock.setObjectName("interviews_dock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    # Hidden until asked for (Interviews ▸ Show the interview list): on a laptop screen the
-    # case view needs the width more than a list used a few times a day.
-    dock.hide()
+    # Beside the case list, on the home page, so a case open keeps the whole width; folded
+    # away until asked for (Interviews ▸ Show the interview list): on a laptop screen the
+    # case list needs the width more than a list used a few times a day.
+    home = window.home
+    layout = home.layout()
+    split = QSplitter(home)
+    split.setObjectName("interviews_split")
+    split.setChildrenCollapsible(True)
+    if isinstance(layout, QBoxLayout):
+        layout.insertWidget(layout.indexOf(home.case_list), split, 1)
+    split.addWidget(home.case_list)  # moves the list out of the page's layout, into the split
+    split.addWidget(panel)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 1)
+    split.setSizes([1, 0])
     window.interview_panel = panel  # type: ignore[attr-defined]
     window.cases_loaded.connect(lambda _n: panel.refresh())
+    window.case_closed.connect(lambda _case_id: panel.refresh())
     menu = window.menu("&Interviews")
 
     def add(text: str, slot: Any, keys: str = "") -> QAction:
@@ -292,8 +302,21 @@ def install(window: MainWindow) -> None:
     add("Op&en the selected interview", lambda: panel.open_row(panel.table.currentIndex().row()))
     add("&Print the selected interview's summary sheet…", print_sheets)
 
+    def show_conflicts() -> None:
+        from ui.interviews.conflicts import InterviewConflictsDialog
+
+        dialog = InterviewConflictsDialog(window.runner, window)
+        dialog.failed.connect(window.show_error)
+        dialog.finished.connect(lambda _result: panel.refresh())
+        dialog.open()
+
+    add("Interview &conflicts…", show_conflicts)
+
     def show_list() -> None:
-        dock.show()
+        window.close_case()
+        sizes = split.sizes()
+        if sizes[1] == 0:  # folded away by hand: open it again
+            split.setSizes([max(1, sizes[0] - 360), 360])
         panel.table.setFocus()
 
     add("Show the interview &list", show_list, "Ctrl+Shift+I")
