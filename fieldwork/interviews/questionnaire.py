@@ -264,9 +264,16 @@ def _build(data: dict[str, Any], source: str, framework: Framework | None) -> Qu
     )
 
 
-@cache
+_loaded: dict[tuple[Path, float, str], Questionnaire] = {}
+
+
 def _cached(path: Path, mtime: float, framework: Framework | None) -> Questionnaire:
-    return load_questionnaire(path, framework)
+    # Keyed by the framework's content hash, not the framework: hashing a frozen Framework
+    # walks every prompt, and this is asked on every interview answer.
+    key = (path, mtime, framework.content_hash if framework is not None else "")
+    if key not in _loaded:
+        _loaded[key] = load_questionnaire(path, framework)
+    return _loaded[key]
 
 
 def questionnaire_path(framework_id: str, kind: str, directory: Path | None = None) -> Path:
