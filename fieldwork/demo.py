@@ -113,6 +113,18 @@ def _reference_rates() -> dict[str, float]:
     return rates
 
 
+#: The meta entry that marks a generated demo workspace (``is_demo``).
+DEMO_KEY = "demo"
+
+
+def is_demo(path: str | Path) -> bool:
+    """Whether the plain workspace at ``path`` was made by ``make_demo`` (made-up cases)."""
+    from fieldwork.store import reading
+
+    with reading(path) as conn:
+        return conn.execute("SELECT 1 FROM meta WHERE key = ?", [DEMO_KEY]).fetchone() is not None
+
+
 def make_demo(
     path: str | Path,
     *,
@@ -129,6 +141,8 @@ def make_demo(
     rng = random.Random(seed)
     rates = _reference_rates()
     service = Service.create(path, user=user)
+    with service.workspace.write() as db:  # made-up data: nothing to protect at rest
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [DEMO_KEY, "generated"])
     start = date(2020, 1, 13)
     service.create_inspection(
         "North West NPS division (demo)",

@@ -244,3 +244,17 @@ def test_lock_now_and_choosing_the_idle_time_from_the_file_menu(
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     assert not lock.locked and window.centralWidget().isVisible()
     close_window(qtbot, window)
+
+
+def test_a_generated_demo_is_not_offered_encryption(qtbot, tmp_path, settings):
+    """`make run` opens the demo: its cases are made up, so no question stands in the way
+    (a question would block this call until the test times out)."""
+    from fieldwork.demo import DemoSizes, is_demo, make_demo
+
+    path = tmp_path / "demo.fieldwork"
+    make_demo(path, sizes=DemoSizes(case_supervision=2, court_reports=1, victim=1)).close()
+    assert is_demo(path)
+    assert unlock.prepare(None, path, settings) == (True, None)
+    plain = tmp_path / "inspection.fieldwork"
+    Service.create(plain).close()
+    assert not is_demo(plain)

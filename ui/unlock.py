@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork import passphrases
+from fieldwork.demo import is_demo
 from fieldwork.errors import FieldworkError
 from fieldwork.store import (
     WorkspaceKey,
@@ -262,6 +263,8 @@ def prepare(
     """Before a window opens ``path``: (go ahead?, the key if it is encrypted)."""
     try:
         encrypted = is_encrypted(path)
+        # a generated demo's cases are made up: nothing to offer to protect
+        offer = offer and not encrypted and not is_demo(path)
     except FieldworkError:
         return True, None  # the window reports what is wrong with the file
     if encrypted:
