@@ -160,3 +160,24 @@ def test_a_long_session_does_not_use_up_none_or_true():
     for _ in range(50_000):
         emitter.ping.emit()
         assert empty.data(Qt.ItemDataRole.UserRole) is None
+
+
+def test_rows_model_shows_the_rows_it_was_given(qtmodeltester):
+    from ui.models import RowsModel
+
+    class Pairs(RowsModel[tuple[str, int]]):
+        COLUMNS = ("Name", "Count")
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+            row = self.row_at(index)
+            if row is None or role != Qt.ItemDataRole.DisplayRole:
+                return None
+            return str(row[index.column()])
+
+    model = Pairs()
+    model.set_rows([("a", 1), ("b", 2)])
+    qtmodeltester.check(model)
+    assert (model.rowCount(), model.columnCount()) == (2, 2)
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Count"
+    assert model.index(1, 1).data() == "2" and model.row(0) == ("a", 1)
+    assert model.row_at(model.index(5, 0)) is None

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -38,6 +35,7 @@ from fieldwork.central import (
 from fieldwork.errors import FieldworkError
 from fieldwork.service import Inspector, Service
 from ui.central.dialog import CentralDialog
+from ui.models import RowsModel
 from ui.widgets import ask_reason
 
 if TYPE_CHECKING:
@@ -48,45 +46,16 @@ UNALLOCATED = "(unallocated)"
 
 
 # -- Allocation -----------------------------------------------------------------------------------
-class AllocationModel(QAbstractTableModel):
+class AllocationModel(RowsModel[AllocationRow]):
     """The cases of the allocation view: rows fetched for it, never queried from ``data()``."""
 
     COLUMNS = ("Reference", "Sample", "Cluster or court", "Inspector", "Status")
     CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._rows: list[AllocationRow] = []
-
-    def set_rows(self, rows: Sequence[AllocationRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, number: int) -> AllocationRow:
-        return self._rows[number]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (
                 row.reference,

@@ -8,12 +8,11 @@ service-user interview for the selected case, open the interview, print summary 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +33,7 @@ from fieldwork.interviews.store import Interviews, InterviewSummary
 from fieldwork.scoring.tables import Table
 from fieldwork.service import Service
 from ui.interviews.view import InterviewView
+from ui.models import RowsModel
 from ui.runner import ServiceRunner
 from ui.scoring.table import ScoringTableModel, table_view
 
@@ -44,43 +44,15 @@ Index = QModelIndex | QPersistentModelIndex
 KIND = {OFFICER: "Officer", SERVICE_USER: "Service user"}
 
 
-class InterviewListModel(QAbstractTableModel):
+class InterviewListModel(RowsModel[InterviewSummary]):
     """The interviews as rows; holds the summaries it was given, never queries."""
 
     COLUMNS = ("Interview", "Status", "Done", "Kind", "Grade", "Cluster", "Cases")
 
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self.rows: list[InterviewSummary] = []
-
-    def set_rows(self, rows: Sequence[InterviewSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        r = self.row_at(index)
+        if r is None or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        r = self.rows[index.row()]
         cells = (
             r.reference,
             r.status,
