@@ -289,6 +289,9 @@ def test_the_questionnaire_is_built_once_for_an_open_workspace(
 
     monkeypatch.setattr(store_module, "questionnaire_for", refused)
     for value in ("disagree", "agree"):
+        with interviews.service.workspace.write() as db:  # the interview kept is stale
+            db.execute("UPDATE interviews SET notes = ?", [value])
         Interviews(interviews.service).answer(created.id, "ro-wellbeing", value)
+        assert Interviews(interviews.service).detail(created.id).summary.notes == value
     with pytest.raises(InvalidChange, match="has no item"):
         Interviews(interviews.service).answer(created.id, "no-such-item", "agree")
