@@ -704,54 +704,39 @@ class Interviews:
         now = self.service.workspace.now()
         user = self.service.user
         rev = new_id()
+        new = {**old, **changed}
+        record = AnswerRecord(
+            item.id,
+            new["value"],
+            new["na_reason"],
+            new["note"],
+            stored.revision + 1,
+            rev,
+            stored.rev if stored.stored else None,
+            now,
+            user,
+        )
         with self.service.workspace.write() as db:
             if stored.stored:
                 db.execute(
                     _update_answer_sql(tuple(changed)),
                     [*changed.values(), rev, now, user, summary.id, item.id],
                 )
-                record = replace(
-                    stored,
-                    **changed,
-                    revision=stored.revision + 1,
-                    rev=rev,
-                    replaces=stored.rev,
-                    updated_at=now,
-                    updated_by=user,
-                )
             else:
-                record = AnswerRecord(
-                    item.id,
-                    **{**old, **changed},
-                    revision=1,
-                    rev=rev,
-                    updated_at=now,
-                    updated_by=user,
-                )
                 db.execute(
                     "INSERT INTO interview_answers (id, interview_id, item_id, value, na_reason, "
                     "note, revision, rev, replaces, updated_at, updated_by) "
                     "VALUES (?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
-                    [
-                        new_id(),
-                        summary.id,
-                        item.id,
-                        record.value,
-                        record.na_reason,
-                        record.note,
-                        rev,
-                        now,
-                        user,
-                    ],
+                    [new_id(), summary.id, item.id, *new.values(), rev, now, user],
                 )
             for name, value in changed.items():
                 self.record_history(
                     summary.id, "answer", item.id, name, old[name], value, edit_reason, now
                 )
-            items = list(detail.items)
-            items[position] = InterviewItem(item, record)
+            items = (*detail.items[:position], InterviewItem(item, record))
+            items += detail.items[position + 1 :]
             change, after = self._after(
-                replace(detail, items=tuple(items)), (item.id,), edit_reason, old
+                InterviewDetail(summary, detail.questionnaire, items), (item.id,), edit_reason, old
             )
         return self._committed(change, after, read_at)
 
@@ -783,4 +768,4 @@ class Interviews:
             )
         updated = replace(summary, status=status, done=done, total=total)
         change = InterviewChange(summary.id, item_ids, status, done, total, now, old)
-        return change, replace(detail, summary=updated)
+        return change, InterviewDetail(updated, detail.questionnaire, detail.items)
