@@ -57,7 +57,7 @@ def run(data: BenchData) -> list[Figure]:
         ours, floor = paired(
             lambda: interview_figures(service),
             lambda: service.db.execute(FLOOR_SQL).fetchall(),
-            repeat=15,
+            repeat=31,
         )
         figures.append(
             Figure(
