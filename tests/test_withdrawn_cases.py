@@ -5,6 +5,7 @@ which keeps it as a conflict and applies none of it)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,15 +37,21 @@ def responses(service: Service, reference: str) -> list[tuple[Any, ...]]:
     )
 
 
-def withdraw_e000001(world: World) -> str:
+def move_e000001(world: World) -> Path:
     """Central takes Helen's first return, moves E000001 to Tom and writes Helen's next
-    assignment; before it arrives Helen records one more answer on E000001. The laptop then
-    opens the assignment. Returns the case's id."""
+    assignment (returned)."""
     with world.open_central() as central:
         apply_import(central, plan_import(central, world.returned, world.central_keys()))
+        move_case(central, central.find_case("E000001").id, "Tom", "Helen is on leave")
+    return world.export_assignment("Helen")
+
+
+def withdraw_e000001(world: World) -> str:
+    """``move_e000001``; before the assignment arrives Helen records one more answer on
+    E000001, then her laptop opens it. Returns the case's id."""
+    bundle = move_e000001(world)
+    with world.open_central() as central:
         case_id = central.find_case("E000001").id
-        move_case(central, case_id, "Tom", "Helen is on leave")
-    bundle = world.export_assignment("Helen")
     with world.open(world.helen, "Helen") as laptop:
         laptop.answer(case_id, "2.1.3.1", Answer.NO)  # not yet returned
     opened = world.open_assignment(bundle)

@@ -1,4 +1,5 @@
-"""What the case view says about saving: the problem banner and the save indicator."""
+"""What the case view says about saving (the problem banner and the save indicator), and
+why a withdrawn case is read-only."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.withdrawals import Withdrawal
 from ui.widgets import ScaledLabel, announce
 
 
@@ -107,3 +109,37 @@ class SaveIndicator(QLabel):
         else:
             text = "Every change is saved as you make it"
         self.setText(text)
+
+
+class WithdrawnBanner(QFrame):
+    """Above a case central moved to another inspector: why it is read-only here
+    (fieldwork/withdrawals.py). Hidden for a case this laptop holds."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Case withdrawn")
+        icon = QLabel(self)
+        size = self.fontMetrics().height() * 2
+        icon.setPixmap(
+            self.style()
+            .standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            .pixmap(size, size)
+        )
+        icon.setAccessibleName("Information")
+        self.message = ScaledLabel("", self, bold=True, accessible_name="Why the case is read-only")
+        self.message.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        layout = QHBoxLayout(self)
+        layout.addWidget(icon)
+        layout.addWidget(self.message, 1)
+        self.hide()
+
+    def show_withdrawal(self, reference: str, withdrawal: Withdrawal | None) -> None:
+        if withdrawal is None:
+            self.hide()
+            return
+        self.message.setText(f"Case {reference} was {withdrawal.reason()}.")
+        self.show()
