@@ -278,13 +278,12 @@ class CaseView(CaseEdits):
         )
         for panel in (self.prompt_panel, self.judgement_panel):
             panel.note.setReadOnly(read_only)
+        attributes = self.attributes.widget()  # the editors, not the scroll bar
+        if attributes is not None:
+            attributes.setEnabled(not read_only)
         if not read_only:  # what the panels and the completion view do not set themselves
-            for widget in (
-                self.attributes.widget(),
-                self.prompt_panel.change_reason,
-                self.completion.resubmit,
-            ):
-                widget.setEnabled(True)
+            self.prompt_panel.change_reason.setEnabled(True)
+            self.completion.resubmit.setEnabled(True)
             return
         for button in (
             self.prompt_panel.yes,
@@ -300,7 +299,6 @@ class CaseView(CaseEdits):
             self.completion.resubmit,
         ):
             button.setEnabled(False)
-        self.attributes.widget().setEnabled(False)
         for name in EDITING_ACTIONS:
             self.actions_by_name[name].setEnabled(False)
 
