@@ -39,14 +39,14 @@ class Withdrawal:
         return cls(at, by or "", int(assignment or 0))
 
     def describe(self) -> str:
-        """'withdrawn on 29/11/2026 10:00 by lead (central, assignment 2)'."""
+        """'withdrawn on 29/11/2026 10:00 by lead in central's assignment 2'."""
         by = f" by {self.by}" if self.by else ""
-        return f"withdrawn on {uk_moment(self.at)}{by} (central, assignment {self.assignment})"
+        return f"withdrawn on {uk_moment(self.at)}{by} in central's assignment {self.assignment}"
 
     def reason(self) -> str:
         """Why the case is read-only here, for the case view's banner and the refusal."""
         return (
-            f"moved to another inspector: {self.describe()}. It is read-only on this laptop; "
+            f"moved to another inspector ({self.describe()}). It is read-only on this laptop; "
             "what you recorded on it is kept and is still sent to central with your next "
             "return bundle"
         )

@@ -75,7 +75,8 @@ def test_a_withdrawn_case_is_shown_read_only_with_its_reason(qtbot, world: World
     assert cell(window, "E000001", Column.STATUS) == "withdrawn"
     assert cell(window, "E000001", Column.INSPECTOR) == "moved to another inspector"
     tip = cell(window, "E000001", Column.STATUS, Qt.ItemDataRole.ToolTipRole)
-    assert "Read-only: moved to another inspector" in tip and "assignment 2" in tip
+    assert tip.startswith("Read-only here: moved to another inspector, withdrawn on ")
+    assert tip.endswith("by data team in central's assignment 2.")
     assert cell(window, "E000002", Column.STATUS) != "withdrawn"
     assert cell(window, "E000002", Column.INSPECTOR) == "Helen"
 
@@ -83,8 +84,8 @@ def test_a_withdrawn_case_is_shown_read_only_with_its_reason(qtbot, world: World
     view = window.case_view
     assert view.withdrawn_banner.isVisible()
     text = view.withdrawn_banner.message.text()
-    assert text.startswith("Case E000001 was moved to another inspector: withdrawn on ")
-    assert "by data team (central, assignment 2)" in text
+    assert text.startswith("Case E000001 was moved to another inspector (withdrawn on ")
+    assert "by data team in central's assignment 2). It is read-only on this laptop" in text
     before = stored(qtbot, window, "E000001")
     # What she recorded is on screen; nothing can change it.
     view.go_to("2.1.3.1")

@@ -83,7 +83,7 @@ def test_a_withdrawn_case_refuses_every_edit_and_keeps_what_was_recorded(world: 
             message = refused.value.message
             assert message.startswith("case E000001: this case cannot be changed here")
             assert "moved to another inspector" in message
-            assert "by data team (central, assignment 2)" in message
+            assert "by data team in central's assignment 2" in message
             assert "13/01/2020" in message  # when central wrote the assignment
         # Nothing changed, and everything she recorded is still there to see.
         assert responses(laptop, "E000001") == before

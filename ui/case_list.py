@@ -260,7 +260,8 @@ class CaseListModel(QAbstractTableModel):
             return f"{case.done} of {case.total} applicable items done"
         if role == _TOOLTIP and column == _STATUS:
             withdrawn = self._rows[row].withdrawn
-            return None if withdrawn is None else f"Read-only: {withdrawn.reason()}."
+            if withdrawn is not None:
+                return f"Read-only here: moved to another inspector, {withdrawn.describe()}."
         if role == _CASE_ID:
             return self._rows[row].id
         if role == _ALIGNMENT and column == _COMPLETENESS:
