@@ -83,6 +83,7 @@ def test_a_withdrawn_case_is_shown_read_only_with_its_reason(qtbot, world: World
     open_case(qtbot, window, "E000001")
     view = window.case_view
     assert view.withdrawn_banner.isVisible()
+    assert "E000001  ·  Case supervision  ·  withdrawn: read-only  ·" in view.title.text()
     text = view.withdrawn_banner.message.text()
     assert text.startswith("Case E000001 was moved to another inspector (withdrawn on ")
     assert "by data team in central's assignment 2). It is read-only on this laptop" in text

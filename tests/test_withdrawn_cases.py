@@ -14,6 +14,7 @@ from fieldwork.allocation import move_case
 from fieldwork.answers import Answer
 from fieldwork.bundles.conflicts import conflicts
 from fieldwork.bundles.importer import apply_import, plan_import
+from fieldwork.home import left_off
 from fieldwork.migrations import m0011_withdrawn_cases
 from fieldwork.service import Service
 from fieldwork.withdrawals import CaseWithdrawn
@@ -90,6 +91,9 @@ def test_a_withdrawn_case_refuses_every_edit_and_keeps_what_was_recorded(world: 
         assert len(laptop.history(case_id)) == history
         assert laptop.case(case_id).item("2.1.3.1").state == "no"
         assert laptop.case(case_id).item("2.1.1.2").note == "No record of the risk assessment."
+        # The home view's "continue where I left off" does not offer it.
+        resume = left_off(laptop)
+        assert resume is not None and resume.reference == "E000002"
         # The cases she still holds are hers to change.
         other = laptop.find_case("E000002")
         assert other.withdrawn is None

@@ -492,9 +492,10 @@ class CaseView(CaseEdits):
         detail = session.detail
         summary = detail.summary
         sample = framework.sample(summary.sample)
+        status = summary.status if summary.withdrawn is None else "withdrawn: read-only"
         self.title.setText(
             f"{sample.reference_label} {summary.reference}  ·  {sample.title}  ·  "
-            f"{summary.status}  ·  {summary.done} of {summary.total} done"
+            f"{status}  ·  {summary.done} of {summary.total} done"
         )
         self.navigator_model.set_case(framework, detail)
         self.completion.show_missing(detail.missing, summary.status)
