@@ -106,6 +106,8 @@ def test_a_withdrawn_case_is_shown_read_only_with_its_reason(qtbot, world: World
         view.prompt_panel.no,
         view.prompt_panel.na,
         view.prompt_panel.clear,
+        view.prompt_panel.qa_box.reply_button,
+        view.case_comments.reply_button,
         view.completion.mark_complete,
     ):
         assert not button.isEnabled(), button.accessibleName()

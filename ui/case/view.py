@@ -281,11 +281,17 @@ class CaseView(CaseEdits):
         attributes = self.attributes.widget()  # the editors, not the scroll bar
         if attributes is not None:
             attributes.setEnabled(not read_only)
+        replies = (
+            self.prompt_panel.qa_box.reply_button,
+            self.judgement_panel.qa_box.reply_button,
+            self.case_comments.reply_button,
+        )
         if not read_only:  # what the panels and the completion view do not set themselves
-            self.prompt_panel.change_reason.setEnabled(True)
-            self.completion.resubmit.setEnabled(True)
+            for button in (self.prompt_panel.change_reason, self.completion.resubmit, *replies):
+                button.setEnabled(True)
             return
         for button in (
+            *replies,
             self.prompt_panel.yes,
             self.prompt_panel.no,
             self.prompt_panel.na,
