@@ -43,6 +43,7 @@ DEFERRED = (
     "ui.central.setup",
     "ui.central.import_cases",
     "ui.central.allocation",
+    "ui.central.keys",
     "ui.sampling",
     "ui.scoring.dashboard",
     "ui.qa.dashboard",
