@@ -61,7 +61,11 @@ def defer(hooks):
             module.__loader__ = self.loader
             if getattr(module, "__spec__", None) is not None:
                 module.__spec__.loader = self.loader
-            self.loader.exec_module(module)
+            try:
+                self.loader.exec_module(module)
+            except BaseException:
+                pending[self.name] = self.source  # its next import runs the hook
+                raise
             run(self.name, self.source)
 
         def __getattr__(self, attribute):  # get_source, is_package, ... of the real loader

@@ -159,3 +159,43 @@ def test_the_spec_defers_the_runtime_hooks_and_the_build_stores_modules_unpacked
     build = _load("build")
     env = build.pyinstaller_environment({"FIELDWORK_RESOURCES": "/elsewhere", "PATH": "/bin"})
     assert env == {"PATH": "/bin", "PYINSTALLER_ZLIB_COMPRESSION_LEVEL": "0"}
+
+
+FAILS_ONCE = """
+import os
+if not os.path.exists(os.environ["FLAG"]):
+    open(os.environ["FLAG"], "w").close()
+    raise RuntimeError("first import fails")
+READY = True
+"""
+
+RETRY = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("deferred_hooks", sys.argv[1])
+hooks = importlib.util.module_from_spec(spec); spec.loader.exec_module(hooks)
+count = "import sys; m = sys.modules['fails_once']; m.runs = getattr(m, 'runs', 0) + 1"
+hooks.defer({"fails_once": count})
+try:
+    import fails_once
+except RuntimeError:
+    pass
+import fails_once
+print(json.dumps([fails_once.READY, fails_once.runs]))
+"""
+
+
+def test_a_module_whose_first_import_failed_gets_its_hook_when_it_is_imported(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "fails_once.py").write_text(FAILS_ONCE, encoding="utf-8")
+    probe = tmp_path / "probe.py"
+    probe.write_text(RETRY, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(probe), str(PACKAGING / "deferred_hooks.py")],  # its folder first
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"FLAG": str(tmp_path / "flag")},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [True, 1]
