@@ -212,11 +212,19 @@ def _encoded(canvas: Any, size: float, runs: tuple[Run, ...]) -> str:
         tf = f"{fp_str(size)} Tf"
         for font_name, value in runs:
             font = getFont(font_name)
+            if _ASCII.fullmatch(value):
+                # Printable ASCII has its own codes in every document's first subset (the
+                # font's "ASCII readable" subset): no need to ask the font for codes.
+                parts.append(f"{font.getSubsetInternalName(0, doc)} {tf} ({escape(value)}) Tj")
+                continue
             for subset, codes in font.splitString(value, doc):
                 name = font.getSubsetInternalName(subset, doc)
                 parts.append(f"{name} {tf} ({escape(codes)}) Tj")
         ops = cache[key] = " ".join(parts)
     return ops
+
+
+_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
 def show(canvas: Any, lines: Sequence[Line], x: float, top: float, out: list[str]) -> None:
