@@ -3,6 +3,7 @@
 ``case_sheet`` reads a case from the service into a ``CaseSheet``; ``case_sheet_flowables``
 turns one into flowables (a pure function: no service, no clock); ``write_case_sheets``
 puts any number of them into one PDF, each case on new pages with its own bookmark.
+The tables and text are drawn by ``fieldwork.reports.drawn``, not by platypus tables.
 """
 
 from __future__ import annotations
@@ -372,7 +373,7 @@ def build_sheets(
     """Lay out sheets into one PDF written to ``out``, each case from a new page."""
     if not sheets:
         raise FieldworkError("there are no cases to print")
-    with _BUILDING:  # the shared paragraphs are laid out by one build at a time
+    with _BUILDING:  # one build at a time: reportlab's fonts are not for two at once
         return _build(sheets, out, printed_at, invariant, progress)
 
 

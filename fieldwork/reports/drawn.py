@@ -97,16 +97,17 @@ def broken(
     """``runs`` broken into lines ``width`` points wide at ``size``.
 
     Greedy, like a left-aligned reportlab paragraph: as many words on a line as fit, one
-    space between words (runs of white space collapse); a newline forces a break. Like
+    space between words (runs of white space collapse); a newline starts a new line. Like
     reportlab, a line may run past ``width`` by ``SPACE_SHRINK`` of each space, but never by
     more than ``overhang``; a word alone wider than ``width + overhang`` is cut. Each line
     is a tuple of runs, a font change starting a new run. Text with no words gives one empty line.
     """
     lines: list[list[tuple[str, str]]] = []
     line: list[tuple[str, str]] = []
-    used = 0.0
+    used, ends_broken = 0.0, False
     for font, word in _words(runs):
-        if not font:  # a forced break
+        ends_broken = not font
+        if ends_broken:  # a forced break
             lines.append(line)
             line, used = [], 0.0
             continue
@@ -126,7 +127,7 @@ def broken(
         *whole, last = _cut(font, word, size, width + overhang)
         lines += [[(font, piece)] for piece in whole]
         line, used = [(font, last)], _width(font, last) * size
-    if line or not lines:
+    if line or ends_broken or not lines:
         lines.append(line)
     return tuple(_joined(words) for words in lines)
 

@@ -24,7 +24,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaFrag, ParaParser
-from reportlab.platypus.tables import CellStyle
 
 #: Unicode fonts to embed, best first: (regular, bold, italic, bold italic). A sheet holds names
 #: and notes typed by people, so a font limited to Latin-1 (Helvetica) would drop letters such
@@ -201,47 +200,6 @@ TABLE_STYLE = TableStyle(
 )
 
 
-class SheetCell(CellStyle):
-    """A cell styled as ``TABLE_STYLE`` styles a body cell, by default rather than by command.
-
-    ``TABLE_STYLE`` sets eight properties of every cell by commands that reportlab applies
-    cell by cell; a 200-case print has 3,600 tables and half a million such settings. A
-    table made with ``cell_styles`` starts with them set, and takes ``TABLE_RULES`` for the
-    rest: the same look (tests/test_case_sheet_perf.py compares the two, cell by cell).
-    """
-
-    fontname = FONT
-    fontsize = CELL_SIZE
-    leading = 11
-    valign = "TOP"
-    leftPadding = 4
-    rightPadding = 4
-    topPadding = 2.5
-    bottomPadding = 3.5
-
-
-class HeaderCell(SheetCell):
-    """A cell of the first row, as ``TABLE_STYLE`` styles it."""
-
-    fontname = BOLD
-
-
-def cell_styles(rows: int, columns: int) -> list[list[CellStyle]]:
-    """The cell styles of a ``rows`` × ``columns`` table in the look of ``TABLE_STYLE``."""
-    return [
-        [(HeaderCell if row == 0 else SheetCell)(f"({row}, {column})") for column in range(columns)]
-        for row in range(rows)
-    ]
-
-
-#: What ``TABLE_STYLE`` adds to the cells' own styles: the grid and the header's grey.
-TABLE_RULES = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), GREY),
-    ]
-)
-
 # C0 controls other than tab and newline cannot be drawn and would upset the paragraph parser.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -261,50 +219,6 @@ class Para(Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped_width = availWidth
         return size  # type: ignore[no-any-return]
-
-
-#: The canvas attribute that, set False, makes shared paragraphs draw as plain ones.
-SHARE_PARAGRAPHS = "_fieldwork_share_paragraphs"
-
-
-class SharedPara(Para):
-    """A paragraph drawn once per document as a PDF form and shown by reference after that.
-
-    For text that is the same on every sheet (the framework's wording): 200 sheets print the
-    same 78 prompts, and a reference costs a few bytes where drawing the text again costs
-    its layout and its glyphs. A document of one sheet draws each once, so it draws them
-    as plain paragraphs: a form costs more than the text it holds when it is shown once.
-    """
-
-    def draw(self) -> None:
-        canvas = self.canv
-        if not getattr(canvas, SHARE_PARAGRAPHS, True):
-            super().draw()
-            return
-        forms: dict[tuple[int, float], str] = canvas.__dict__.setdefault("_shared_paragraphs", {})
-        key = (id(self), self.width)
-        name = forms.get(key)
-        if name is None:
-            name = forms[key] = f"Shared{len(forms)}"
-            # The form's box must hold the glyphs' overshoot, so give it some room.
-            canvas.beginForm(name, -6, -6, self.width + 6, self.height + 6)
-            super().draw()
-            canvas.endForm()
-        canvas.doForm(name)
-
-
-@cache
-def fixed(markup: str, style: str, label: str | None = None, where: str = "") -> SharedPara:
-    """One shared paragraph, for table cells only, of text that is the same on every sheet.
-
-    ``where`` names the column when the same text appears in columns of different widths,
-    so that each keeps the lines it was broken into.
-
-    Sharing a cell is safe: a Paragraph keeps nothing from being drawn but its line breaks,
-    and splitting makes new paragraphs. It saves laying out the same 78 prompts for each case.
-    Never share a flowable of the story itself: the document marks those as it places them.
-    """
-    return SharedPara(markup, getattr(styles(), style), bulletText=label)
 
 
 def escape(value: str) -> str:
