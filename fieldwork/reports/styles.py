@@ -78,6 +78,16 @@ def register_fonts() -> Path:
     raise RuntimeError(f"no usable font: reportlab's own Vera fonts are missing from {_VERA}")
 
 
+#: The subsets the sheet's fonts keep, made and compressed (see ``_remember_subsets``).
+_KEPT_SUBSETS: list[dict[tuple[int, ...], bytes]] = []
+
+
+def forget_subsets() -> None:
+    """Drop the font subsets kept from earlier documents (they are made again when used)."""
+    for kept in _KEPT_SUBSETS:
+        kept.clear()
+
+
 def _remember_subsets(face: Any) -> None:
     """Make the font keep the subsets it has embedded, made and compressed, to embed the same
     subset again as it is.
@@ -90,6 +100,7 @@ def _remember_subsets(face: Any) -> None:
     make, add = face.makeSubset, face.addSubsetObjects
     made: dict[tuple[int, ...], bytes] = {}
     packed: dict[tuple[int, ...], bytes] = {}
+    _KEPT_SUBSETS.extend((made, packed))
 
     def make_subset(subset: list[int]) -> bytes:
         key = tuple(subset)
