@@ -116,13 +116,17 @@ COLUMNS = (50.0, 200.0, 60.0)
 
 def _plain_row(*values: str, **kwargs: object) -> Row:
     return Row(
-        tuple(cell([Block(((FONT, v),), CELL)], c) for v, c in zip(values, COLUMNS, strict=True)),
+        tuple(cell((Block(((FONT, v),), CELL),), c) for v, c in zip(values, COLUMNS, strict=True)),
         **kwargs,  # type: ignore[arg-type]
     )
 
 
 def _texts(grid: Grid) -> list[str]:
-    return [" ".join(v for line in c for _, v in line.runs) for row in grid.rows for c in row.cells]
+    return [
+        " ".join(v for line in c.lines for _, v in line.runs)
+        for row in grid.rows
+        for c in row.cells
+    ]
 
 
 register_fonts()  # before the header row below is laid out
@@ -147,9 +151,9 @@ def test_a_row_taller_than_a_page_splits_inside_itself_and_keeps_every_line() ->
     note = " ".join(f"word{n}" for n in range(3000))
     tall = Row(
         (
-            cell([Block(((FONT, "1.1"),), CELL)], COLUMNS[0]),
-            cell([Block(((FONT, note),), CELL)], COLUMNS[1]),
-            cell([Block(((FONT, "No"),), CELL)], COLUMNS[2]),
+            cell((Block(((FONT, "1.1"),), CELL),), COLUMNS[0]),
+            cell((Block(((FONT, note),), CELL),), COLUMNS[1]),
+            cell((Block(((FONT, "No"),), CELL),), COLUMNS[2]),
         )
     )
     page = 700.0
@@ -172,7 +176,7 @@ def test_a_row_taller_than_a_page_splits_inside_itself_and_keeps_every_line() ->
 def test_a_short_row_moves_whole_and_nothing_fitting_moves_the_table() -> None:
     register_fonts()
     three = _plain_row("1.1", "one two three four five six seven " * 4, "Yes")
-    assert 2 < len(three.cells[1]) <= 8
+    assert 2 < len(three.cells[1].lines) <= 8
     grid = Grid(COLUMNS, [HEADER, _plain_row("1.0", "x", "y"), three])
     room = grid.heights[0] + grid.heights[1] + PAD_TOP + PAD_BOTTOM + 11  # one line of three
     first, rest = grid.split(sum(COLUMNS), room)

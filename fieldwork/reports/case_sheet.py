@@ -203,7 +203,7 @@ def _plain(value: str, font: str = FONT, look: Look = CELL) -> Block:
 def _row(values: Sequence[str], columns: Sequence[float], font: str = FONT, **kwargs: Any) -> Row:
     """A row of plain text, one value per column."""
     return Row(
-        tuple(cell([_plain(v, font)], c) for v, c in zip(values, columns, strict=True)), **kwargs
+        tuple(cell((_plain(v, font),), c) for v, c in zip(values, columns, strict=True)), **kwargs
     )
 
 
@@ -232,16 +232,16 @@ def _notes(value: str, label: str) -> list[Block]:
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
-def _wording(item: CaseItem, wording: Block) -> list[Block]:
-    cell: list[Block] = [wording]
+def _wording(item: CaseItem, wording: Block) -> tuple[Block, ...]:
+    blocks: list[Block] = [wording]
     if item.state is ItemState.NA_CHOICE:
-        cell += _notes(item.na_reason.strip() or "(no reason given yet)", "Reason:")
+        blocks += _notes(item.na_reason.strip() or "(no reason given yet)", "Reason:")
     if item.note.strip():
-        cell += _notes(item.note, "Rationale:" if item.kind is ItemKind.JUDGEMENT else "Note:")
+        blocks += _notes(item.note, "Rationale:" if item.kind is ItemKind.JUDGEMENT else "Note:")
     elif item.kind is ItemKind.JUDGEMENT and item.state is not ItemState.NA_CHOICE:
         none = ((ITALIC, "none recorded yet"),)
-        cell.append(Block(none, CELL, NOTE_INDENT, (BOLD, "Rationale:"), LABEL_AT, NOTE_SPACE))
-    return cell
+        blocks.append(Block(none, CELL, NOTE_INDENT, (BOLD, "Rationale:"), LABEL_AT, NOTE_SPACE))
+    return tuple(blocks)
 
 
 def _key_question(kq: KeyQuestionPart) -> Grid:
@@ -251,14 +251,14 @@ def _key_question(kq: KeyQuestionPart) -> Grid:
     title = Block(((BOLD, f"{kq.id}\u00a0\u00a0{kq.text}"),), KEY_QUESTION)
     judgement = kq.judgement
     rows = [
-        Row((cell([title], _WIDTH),), spans=True, shaded=True),
+        Row((cell((title,), _WIDTH),), spans=True, shaded=True),
         _row(_ITEM_HEADER, _ITEM_COLUMNS, BOLD, shaded=True),
         # The judgement row is bold and ruled off: the inspector's verdict, then the prompts.
         Row(
             (
-                cell([_plain("Judgement", BOLD)], item),
+                cell((_plain("Judgement", BOLD),), item),
                 cell(_wording(judgement, _plain("Is the work satisfactory?", BOLD)), wording),
-                cell([_plain(_answer(judgement), BOLD)], answer),
+                cell((_plain(_answer(judgement), BOLD),), answer),
             ),
             rule_below=1.5,
         ),
@@ -266,11 +266,11 @@ def _key_question(kq: KeyQuestionPart) -> Grid:
     rows += [
         Row(
             (
-                cell([_plain(p.item_id)], item),
+                cell((_plain(p.item_id),), item),
                 cell(_wording(p, _plain(p.text)), wording),
                 # Anything not yet answered stands out in bold type, not in colour.
                 cell(
-                    [_plain(_answer(p), BOLD if p.state is ItemState.UNANSWERED else FONT)], answer
+                    (_plain(_answer(p), BOLD if p.state is ItemState.UNANSWERED else FONT),), answer
                 ),
             )
         )
@@ -278,7 +278,7 @@ def _key_question(kq: KeyQuestionPart) -> Grid:
     ]
     if kq.not_applicable:
         left_out = _left_out("Prompts that do not apply to this case", kq.not_applicable)
-        rows.append(Row((cell([Block(left_out, SMALL)], _WIDTH),), spans=True))
+        rows.append(Row((cell((Block(left_out, SMALL),), _WIDTH),), spans=True))
     return Grid(_ITEM_COLUMNS, rows, header_rows=2, space_before=9)
 
 

@@ -193,12 +193,42 @@ def placed(blocks: Sequence[Block], width: float, overhang: float = 0) -> tuple[
     return tuple(out)
 
 
-def _height(lines: Sequence[Line]) -> float:
-    return max((line.bottom for line in lines), default=0.0)
+class Cell:
+    """Placed lines, with their height: the text of one table cell, or of a paragraph.
+
+    A document writes the operators of a cell once and shows them again wherever the same
+    cell is drawn (``cell`` gives the same cell for the same blocks and column), as when
+    200 sheets print the same prompts.
+    """
+
+    __slots__ = ("height", "lines")
+
+    def __init__(self, lines: tuple[Line, ...]):
+        self.lines = lines
+        self.height = max((line.bottom for line in lines), default=0.0)
+
+    def __repr__(self) -> str:
+        return f"Cell({self.lines!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and other.lines == self.lines
+
+    def __hash__(self) -> int:
+        return hash(self.lines)
+
+    def cut(self, room: float) -> tuple[Cell, Cell]:
+        """The lines that end within ``room`` points, and the rest moved up to the top."""
+        lines, n = self.lines, 0
+        while n < len(lines) and lines[n].bottom <= room:  # placed top to bottom
+            n += 1
+        rest = lines[n:]
+        shift = rest[0].top if rest else 0.0
+        return Cell(lines[:n]), Cell(tuple(replace(line, top=line.top - shift) for line in rest))
 
 
 # -- writing text ------------------------------------------------------------------------------
 _ENCODED = "_fieldwork_encoded"  # the canvas attribute holding the document's encoded lines
+_SHOWN = "_fieldwork_shown"  # ... and its cells' operators
 
 
 def _encoded(canvas: Any, size: float, runs: tuple[Run, ...]) -> str:
@@ -228,15 +258,32 @@ def _encoded(canvas: Any, size: float, runs: tuple[Run, ...]) -> str:
 _ASCII = re.compile(r"[\x20-\x7e]*")
 
 
-def show(canvas: Any, lines: Sequence[Line], x: float, top: float, out: list[str]) -> None:
-    """Add to ``out`` the operators (inside BT … ET) drawing ``lines`` from ``(x, top)``."""
-    for line in lines:
-        if line.runs:
-            baseline = top - line.top - line.size
-            out.append(
-                f"1 0 0 1 {fp_str(x + line.x)} {fp_str(baseline)} Tm "
-                + _encoded(canvas, line.size, line.runs)
-            )
+def show(canvas: Any, cell: Cell, x: float, top: float) -> str:
+    """The operators (inside BT … ET) that draw ``cell`` with its top left at ``(x, top)``.
+
+    The first line is placed by ``Tm``, each line after relative to the one before (``Td``),
+    so what follows ``Tm`` is the same wherever the cell is drawn, and is made once per
+    document and cell.
+    """
+    shown: dict[int, tuple[Cell, float, float, str]] = canvas.__dict__.setdefault(_SHOWN, {})
+    known = shown.get(id(cell))
+    if known is None or known[0] is not cell:
+        parts: list[str] = []
+        first_x = first_y = at_x = at_y = 0.0
+        for line in cell.lines:
+            if line.runs:
+                y = -line.top - line.size
+                ops = _encoded(canvas, line.size, line.runs)
+                if parts:
+                    parts.append(f"{fp_str(line.x - at_x)} {fp_str(y - at_y)} Td {ops}")
+                else:
+                    parts.append(ops)
+                    first_x, first_y = line.x, y
+                at_x, at_y = line.x, y
+        # The cell is kept with its operators, so its id cannot be another's while it is.
+        known = shown[id(cell)] = (cell, first_x, first_y, " ".join(parts))
+    _, first_x, first_y, ops = known
+    return f"1 0 0 1 {fp_str(x + first_x)} {fp_str(top + first_y)} Tm {ops}" if ops else ""
 
 
 def _draw(canvas: Any, ops: list[str]) -> None:
@@ -264,7 +311,7 @@ class Text(Flowable):
         *,
         space_before: float = 0,
         space_after: float = 0,
-        lines: tuple[Line, ...] | None = None,
+        lines: Cell | None = None,
     ):
         super().__init__()
         self.runs, self.look, self.lines = runs, look, lines
@@ -272,50 +319,47 @@ class Text(Flowable):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         if self.lines is None:
-            self.lines = placed([Block(self.runs, self.look)], available_width, OVERHANG)
-        self.width, self.height = available_width, _height(self.lines)
+            self.lines = Cell(placed([Block(self.runs, self.look)], available_width, OVERHANG))
+        self.width, self.height = available_width, self.lines.height
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         self.wrap(available_width, available_height)
         assert self.lines is not None
-        first = [line for line in self.lines if line.bottom <= available_height]
-        if not first or len(first) == len(self.lines):
+        first, rest = self.lines.cut(available_height)
+        if not first.lines or not rest.lines:
             return []
-        shift = self.lines[len(first)].top
-        rest = tuple(replace(line, top=line.top - shift) for line in self.lines[len(first) :])
         return [
-            Text(self.runs, self.look, space_before=self.spaceBefore, lines=tuple(first)),
+            Text(self.runs, self.look, space_before=self.spaceBefore, lines=first),
             Text(self.runs, self.look, space_after=self.spaceAfter, lines=rest),
         ]
 
     def draw(self) -> None:
-        ops = ["BT 0 g"]
-        show(self.canv, self.lines or (), 0, self.height, ops)
-        ops.append("ET")
-        _draw(self.canv, ops)
+        assert self.lines is not None
+        _draw(self.canv, ["BT 0 g", show(self.canv, self.lines, 0, self.height), "ET"])
 
 
 @dataclass(frozen=True)
 class Row:
-    """A table row: one cell of placed lines per column, or one cell across them all."""
+    """A table row: one cell per column, or one cell across them all."""
 
-    cells: tuple[tuple[Line, ...], ...]
+    cells: tuple[Cell, ...]
     spans: bool = False
     shaded: bool = False  # a header row: grey behind it
     rule_below: float = 0  # a heavier rule below it, this wide
 
     @property
     def content(self) -> float:
-        return max(_height(cell) for cell in self.cells)
+        return max(cell.height for cell in self.cells)
 
 
-def cell(blocks: Sequence[Block], column: float) -> tuple[Line, ...]:
-    """A cell's lines: its blocks laid out in a column ``column`` points wide, less padding.
+@lru_cache(maxsize=16_384)
+def cell(blocks: tuple[Block, ...], column: float) -> Cell:
+    """A cell: its blocks laid out in a column ``column`` points wide, less padding.
 
     A long word may run into the right padding, as reportlab's lines do, never past it: a
-    word wider than that is cut."""
-    return placed(blocks, column - PAD_LEFT - PAD_RIGHT, OVERHANG)
+    word wider than that is cut. The same blocks in the same column give the same cell."""
+    return Cell(placed(blocks, column - PAD_LEFT - PAD_RIGHT, OVERHANG))
 
 
 class Grid(Flowable):
@@ -371,40 +415,41 @@ class Grid(Flowable):
         edges = [0.0]
         for column in self.columns:
             edges.append(edges[-1] + column)
-        right = edges[-1]
         tops = [self.height]
         for height in self.heights:
             tops.append(tops[-1] - height)
+        ys = [fp_str(top) for top in tops]
+        right = fp_str(edges[-1])
         ops = ["q"]
         shaded = [n for n, row in enumerate(self.rows) if row.shaded]
         if shaded:
             ops.append(GREY_FILL)
-            ops += [
-                f"0 {fp_str(tops[n + 1])} {fp_str(right)} {fp_str(self.heights[n])} re"
-                for n in shaded
-            ]
+            ops += [f"0 {ys[n + 1]} {right} {fp_str(self.heights[n])} re" for n in shaded]
             ops.append("f")
         ops.append("BT 0 g")
         for n, row in enumerate(self.rows):
             top = tops[n] - PAD_TOP
-            for column, lines in enumerate(row.cells):
-                show(canvas, lines, edges[column] + PAD_LEFT, top, ops)
+            for column, cell in enumerate(row.cells):
+                ops.append(show(canvas, cell, edges[column] + PAD_LEFT, top))
         ops.append("ET")
         # The grid: a rule above and below every row, the outer sides, and the rules between
-        # columns of rows that do not span them.
+        # the columns of each run of rows that do not span them.
         ops.append(f"0 G {fp_str(GRID_WIDTH)} w 2 J")
-        ops += [f"0 {fp_str(y)} m {fp_str(right)} {fp_str(y)} l" for y in tops]
-        ops += [f"{fp_str(x)} 0 m {fp_str(x)} {fp_str(self.height)} l" for x in (0, right)]
+        ops += [f"0 {y} m {right} {y} l" for y in ys]
+        ops += [f"{x} {ys[-1]} m {x} {ys[0]} l" for x in ("0", right)]
         inner = [fp_str(x) for x in edges[1:-1]]
-        for n, row in enumerate(self.rows):
-            if not row.spans:
-                low, high = fp_str(tops[n + 1]), fp_str(tops[n])
-                ops += [f"{x} {low} m {x} {high} l" for x in inner]
+        start: int | None = None
+        for n, next_row in enumerate((*self.rows, None)):
+            if next_row is not None and not next_row.spans:
+                start = n if start is None else start
+            elif start is not None:
+                ops += [f"{x} {ys[n]} m {x} {ys[start]} l" for x in inner]
+                start = None
         ops.append("S")
         for n, row in enumerate(self.rows):
             if row.rule_below:
-                y = fp_str(tops[n + 1])
-                ops.append(f"{fp_str(row.rule_below)} w 0 {y} m {fp_str(right)} {y} l S")
+                y = ys[n + 1]
+                ops.append(f"{fp_str(row.rule_below)} w 0 {y} m {right} {y} l S")
         ops.append("Q")
         _draw(canvas, ops)
 
@@ -412,17 +457,10 @@ class Grid(Flowable):
 def _split_row(row: Row, room: float) -> tuple[Row, Row] | None:
     """A row cut where ``room`` points of its text end: the lines that fit, and the rest
     (moved up to the top of their cell). None when no line fits."""
-    here: list[tuple[Line, ...]] = []
-    there: list[tuple[Line, ...]] = []
-    for lines in row.cells:
-        fits = tuple(line for line in lines if line.bottom <= room)
-        rest = [line for line in lines if line.bottom > room]
-        shift = min((line.top for line in rest), default=0.0)
-        here.append(fits)
-        there.append(tuple(replace(line, top=line.top - shift) for line in rest))
-    if not any(here):
+    cut = [cell.cut(room) for cell in row.cells]
+    if not any(here.lines for here, _ in cut):
         return None
     return (
-        Row(tuple(here), row.spans, row.shaded),
-        Row(tuple(there), row.spans, row.shaded, row.rule_below),
+        Row(tuple(here for here, _ in cut), row.spans, row.shaded),
+        Row(tuple(there for _, there in cut), row.spans, row.shaded, row.rule_below),
     )
