@@ -30,6 +30,7 @@ from fieldwork.reports.drawn import (
     Row,
     broken,
     cell,
+    placed,
 )
 from fieldwork.reports.furniture import MARGIN, WIDTH
 from fieldwork.reports.styles import BOLD, FONT, ITALIC, forget_subsets, register_fonts
@@ -61,17 +62,19 @@ ALPHABET = st.sampled_from(
 @given(
     text=st.lists(ALPHABET, max_size=120).map("".join),
     width=st.floats(min_value=30, max_value=400),
+    first=st.sampled_from([0.0, 3.0, 10.0]),
     bold=st.booleans(),
 )
 def test_no_line_is_wider_than_its_width_and_no_character_is_lost(
-    text: str, width: float, bold: bool
+    text: str, width: float, first: float, bold: bool
 ) -> None:
     register_fonts()
     font = BOLD if bold else FONT
-    lines = broken(((font, text),), 8.5, width)
+    lines = broken(((font, text),), 8.5, width + first, 0, first)
     assert lines, "even no text is one (empty) line"
-    for line in lines:
-        assert _width(line, 8.5) <= width + 1e-6, line
+    assert _width(lines[0], 8.5) <= width + 1e-6, lines[0]  # the first line is narrower
+    for line in lines[1:]:
+        assert _width(line, 8.5) <= width + first + 1e-6, line
     shown = "".join(value for line in lines for _, value in line)
     assert _visible(shown) == _visible(text)  # every character, in order
     assert len(lines) >= 1 + text.count("\n")  # each newline breaks the line
@@ -108,6 +111,20 @@ def test_fonts_change_inside_a_line_and_a_newline_breaks_it() -> None:
         ((BOLD, "Prompts left out "), (FONT, "(by rule): 2.1.1.1;")),
         ((FONT, "2.1.1.2 "), (ITALIC, "x")),
     )
+
+
+def test_a_long_label_pushes_the_first_line_of_its_note_right_as_a_bullet_does() -> None:
+    register_fonts()
+    look, indent, at = Look(8.5, 11), 20 * mm, 2 * mm
+    words = ((FONT, "one two three " * 20),)
+    for label, pushed in (("Rationale:", True), ("Note:", False)):
+        lines = placed([Block(words, look, indent, (BOLD, label), at)], 300)
+        label_line, first, second = lines[:3]
+        assert (label_line.x, label_line.runs) == (at, ((BOLD, label),))
+        end = at + stringWidth(label, BOLD, 8.5) + 0.6 * 8.5  # reportlab's bullet gap
+        assert first.x == (end if pushed else indent) and second.x == indent
+        assert first.top == label_line.top and second.top == first.top + 11
+        assert first.x + _width(first.runs, 8.5) <= 300 + 1e-6
 
 
 # -- tables that split -----------------------------------------------------------------------

@@ -92,15 +92,17 @@ SPACE_SHRINK = 0.05
 
 @lru_cache(maxsize=32_768)
 def broken(
-    runs: tuple[Run, ...], size: float, width: float, overhang: float = 0
+    runs: tuple[Run, ...], size: float, width: float, overhang: float = 0, first: float = 0
 ) -> tuple[tuple[Run, ...], ...]:
-    """``runs`` broken into lines ``width`` points wide at ``size``.
+    """``runs`` broken into lines ``width`` points wide at ``size`` (the first line ``first``
+    points narrower).
 
     Greedy, like a left-aligned reportlab paragraph: as many words on a line as fit, one
     space between words (runs of white space collapse); a newline starts a new line. Like
-    reportlab, a line may run past ``width`` by ``SPACE_SHRINK`` of each space, but never by
-    more than ``overhang``; a word alone wider than ``width + overhang`` is cut. Each line
-    is a tuple of runs, a font change starting a new run. Text with no words gives one empty line.
+    reportlab, a line may run past its width by ``SPACE_SHRINK`` of each space, but never by
+    more than ``overhang``; a word alone wider than the line and ``overhang`` is cut. Each
+    line is a tuple of runs, a font change starting a new run. Text with no words gives one
+    empty line.
     """
     lines: list[list[tuple[str, str]]] = []
     line: list[tuple[str, str]] = []
@@ -112,19 +114,24 @@ def broken(
             line, used = [], 0.0
             continue
         wide = _width(font, word) * size
+        room = width - first if not lines else width
         if line:
             space = _width(line[-1][0], " ") * size
             after = used + space + wide
-            if after <= width + min(SPACE_SHRINK * space * len(line), overhang) + 1e-6:
+            if after <= room + min(SPACE_SHRINK * space * len(line), overhang) + 1e-6:
                 line.append((font, word))
                 used = after
                 continue
             lines.append(line)
             line, used = [], 0.0
-        if wide <= width + overhang + 1e-6:
+            room = width
+        if wide <= room + overhang + 1e-6:
             line, used = [(font, word)], wide
             continue
-        *whole, last = _cut(font, word, size, width + overhang)
+        pieces = _cut(font, word, size, room + overhang)
+        if room != width and len(pieces) > 1:  # the first line is narrower than the rest
+            pieces = pieces[:1] + _cut(font, "".join(pieces[1:]), size, width + overhang)
+        *whole, last = pieces
         lines += [[(font, piece)] for piece in whole]
         line, used = [(font, last)], _width(font, last) * size
     if line or ends_broken or not lines:
@@ -185,10 +192,16 @@ def placed(blocks: Sequence[Block], width: float, overhang: float = 0) -> tuple[
         if n:
             top += block.space_before
         size, leading = block.look.size, block.look.leading
+        first = 0.0
         if block.label is not None:
             out.append(Line(top, block.label_x, size, leading, (block.label,)))
-        for runs in broken(block.runs, size, width - block.indent, overhang):
-            out.append(Line(top, block.indent, size, leading, runs))
+            # As reportlab sets a bullet: a label too long for its margin pushes the first
+            # line right, by as much as it overruns (with 0.6 of the type size as a gap).
+            label_end = block.label_x + _width(block.label[0], block.label[1]) * size
+            first = max(0.0, label_end + 0.6 * size - block.indent)
+        lines = broken(block.runs, size, width - block.indent, overhang, first)
+        for n, runs in enumerate(lines):
+            out.append(Line(top, block.indent + (first if n == 0 else 0), size, leading, runs))
             top += leading
     return tuple(out)
 
