@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from fieldwork.answers import Answer
 from fieldwork.reports import case_sheets_pdf
@@ -31,6 +32,7 @@ from fieldwork.reports.drawn import (
     broken,
     cell,
     placed,
+    show,
 )
 from fieldwork.reports.furniture import MARGIN, WIDTH
 from fieldwork.reports.styles import BOLD, FONT, ITALIC, forget_subsets, register_fonts
@@ -202,6 +204,20 @@ def test_a_short_row_moves_whole_and_nothing_fitting_moves_the_table() -> None:
     assert grid.split(sum(COLUMNS), grid.heights[0] + 5) == []  # not even one row
 
 
+def test_a_cell_kept_from_one_document_shows_in_the_next_with_that_ones_font_names() -> None:
+    register_fonts()
+    judgement = cell((Block(((BOLD, "Judgement"),), CELL), Block(((FONT, "Yes"),), CELL)), 60)
+    one, two = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    getFont(ITALIC).getSubsetInternalName(0, two._doc)  # another font named first in two
+    shown = {}
+    for canvas in (one, two, one):
+        names = [getFont(f).getSubsetInternalName(0, canvas._doc) for f in (BOLD, FONT)]
+        ops = show(canvas, judgement, 10, 100)
+        assert f"{names[0]} 8.5 Tf (Judgement) Tj" in ops and f"{names[1]} 8.5 Tf (Yes)" in ops
+        shown[id(canvas)] = names
+    assert shown[id(one)] != shown[id(two)]
+
+
 # -- in the PDF ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Piece:
@@ -312,6 +328,8 @@ def test_the_sheet_is_the_same_whichever_documents_came_before(
     pdf(first.id, second.id)
     after_others = pdf(second.id)
     forget_subsets()
+    broken.cache_clear()
+    cell.cache_clear()  # cells keep their operators from one document to the next
     assert pdf(second.id) == after_others
     assert "Ştefan’s «note» ĳ" in " ".join(
         p.extract_text() for p in pypdf.PdfReader(io.BytesIO(after_others)).pages

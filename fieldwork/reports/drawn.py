@@ -33,6 +33,8 @@ Run = tuple[str, str]
 
 # Anything but tab and newline in C0 cannot be drawn; a tab is a space.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Printable ASCII: the same glyph codes in every document (see ``_encoded``).
+_ASCII = re.compile(r"[\x20-\x7e]*")
 # White space a line may break at: any but the no-break space.
 _SPACES = re.compile(r"[^\S\n\u00a0]+")
 
@@ -211,14 +213,18 @@ class Cell:
 
     A document writes the operators of a cell once and shows them again wherever the same
     cell is drawn (``cell`` gives the same cell for the same blocks and column), as when
-    200 sheets print the same prompts.
+    200 sheets print the same prompts. A cell of printable ASCII keeps its operators for
+    the next document too (see ``show``).
     """
 
-    __slots__ = ("height", "lines")
+    __slots__ = ("ascii", "fonts", "height", "lines", "shown")
 
     def __init__(self, lines: tuple[Line, ...]):
         self.lines = lines
         self.height = max((line.bottom for line in lines), default=0.0)
+        self.fonts = tuple(sorted({font for line in lines for font, _ in line.runs}))
+        self.ascii = all(_ASCII.fullmatch(value) for line in lines for _, value in line.runs)
+        self.shown: tuple[tuple[str, ...], float, float, str] | None = None
 
     def __repr__(self) -> str:
         return f"Cell({self.lines!r})"
@@ -241,7 +247,8 @@ class Cell:
 
 # -- writing text ------------------------------------------------------------------------------
 _ENCODED = "_fieldwork_encoded"  # the canvas attribute holding the document's encoded lines
-_SHOWN = "_fieldwork_shown"  # ... and its cells' operators
+_SHOWN = "_fieldwork_shown"  # ... its cells' operators
+_NAMES = "_fieldwork_font_names"  # ... and the names of its fonts' first subsets
 
 
 def _encoded(canvas: Any, size: float, runs: tuple[Run, ...]) -> str:
@@ -268,35 +275,55 @@ def _encoded(canvas: Any, size: float, runs: tuple[Run, ...]) -> str:
     return ops
 
 
-_ASCII = re.compile(r"[\x20-\x7e]*")
-
-
 def show(canvas: Any, cell: Cell, x: float, top: float) -> str:
     """The operators (inside BT … ET) that draw ``cell`` with its top left at ``(x, top)``.
 
     The first line is placed by ``Tm``, each line after relative to the one before (``Td``),
     so what follows ``Tm`` is the same wherever the cell is drawn, and is made once per
-    document and cell.
+    document and cell. For a cell of printable ASCII it is the same in every document whose
+    fonts have the same names (the codes of ASCII are fixed, see ``_encoded``), so the cell
+    keeps it: a one-case print shows the framework's wording as the print before did.
     """
-    shown: dict[int, tuple[Cell, float, float, str]] = canvas.__dict__.setdefault(_SHOWN, {})
-    known = shown.get(id(cell))
-    if known is None or known[0] is not cell:
-        parts: list[str] = []
-        first_x = first_y = at_x = at_y = 0.0
-        for line in cell.lines:
-            if line.runs:
-                y = -line.top - line.size
-                ops = _encoded(canvas, line.size, line.runs)
-                if parts:
-                    parts.append(f"{fp_str(line.x - at_x)} {fp_str(y - at_y)} Td {ops}")
-                else:
-                    parts.append(ops)
-                    first_x, first_y = line.x, y
-                at_x, at_y = line.x, y
-        # The cell is kept with its operators, so its id cannot be another's while it is.
-        known = shown[id(cell)] = (cell, first_x, first_y, " ".join(parts))
+    doc = canvas._doc
+    names: dict[str, str] = canvas.__dict__.setdefault(_NAMES, {})
+    for font in cell.fonts:
+        if font not in names:
+            names[font] = getFont(font).getSubsetInternalName(0, doc)
+    key = tuple(names[font] for font in cell.fonts)
+    known = cell.shown
+    if known is None or known[0] != key:
+        shown: dict[int, tuple[Cell, tuple[tuple[str, ...], float, float, str]]]
+        shown = canvas.__dict__.setdefault(_SHOWN, {})
+        mine = shown.get(id(cell))
+        if mine is not None and mine[0] is cell:
+            known = mine[1]
+        else:
+            known = _operators(canvas, cell, key)
+            if cell.ascii:
+                cell.shown = known
+            else:  # kept with the cell, so its id cannot be another's while it is
+                shown[id(cell)] = (cell, known)
     _, first_x, first_y, ops = known
     return f"1 0 0 1 {fp_str(x + first_x)} {fp_str(top + first_y)} Tm {ops}" if ops else ""
+
+
+def _operators(
+    canvas: Any, cell: Cell, key: tuple[str, ...]
+) -> tuple[tuple[str, ...], float, float, str]:
+    """A cell's operators after its first line's ``Tm``, and where that line starts."""
+    parts: list[str] = []
+    first_x = first_y = at_x = at_y = 0.0
+    for line in cell.lines:
+        if line.runs:
+            y = -line.top - line.size
+            ops = _encoded(canvas, line.size, line.runs)
+            if parts:
+                parts.append(f"{fp_str(line.x - at_x)} {fp_str(y - at_y)} Td {ops}")
+            else:
+                parts.append(ops)
+                first_x, first_y = line.x, y
+            at_x, at_y = line.x, y
+    return key, first_x, first_y, " ".join(parts)
 
 
 def _draw(canvas: Any, ops: list[str]) -> None:
