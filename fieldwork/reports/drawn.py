@@ -92,7 +92,7 @@ def _cut(font: str, word: str, size: float, width: float) -> list[str]:
 SPACE_SHRINK = 0.05
 
 
-@lru_cache(maxsize=32_768)
+@lru_cache(maxsize=8192)
 def broken(
     runs: tuple[Run, ...], size: float, width: float, overhang: float = 0, first: float = 0
 ) -> tuple[tuple[Run, ...], ...]:
@@ -393,7 +393,7 @@ class Row:
         return max(cell.height for cell in self.cells)
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)  # the wording of a framework is some hundreds of cells
 def cell(blocks: tuple[Block, ...], column: float) -> Cell:
     """A cell: its blocks laid out in a column ``column`` points wide, less padding.
 
