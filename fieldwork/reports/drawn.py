@@ -430,11 +430,13 @@ class Grid(Flowable):
         heads = self.header_rows
         room = available_height - sum(self.heights[:heads])
         first = heads
-        while first < len(self.rows) and self.heights[first] <= room:
+        # Stricter than the frame's own test (which allows a millionth of a point), so a
+        # table the frame could not place is never found to fit whole here.
+        while first < len(self.rows) and self.heights[first] <= room - 1e-3:
             room -= self.heights[first]
             first += 1
         if first == len(self.rows):
-            return [self]
+            return []
         here, there = list(self.rows[:first]), list(self.rows[first:])
         row = self.rows[first]
         if row.content > SPLIT_ROW_ABOVE:
