@@ -134,11 +134,13 @@ def home_summary(service: Service) -> HomeSummary:
 
 def left_off(service: Service) -> LeftOff | None:
     """The case this user changed last (within the recent history) and the item they were
-    on; else the first case in progress; else the first not started."""
+    on; else the first case in progress; else the first not started. Never a case withdrawn
+    from this laptop (fieldwork/withdrawals.py): it can no longer be worked here."""
     row = service.db.execute(
         "SELECT h.case_id, h.item_id, h.at, c.reference, c.sample, c.status "
         f"FROM (SELECT * FROM history ORDER BY seq DESC LIMIT {RECENT_HISTORY}) AS h "
-        "JOIN cases AS c ON c.id = h.case_id WHERE h.who = ? ORDER BY h.seq DESC LIMIT 1",
+        "JOIN cases AS c ON c.id = h.case_id WHERE h.who = ? "
+        "AND c.id NOT IN (SELECT case_id FROM moved_cases) ORDER BY h.seq DESC LIMIT 1",
         [service.user],
     ).fetchone()
     if row is not None:
@@ -147,7 +149,7 @@ def left_off(service: Service) -> LeftOff | None:
     for status in ("in progress", "not started"):
         found = service.db.execute(
             "SELECT id, reference, sample FROM cases WHERE status = ? "
-            "ORDER BY sample, reference LIMIT 1",
+            "AND id NOT IN (SELECT case_id FROM moved_cases) ORDER BY sample, reference LIMIT 1",
             [status],
         ).fetchone()
         if found is not None:
