@@ -184,7 +184,7 @@ _WIDTH = 210 * mm - 2 * 18 * mm
 _ITEM_COLUMNS = (21 * mm, _WIDTH - 21 * mm - 31 * mm, 31 * mm)
 _ITEM_HEADER = ("Item", "Wording, notes and rationale", "Answer")
 
-# The sheet's type: sizes and line spacing (tests/test_sheets_layout.py reads them back).
+# The sheet's type: sizes and line spacing, as the reports' paragraph styles have them.
 CELL = Look(8.5, 11)
 KEY_QUESTION = Look(9.5, 12)
 SMALL = Look(8, 10.5)
@@ -212,7 +212,7 @@ def _answer(item: CaseItem) -> str:
 
 
 def _notes(value: str, label: str) -> list[Block]:
-    """A note as blocks (split on blank lines, so a long note can break between them), the
+    """A note as blocks (a paragraph per run of lines between blank lines), the
     first under ``label``."""
     parts = [p.strip("\n") for p in _PARAGRAPHS.split(value.replace("\r\n", "\n"))]
     parts = [p for p in parts if p.strip()] or [""]

@@ -11,7 +11,8 @@ laid out by this module instead:
   every sheet); a word wider than its column is cut, so nothing is drawn beyond a cell;
 - a ``Grid`` is a ruled table of such cells; it splits between rows, or inside a row too
   tall to move whole (a long note), and repeats its header rows on each page;
-- text is written as PDF text operators, each line's encoded once per document.
+- text is written as PDF text operators: each line's encoded once per document, each
+  cell's once per document (and kept for the next one when it is printable ASCII).
 
 No markup is read: what a person typed is drawn as typed.
 """
@@ -201,10 +202,11 @@ def placed(blocks: Sequence[Block], width: float, overhang: float = 0) -> tuple[
             # line right, by as much as it overruns (with 0.6 of the type size as a gap).
             label_end = block.label_x + _width(block.label[0], block.label[1]) * size
             first = max(0.0, label_end + 0.6 * size - block.indent)
-        lines = broken(block.runs, size, width - block.indent, overhang, first)
-        for n, runs in enumerate(lines):
-            out.append(Line(top, block.indent + (first if n == 0 else 0), size, leading, runs))
+        x = block.indent + first
+        for runs in broken(block.runs, size, width - block.indent, overhang, first):
+            out.append(Line(top, x, size, leading, runs))
             top += leading
+            x = block.indent
     return tuple(out)
 
 
