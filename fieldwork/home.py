@@ -13,6 +13,9 @@ from fieldwork.service import Service
 
 CENTRAL = "central"
 FIELDWORK = "fieldwork"
+#: The status a laptop counts a case under once a later assignment moved it to another
+#: inspector (``fieldwork/withdrawals.py``): whatever its own status, it is no longer open work.
+WITHDRAWN = "withdrawn"
 #: How far back in the history "where I left off" looks: far enough for a day's work,
 #: bounded so that a central workspace full of imported history answers at once.
 RECENT_HISTORY = 5000
@@ -74,8 +77,14 @@ def home_summary(service: Service) -> HomeSummary:
         row = db.execute("SELECT name FROM inspectors WHERE id = ?", [owner_id]).fetchone()
         owner = str(row[0]) if row else ""
     by_status = {"not started": 0, "in progress": 0, "complete": 0}
-    for status, count in db.execute("SELECT status, COUNT(*) FROM cases GROUP BY status"):
+    for status, count in db.execute(
+        "SELECT status, COUNT(*) FROM cases WHERE id NOT IN (SELECT case_id FROM moved_cases) "
+        "GROUP BY status"
+    ):
         by_status[str(status)] = int(count)
+    withdrawn = int(db.execute("SELECT COUNT(*) FROM moved_cases").fetchone()[0])
+    if withdrawn:  # moved to another inspector: read-only here, no longer this laptop's work
+        by_status[WITHDRAWN] = withdrawn
     unallocated = 0
     if kind == CENTRAL:
         unallocated = int(

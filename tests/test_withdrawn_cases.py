@@ -14,12 +14,13 @@ from fieldwork.allocation import move_case
 from fieldwork.answers import Answer
 from fieldwork.bundles.conflicts import conflicts
 from fieldwork.bundles.importer import apply_import, plan_import
-from fieldwork.home import left_off
+from fieldwork.home import WITHDRAWN, home_summary, left_off
 from fieldwork.migrations import m0011_withdrawn_cases
 from fieldwork.service import Service
 from fieldwork.withdrawals import CaseWithdrawn
 from tests import test_bundles_support as support
 from tests.test_bundles_support import World, table
+from ui.home import describe
 
 encryption_key, world_template, world = (
     support.encryption_key,
@@ -94,6 +95,13 @@ def test_a_withdrawn_case_refuses_every_edit_and_keeps_what_was_recorded(world: 
         # The home view's "continue where I left off" does not offer it.
         resume = left_off(laptop)
         assert resume is not None and resume.reference == "E000002"
+        # Nor does it count it as her work in progress: it is counted apart, as withdrawn.
+        home = home_summary(laptop)
+        assert home.by_status[WITHDRAWN] == 1
+        assert home.total == table(laptop, "SELECT COUNT(*) FROM cases")[0][0]
+        open_work = "SELECT COUNT(*) FROM cases WHERE status = 'in progress' AND reference != ?"
+        assert home.by_status["in progress"] == table(laptop, open_work, ["E000001"])[0][0]
+        assert describe(home)["cases"].endswith(" · 1 moved to another inspector (read-only)")
         # The cases she still holds are hers to change.
         other = laptop.find_case("E000002")
         assert other.withdrawn is None
