@@ -783,19 +783,25 @@ class Service:
                     [*changed.values(), new_id(), now, self.user, row[0]],
                 )
             else:
-                db.table("responses").insert(
-                    {
-                        "id": new_id(),
-                        "case_id": summary.id,
-                        "item_id": item.item_id,
-                        "kind": item.kind.value,
-                        **{**old, **changed},
-                        "revision": 1,
-                        "rev": new_id(),
-                        "replaces": None,
-                        "updated_at": now,
-                        "updated_by": self.user,
-                    }
+                # One fixed statement, not sqlite-utils' insert: that one looks the table up and
+                # wraps itself in a savepoint of a new random name, a new statement each time.
+                first = {**old, **changed}
+                db.execute(
+                    "INSERT INTO responses (id, case_id, item_id, kind, value, na_reason, note, "
+                    "revision, rev, replaces, updated_at, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
+                    [
+                        new_id(),
+                        summary.id,
+                        item.item_id,
+                        item.kind.value,
+                        first["value"],
+                        first["na_reason"],
+                        first["note"],
+                        new_id(),
+                        now,
+                        self.user,
+                    ],
                 )
             for name, value in changed.items():
                 label = "rationale" if name == "note" and entity == "judgement" else name
