@@ -6,9 +6,16 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTreeView
 
 from fieldwork.applicability import CaseItem, ItemKind, ItemState
 from fieldwork.framework import Framework
@@ -45,10 +52,31 @@ def state_text(item: CaseItem) -> str:
     return word
 
 
+_GREYED: dict[int, Any] = {}  # palette cache key -> its quiet colour
+_FONTS: dict[tuple[str, bool, bool], QFont] = {}  # (font key, bold, italic) -> font
+
+
 def _greyed() -> Any:
     """Secondary text ("Does not apply"): quieter than the rest, still 4.5:1 (WCAG AA).
-    The palette's disabled grey measured 1.9:1 against white."""
-    return theme.quiet(QApplication.palette())
+    The palette's disabled grey measured 1.9:1 against white. Worked out once per palette:
+    a repaint asks for it on every such row."""
+    palette = QApplication.palette()
+    colour = _GREYED.get(palette.cacheKey())
+    if colour is None:
+        colour = _GREYED[palette.cacheKey()] = theme.quiet(palette)
+    return colour
+
+
+def _font(*, bold: bool = False, italic: bool = False) -> QFont:
+    """The application's font, bold or italic; made once per font, not per repaint."""
+    base = QApplication.font()
+    key = (base.key(), bold, italic)
+    font = _FONTS.get(key)
+    if font is None:
+        font = _FONTS[key] = QFont(base)
+        font.setBold(bold)
+        font.setItalic(italic)
+    return font
 
 
 def item_label(item: CaseItem) -> str:
@@ -149,29 +177,30 @@ class NavigatorModel(QAbstractItemModel):
             Qt.ItemDataRole.AccessibleTextRole,
         ]
         for number in sorted(touched):
-            node = self._nodes[number]
-            self.dataChanged.emit(
-                self.createIndex(node.row, 0, number),
-                self.createIndex(node.row, len(self.COLUMNS) - 1, number),
-                roles,
-            )
+            self._row_changed(number, roles)
 
     def set_commented(self, item_ids: set[str]) -> None:
         """Mark the items that carry a quality-assurance comment."""
         changed = (item_ids ^ self._commented) & set(self._node_of)
         self._commented = set(item_ids)
         for item_id in sorted(changed):
-            number = self._node_of[item_id]
-            row = self._nodes[number].row
-            self.dataChanged.emit(
-                self.createIndex(row, 0, number),
-                self.createIndex(row, len(self.COLUMNS) - 1, number),
+            self._row_changed(
+                self._node_of[item_id],
                 [
                     Qt.ItemDataRole.DisplayRole,
                     Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.AccessibleTextRole,
                 ],
             )
+
+    def _row_changed(self, number: int, roles: list[Qt.ItemDataRole]) -> None:
+        """Signal one row's cells one by one: a view repaints a single changed cell, but
+        repaints its whole viewport for a range of several (QAbstractItemView::dataChanged),
+        which on every answer would repaint every visible row of the navigator."""
+        row = self._nodes[number].row
+        for column in range(len(self.COLUMNS)):
+            index = self.createIndex(row, column, number)
+            self.dataChanged.emit(index, index, roles)
 
     # -- lookups ---------------------------------------------------------------------------
     def index_of(self, item_id: str) -> QModelIndex:
@@ -268,9 +297,7 @@ class NavigatorModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{node.label}: {progress} done"
         if role == Qt.ItemDataRole.FontRole and node.kind is NodeKind.STANDARD:
-            font = QFont(QApplication.font())
-            font.setBold(True)
-            return font
+            return _font(bold=True)
         if role == Qt.ItemDataRole.ForegroundRole and not applicable:
             return _greyed()
         return None
@@ -307,10 +334,9 @@ class NavigatorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.FontRole and (
             not item.applies or item.kind is ItemKind.JUDGEMENT
         ):
-            font = QFont(QApplication.font())
-            font.setItalic(not item.applies)
-            font.setBold(item.kind is ItemKind.JUDGEMENT and item.applies)
-            return font
+            return _font(
+                bold=item.kind is ItemKind.JUDGEMENT and item.applies, italic=not item.applies
+            )
         if role == ITEM_ID_ROLE:
             return item.item_id
         return None
@@ -338,3 +364,69 @@ def scroll_with_headings(view: QTreeView, index: QModelIndex) -> None:
             view.scrollTo(heading, QAbstractItemView.ScrollHint.PositionAtTop)
             return
     view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+
+class ColumnFit(QObject):
+    """Keeps a tree view's column as wide as its widest cell, as the header's
+    ResizeToContents mode does, measuring only the cells that changed.
+
+    ResizeToContents measures every row of the column again on every ``dataChanged`` that
+    touches it: some 650 calls of ``data()`` for each row an answer changes in the
+    navigator. Here a reset measures every row once; a change measures its own cells."""
+
+    def __init__(self, view: QTreeView, column: int):
+        super().__init__(view)
+        self._view, self._column = view, column
+        self._widths: dict[tuple[int, int], int] = {}  # (row, internal id) -> width
+        view.header().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        model = view.model()
+        for signal in (
+            model.modelReset,
+            model.layoutChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.rowsMoved,
+        ):
+            signal.connect(self.refit)
+        model.dataChanged.connect(self._changed)
+        view.installEventFilter(self)
+        self.refit()
+
+    def refit(self) -> None:
+        """Measure every cell of the column."""
+        self._widths = {}
+        model = self._view.model()
+        parents = [QModelIndex()]
+        while parents:
+            parent = parents.pop()
+            for row in range(model.rowCount(parent)):
+                self._measure(model.index(row, self._column, parent))
+                first = model.index(row, 0, parent)
+                if model.hasChildren(first):
+                    parents.append(first)
+        self._fit()
+
+    def _measure(self, index: QModelIndex) -> None:
+        self._widths[(index.row(), index.internalId())] = self._view.sizeHintForIndex(index).width()
+
+    def _changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_roles: object) -> None:
+        if not top_left.column() <= self._column <= bottom_right.column():
+            return
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            self._measure(top_left.siblingAtRow(row).siblingAtColumn(self._column))
+        self._fit()
+
+    def _fit(self) -> None:
+        header = self._view.header()
+        width = max(max(self._widths.values(), default=0), header.sectionSizeHint(self._column))
+        if header.sectionSize(self._column) != width:
+            header.resizeSection(self._column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ApplicationFontChange,
+            QEvent.Type.StyleChange,
+        ):
+            self.refit()  # a new text size (Settings) or style: every width changes
+        return False

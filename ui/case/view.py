@@ -38,7 +38,7 @@ from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
 from ui.case.edits import CaseEdits
 from ui.case.judgement import JudgementPanel
-from ui.case.navigator import NavigatorModel
+from ui.case.navigator import ColumnFit, NavigatorModel
 from ui.case.panel import QaCommentBox
 from ui.case.problems import ProblemBanner, SaveIndicator
 from ui.case.prompt import PromptPanel
@@ -104,7 +104,7 @@ class CaseView(CaseEdits):
         self.navigator.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.navigator.header().setStretchLastSection(False)
         self.navigator.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.navigator.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.state_column = ColumnFit(self.navigator, 1)
         self.navigator.selectionModel().currentChanged.connect(self._navigator_moved)
 
         self.prompt_panel = PromptPanel(self.work)
