@@ -9,17 +9,14 @@ fit in a frame (benchmarks/bench_home.py); the tests keep them from slipping bac
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import (
     QAbstractEventDispatcher,
     QEvent,
     QEventLoop,
     QModelIndex,
     QObject,
-    QSettings,
     Qt,
 )
 from PySide6.QtGui import QRegion
@@ -31,15 +28,9 @@ from tests.test_gui_helpers import (
     close_window,
     make_workbench,
     open_window,
-    settings_in,
     settle,
 )
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return settings_in(tmp_path)
 
 
 class EventLog(QObject):
