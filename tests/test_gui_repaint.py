@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QRegion
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from fieldwork.applicability import ItemKind
 from tests.test_gui_helpers import (
@@ -30,6 +30,7 @@ from tests.test_gui_helpers import (
     open_window,
     settle,
 )
+from ui.case.view import SteadyTabs
 from ui.main_window import MainWindow
 
 
@@ -202,3 +203,42 @@ def test_the_state_column_fits_its_widest_cell_measuring_only_what_changed(
     assert len(state_cells(model)) > 3 * len(measured)
     assert header.sectionSize(1) == fitted()
     close_window(qtbot, window)
+
+
+def test_the_missing_tab_counts_down_without_repainting_the_side(qtbot, tmp_path, clock, settings):
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    side, bar = view.side, view.side.tabBar()
+    missing = side.indexOf(view.completion)
+    log = EventLog(side)
+    for _ in range(3):
+        log.recording = True
+        qtbot.keyClick(view.navigator, Qt.Key.Key_Y)
+        settle(qtbot, window)
+        drain()
+        log.recording = False
+        assert bar.tabText(missing) == f"Missing: {len(view.session.detail.missing)}  (C)"
+        assert bar.tabRect(missing).width() >= bar.tabSizeHint(missing).width()
+    painted = log.region(side)
+    assert not painted.isEmpty()
+    beyond = painted.subtracted(QRegion(bar.geometry()))
+    assert beyond.isEmpty(), f"a new count repainted {beyond.boundingRect()} of the side"
+    close_window(qtbot, window)
+
+
+def test_steady_tabs_still_lay_out_a_tab_whose_text_needs_more_room(qtbot):
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Attributes (T)")
+    tabs.addTab(QWidget(), "Missing: 9  (C)")
+    SteadyTabs(tabs)
+    tabs.resize(600, 300)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    drain()
+    bar = tabs.tabBar()
+    narrow = bar.width()
+    bar.setTabText(1, "Missing: 9999 of them, a long text  (C)")
+    drain()
+    assert bar.width() > narrow  # the tab widget laid the wider tab bar out
+    assert bar.tabRect(1).width() >= bar.tabSizeHint(1).width()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,6 +56,40 @@ def escape_shortcut(
     shortcut.setContext(context)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+class SteadyTabs(QObject):
+    """Keeps a tab widget from laying itself out again, and repainting itself whole, when
+    its tab bar asks but nothing would move.
+
+    A tab's new text makes the tab bar ask its tab widget for a new layout, and the tab
+    widget repaints all of itself. The Missing tab's count changes with every answer;
+    while the tab bar, the pages and the tab widget want the sizes they had, the request
+    is dropped (the tab bar repaints its tabs itself)."""
+
+    def __init__(self, tabs: QTabWidget):
+        super().__init__(tabs)
+        self._tabs = tabs
+        self._sizes: tuple[QSize, ...] = ()
+        tabs.installEventFilter(self)
+
+    def _wanted(self) -> tuple[QSize, ...]:
+        bar, tabs = self._tabs.tabBar(), self._tabs
+        return (
+            bar.sizeHint(),
+            bar.minimumSizeHint(),
+            tabs.sizeHint(),
+            tabs.minimumSizeHint(),
+            tabs.size(),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._tabs and event.type() == QEvent.Type.LayoutRequest:
+            wanted = self._wanted()
+            if wanted == self._sizes:
+                return True
+            self._sizes = wanted
+        return False
 
 
 class CaseView(CaseEdits):
@@ -158,6 +192,7 @@ class CaseView(CaseEdits):
         self.side.setAccessibleName("Case attributes and completion")
         self.side.addTab(self.attributes, "Attributes (T)")
         self.side.addTab(self.completion, "Missing (C)")
+        SteadyTabs(self.side)
         escape_shortcut(
             self.side, self.focus_navigator, Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
@@ -447,7 +482,8 @@ class CaseView(CaseEdits):
         )
         self.navigator_model.set_case(framework, detail)
         self.completion.show_missing(detail.missing, summary.status)
-        self.side.setTabText(
+        # through the tab bar: QTabWidget.setTabText lays out and repaints the whole side
+        self.side.tabBar().setTabText(
             self.side.indexOf(self.completion), f"Missing: {len(detail.missing)}  (C)"
         )
         self._show_attributes()
