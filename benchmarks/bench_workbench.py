@@ -105,6 +105,7 @@ def next_prompt_figure(data: BenchData, folder: Path) -> Figure:
     key = Qt.Key.Key_J
     for _ in range(MOVES):
         before = view.current_item.item_id
+        settle()  # what the last move left to do is not this one's
         start = time.perf_counter()
         QTest.keyClick(view.navigator, key)
         settle()
