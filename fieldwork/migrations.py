@@ -593,6 +593,40 @@ def m0009_quality_assurance(db: Database) -> None:
     )
 
 
+@migrations(name="0011_withdrawn_cases")
+def m0011_withdrawn_cases(db: Database) -> None:
+    """On a laptop: the cases central moved to another inspector, read-only from then on."""
+    db.executescript(
+        """
+        -- A case the next assignment no longer held: moved to another inspector, withdrawn
+        -- from this laptop (fieldwork/withdrawals.py; not the sample's withdrawn_cases): when
+        -- central wrote that assignment, who wrote it, its number and id, and when it was
+        -- opened here.
+        CREATE TABLE moved_cases (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id),
+            withdrawn_at TEXT NOT NULL,
+            withdrawn_by TEXT NOT NULL DEFAULT '',
+            assignment INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        );
+        -- Cases released by an assignment opened before this table existed: their history
+        -- row says which assignment ("moved to another inspector by central (assignment N)").
+        INSERT OR IGNORE INTO moved_cases (case_id, withdrawn_at, assignment, recorded_at)
+        SELECT h.case_id, h.at,
+            CAST(rtrim(substr(h.reason, length('moved to another inspector by central '
+                || '(assignment ') + 1), ')') AS INTEGER),
+            h.at
+        FROM history h JOIN cases c ON c.id = h.case_id
+        WHERE c.inspector_id IS NULL AND h.entity = 'case' AND h.field = 'inspector'
+            AND h.new IS NULL
+            AND h.reason LIKE 'moved to another inspector by central (assignment %)'
+            AND (SELECT value FROM meta WHERE key = 'kind') = 'fieldwork'
+        ORDER BY h.seq DESC;  -- a case that came back and went again: its latest release
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

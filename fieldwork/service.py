@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from fieldwork import withdrawals
 from fieldwork.answers import Answer
 from fieldwork.applicability import (
     CaseItem,
@@ -86,6 +87,8 @@ class CaseSummary:
     inspector_id: str | None
     inspector_name: str | None
     attributes: Mapping[str, AttributeValue] = field(default_factory=dict)
+    #: On a laptop: central moved the case to another inspector; it is read-only here.
+    withdrawn: withdrawals.Withdrawal | None = None
 
     @property
     def completeness(self) -> int:
@@ -387,12 +390,13 @@ class Service:
 
     _CASE_COLUMNS = (
         "c.id, c.sample, c.reference, c.status, c.done, c.total, c.inspector_id, i.name, "
-        "c.attributes FROM cases c LEFT JOIN inspectors i ON i.id = c.inspector_id"
+        f"c.attributes, {withdrawals.COLUMNS} FROM cases c "
+        f"LEFT JOIN inspectors i ON i.id = c.inspector_id {withdrawals.JOIN}"
     )
 
     @staticmethod
     def _summary(row: tuple[Any, ...]) -> CaseSummary:
-        case_id, sample, reference, status, done, total, inspector_id, inspector, attrs = row
+        case_id, sample, reference, status, done, total, inspector_id, inspector, attrs = row[:9]
         return CaseSummary(
             case_id,
             sample,
@@ -403,6 +407,7 @@ class Service:
             inspector_id,
             inspector,
             json.loads(attrs),
+            withdrawals.Withdrawal.from_row(*row[9:]),
         )
 
     def cases(self, *, inspector_id: str | None = None) -> list[CaseSummary]:
@@ -608,6 +613,8 @@ class Service:
         """Mark a case complete; refused with the list of missing items while anything is."""
         detail = self.case(case_id)
         summary, items = detail.summary, detail.items
+        if summary.status != "complete":  # withdrawn, or locked by quality assurance
+            self._require_edit_reason(summary, "")
         missing = missing_items(items)
         if missing:
             raise CaseIncomplete(summary.reference, missing)
@@ -713,6 +720,8 @@ class Service:
         return summary, item, items
 
     def _require_edit_reason(self, summary: CaseSummary, edit_reason: str) -> None:
+        if summary.withdrawn is not None:  # moved away: read-only here (fieldwork/withdrawals.py)
+            raise withdrawals.CaseWithdrawn(summary.reference, summary.withdrawn)
         accepted = self.db.execute(
             "SELECT 1 FROM case_reviews WHERE case_id = ? AND state = 'accepted'", [summary.id]
         ).fetchone()
