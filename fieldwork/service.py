@@ -445,7 +445,7 @@ class Service:
         ``PRAGMA data_version`` for commits of any other) is the same as when it was built.
         Any write anywhere, by any path, makes every kept case stale. A case read inside a
         transaction is not kept: the transaction may yet be rolled back."""
-        version = self._store_version()
+        version = self.store_version()
         kept = self._details.get(case_id)
         if kept is not None and kept[0] == version:
             self._details.move_to_end(case_id)
@@ -457,7 +457,11 @@ class Service:
 
     _CASES_KEPT = 16
 
-    def _store_version(self) -> tuple[int, int]:
+    def store_version(self) -> tuple[int, int]:
+        """What has been written so far: changes through this connection, and
+        ``PRAGMA data_version`` for commits of any other. Anything kept in memory from the
+        store (a case here, an interview in ``fieldwork/interviews/store.py``) is current while
+        this is unchanged."""
         data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
         return self.db.conn.total_changes, data_version
 
@@ -473,7 +477,7 @@ class Service:
     def _committed(self, change: Change, read_at: tuple[int, int]) -> Change:
         """After a change is committed: keep the case it left, unless another connection
         committed since the case was read (then it is read afresh next time)."""
-        version = self._store_version()
+        version = self.store_version()
         if version[1] == read_at[1]:
             self._keep(change.detail, version)
         else:
@@ -585,7 +589,7 @@ class Service:
         if old == value:
             return self._unchanged(summary, detail.items)
         self._require_edit_reason(summary, edit_reason)
-        read_at = self._store_version()
+        read_at = self.store_version()
         before = {i.item_id for i in detail.items if i.applies}
         attributes = {**summary.attributes, attribute_id: value}
         updated = CaseSummary(**{**summary.__dict__, "attributes": attributes})
@@ -620,7 +624,7 @@ class Service:
             raise CaseIncomplete(summary.reference, missing)
         if summary.status == "complete":
             return self._unchanged(summary, items)
-        read_at = self._store_version()
+        read_at = self.store_version()
         with self.workspace.write() as db:
             now = self.workspace.now()
             db.execute(
@@ -771,7 +775,7 @@ class Service:
         if not changed:
             return self._unchanged(summary, items)
         self._require_edit_reason(summary, edit_reason)
-        read_at = self._store_version()
+        read_at = self.store_version()
         now = self.workspace.now()
         entity = "judgement" if item.kind is ItemKind.JUDGEMENT else "answer"
         with self.workspace.write() as db:
@@ -783,19 +787,25 @@ class Service:
                     [*changed.values(), new_id(), now, self.user, row[0]],
                 )
             else:
-                db.table("responses").insert(
-                    {
-                        "id": new_id(),
-                        "case_id": summary.id,
-                        "item_id": item.item_id,
-                        "kind": item.kind.value,
-                        **{**old, **changed},
-                        "revision": 1,
-                        "rev": new_id(),
-                        "replaces": None,
-                        "updated_at": now,
-                        "updated_by": self.user,
-                    }
+                # One fixed statement, not sqlite-utils' insert: that one looks the table up and
+                # wraps itself in a savepoint of a new random name, a new statement each time.
+                first = {**old, **changed}
+                db.execute(
+                    "INSERT INTO responses (id, case_id, item_id, kind, value, na_reason, note, "
+                    "revision, rev, replaces, updated_at, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
+                    [
+                        new_id(),
+                        summary.id,
+                        item.item_id,
+                        item.kind.value,
+                        first["value"],
+                        first["na_reason"],
+                        first["note"],
+                        new_id(),
+                        now,
+                        self.user,
+                    ],
                 )
             for name, value in changed.items():
                 label = "rationale" if name == "note" and entity == "judgement" else name

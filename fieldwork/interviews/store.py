@@ -180,7 +180,7 @@ StoreVersion = tuple[int, int]
 class _Kept:
     """What the interviews of one open service keep between calls (the GUI makes an
     ``Interviews`` for each call): the questionnaires, built once, and the last interviews
-    read or changed, each with the store's version (``Service._store_version``) it was read
+    read or changed, each with the store's version (``Service.store_version``) it was read
     at. Any write anywhere, by this connection or another, makes every kept one stale."""
 
     questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
@@ -299,7 +299,7 @@ class Interviews:
 
         One read or changed here before is not read again while nothing has been written
         since, as ``Service.case`` keeps cases; one read inside a transaction is not kept."""
-        version = self.service._store_version()
+        version = self.service.store_version()
         kept = self._kept.details.get(interview_id)
         if kept is not None and kept[0] == version:
             self._kept.details.move_to_end(interview_id)
@@ -326,7 +326,7 @@ class Interviews:
     ) -> InterviewChange:
         """After a change: keep the interview it left, unless another connection committed
         since it was read (then it is read afresh next time)."""
-        version = self.service._store_version()
+        version = self.service.store_version()
         if version[1] == read_at[1]:
             self._keep(detail, version)
         else:

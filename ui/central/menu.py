@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
-from ui.central.allocation import AllocationDialog
-from ui.central.dialog import CentralDialog
-from ui.central.import_cases import ImportCasesDialog
-from ui.central.keys import RotateKeysDialog
-from ui.central.setup import SetupDialog
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each dialog's module is loaded when it is first opened
+    from ui.central.allocation import AllocationDialog
+    from ui.central.dialog import CentralDialog
+    from ui.central.import_cases import ImportCasesDialog
+    from ui.central.keys import RotateKeysDialog
+    from ui.central.setup import SetupDialog
     from ui.main_window import MainWindow
 
 
@@ -37,15 +36,23 @@ class Central(QObject):
         return dialog
 
     def open_setup(self) -> SetupDialog:
+        from ui.central.setup import SetupDialog
+
         return self._open("setup", SetupDialog)  # type: ignore[no-any-return]
 
     def open_import(self) -> ImportCasesDialog:
+        from ui.central.import_cases import ImportCasesDialog
+
         return self._open("import", ImportCasesDialog)  # type: ignore[no-any-return]
 
     def open_allocation(self) -> AllocationDialog:
+        from ui.central.allocation import AllocationDialog
+
         return self._open("allocation", AllocationDialog)  # type: ignore[no-any-return]
 
     def open_rotate_keys(self) -> RotateKeysDialog:
+        from ui.central.keys import RotateKeysDialog
+
         return self._open("rotate-keys", RotateKeysDialog)  # type: ignore[no-any-return]
 
 
