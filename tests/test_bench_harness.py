@@ -131,9 +131,10 @@ def test_paired_takes_the_medians_of_each_and_of_the_ratio_of_each_pair() -> Non
     # A burst of load in the third pair slows both sides alike: the per-pair ratio ignores it.
     ours = clock.taking(log, "ours", [2.0, 3.0, 30.0, 4.0, 2.0])
     floor = clock.taking(log, "floor", [1.0, 1.0, 10.0, 2.0, 1.0])
-    measured = paired(ours, floor, 5, clock=clock)
+    measured = paired(ours, floor, 5, clock=clock, collect=lambda: log.append("collect"))
     assert log.count("ours") == log.count("floor") == 5
-    assert log[:4] == ["ours", "floor", "floor", "ours"]
+    # the garbage is collected before each sample, so that neither side collects the other's
+    assert log[:8] == ["collect", "ours", "collect", "floor", "collect", "floor", "collect", "ours"]
     assert measured.ours == pytest.approx([2.0, 3.0, 30.0, 4.0, 2.0])
     assert measured.floor == pytest.approx([1.0, 1.0, 10.0, 2.0, 1.0])
     assert measured.ours_median == pytest.approx(3.0)
