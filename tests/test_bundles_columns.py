@@ -68,6 +68,10 @@ BAD_VALUES: list[Any] = [
     "2.1.1.1 ",
     "0123456789abcdef0123456789abcdef",
     "ABCDEF01-2345-6789-abcd-ef0123456789",
+    "01234567-89ab-cdef-0123-456789abcde-",  # a fifth dash
+    "0123456-789ab-cdef-0123-456789abcdef",  # a dash out of place
+    "01234567-89ab-cdef-0123-456789abcdeé",  # not ASCII
+    "01234567-89ab-cdef-0123-456789abcdef0",
     ["not-a-uuid"],
     [None],
     {"a": 1},
