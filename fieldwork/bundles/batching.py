@@ -23,10 +23,11 @@ from fieldwork.service import Service
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger(__name__)
 ROWS_STEP = 10_000  # progress is reported each time this many more rows are in
+CACHE_KIB = 256 * 1024  # the page cache of a run of imports
 
 
 @contextmanager
-def larger_cache(service: Service, kib: int = 256 * 1024) -> Iterator[None]:
+def larger_cache(service: Service, kib: int = CACHE_KIB) -> Iterator[None]:
     """A bigger page cache for a run of imports: index pages of a large central workspace
     stay in memory instead of being read again for each bundle. The file is not changed."""
     old = service.db.execute("PRAGMA cache_size").fetchone()[0]
@@ -78,8 +79,9 @@ def import_many(
                     except Exception as exc:
                         failed[path] = _write_error(path, exc)
                         raise _WriteFailed from exc
-                    plans.append(plan)
                     before, rows = rows, rows + plan.rows
+                    plan.release()
+                    plans.append(plan)
                     if progress and rows // ROWS_STEP > before // ROWS_STEP:
                         progress(n + 1, len(todo), f"{rows // ROWS_STEP * ROWS_STEP:,} rows")
         except _WriteFailed:

@@ -87,6 +87,8 @@ class ImportPlan:
     interviews: interview_records.InterviewMerge = field(
         default_factory=interview_records.InterviewMerge
     )
+    #: Set by ``release``: the count of new history rows once the rows themselves are gone.
+    _history_count: int | None = None
 
     @property
     def rows(self) -> int:
@@ -94,6 +96,17 @@ class ImportPlan:
         if self.contents is None:
             return 0
         return len(self.contents.responses) + len(self.contents.history)
+
+    def release(self) -> None:
+        """Once committed, drop the bundle's records and keep what ``describe`` and ``counts``
+        show. A run of fifty bundles otherwise holds every record to its end, and each full
+        garbage collection walks them all again: a third of the national import."""
+        self._history_count = len(self.new_history)
+        self.contents = None
+        self.new_responses, self.updated_responses, self.new_history = [], [], []
+        self.new_conflicts, self.conflict_updates, self.merged = [], [], []
+        self.attribute_updates, self.bases, self.status_updates, self.progress = {}, {}, {}, {}
+        self._differs, self._central_items = set(), {}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -106,7 +119,9 @@ class ImportPlan:
             "conflicts": tally["conflict"],
             "kept": tally["kept"],
             "unchanged": self.unchanged,
-            "history": len(self.new_history),
+            "history": len(self.new_history)
+            if self._history_count is None
+            else self._history_count,
         }
 
     def describe(self) -> list[str]:
