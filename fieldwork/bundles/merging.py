@@ -254,7 +254,8 @@ def _plan_responses(
         for row in service.db.execute(
             "SELECT id, case_id, item_id FROM responses WHERE id IN "
             "(SELECT value FROM json_each(?))",
-            [json.dumps([r["id"] for r in contents.responses])],
+            # sorted: the look-ups then walk the id index's pages in order, once each
+            [json.dumps(sorted(map(itemgetter("id"), contents.responses)))],
         )
     }
     settled = {
@@ -267,7 +268,13 @@ def _plan_responses(
     }
     parents: dict[str, set[str]] | None = None
     new_by_case: Counter[str] = Counter()
-    for response in contents.responses:
+    fresh = not central and not plan.holders and not taken_ids
+    if fresh:
+        # Nothing of these cases is held yet (a first return): every response is new, as the
+        # loop below would find one record at a time.
+        plan.new_responses = list(contents.responses)
+        new_by_case.update(map(itemgetter("case_id"), contents.responses))
+    for response in () if fresh else contents.responses:
         key = (response["case_id"], response["item_id"])
         reference = references[response["case_id"]]
         current = central.get(key)
@@ -431,7 +438,8 @@ def _plan_cases(
         )
     }
     incoming_items: dict[str, set[str]] = {}
-    for response in contents.responses:
+    for response in contents.responses if plan._central_items else ():
+        # only cases central holds answers of need it (see the progress test below)
         incoming_items.setdefault(response["case_id"], set()).add(response["item_id"])
     for case in contents.cases:
         attributes, holder, status = central[case["id"]]
