@@ -614,3 +614,29 @@ def test_records_that_refer_wrongly_are_refused_at_their_place(
     )
     error = refused_at_central(world, bundle, problem)
     assert error.place is not None and error.place.startswith(place), error.place
+
+
+def test_a_response_id_central_holds_for_another_item_is_refused(world: World):
+    """Caught by the responses table's key at the insert (not looked up record by record),
+    named, and nothing of the bundle is kept: alone or in a run of imports."""
+    from fieldwork.bundles.batching import import_many
+
+    with world.open(world.tom, "Tom") as laptop:
+        laptop.answer(laptop.find_case("E000009").id, "2.1.1.1", Answer.YES)
+    tom = world.export_return(world.tom, "return-tom.fwb")
+    with world.open_central() as central:
+        apply_import(central, plan_import(central, tom, world.central_keys()))
+        (taken,) = table(central, "SELECT id FROM responses WHERE item_id = '2.1.1.1'")[0]
+    bundle = world.rewrite_return(
+        world.returned,
+        world.folder / "b.fwb",
+        contents=edit_table("responses.json", _set(0, taken)),
+    )
+    error = refused_at_central(world, bundle, f"response {taken} is already held for another item")
+    assert error.place == "responses.json"
+    before = file_hash(world.central)
+    with world.open_central() as central:
+        (result,) = import_many(central, [bundle], world.central_keys())
+        assert isinstance(result, FieldworkError) and "already held" in result.message
+        assert table(central, "SELECT count(*) FROM bundles WHERE direction = 'imported'") == [(1,)]
+    assert file_hash(world.central) == before

@@ -37,7 +37,7 @@ from fieldwork.qa import double as qa_double
 from fieldwork.qa import review as qa_review
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
-from fieldwork.store import new_id
+from fieldwork.store import INTEGRITY_ERRORS, new_id
 
 CONTENT_FIELDS = ("value", "na_reason", "note")
 
@@ -249,15 +249,6 @@ def _plan_responses(
             [scope],
         )
     }
-    taken_ids = {
-        row[0]: (row[1], row[2])
-        for row in service.db.execute(
-            "SELECT id, case_id, item_id FROM responses WHERE id IN "
-            "(SELECT value FROM json_each(?))",
-            # sorted: the look-ups then walk the id index's pages in order, once each
-            [json.dumps(sorted(map(itemgetter("id"), contents.responses)))],
-        )
-    }
     settled = {
         (row[0], row[1], row[2])
         for row in service.db.execute(
@@ -268,7 +259,7 @@ def _plan_responses(
     }
     parents: dict[str, set[str]] | None = None
     new_by_case: Counter[str] = Counter()
-    fresh = not central and not plan.holders and not taken_ids
+    fresh = not central and not plan.holders
     if fresh:
         # Nothing of these cases is held yet (a first return): every response is new, as the
         # loop below would find one record at a time.
@@ -286,12 +277,6 @@ def _plan_responses(
                 _keep_moved(plan, response, None, reference)
             continue
         if current is None:
-            if taken_ids.get(response["id"], key) != key:
-                raise BundleError(
-                    f"response {response['id']} is already held for another item",
-                    file=contents.sealed.source,
-                    place="responses.json",
-                )
             plan.new_responses.append(response)
             new_by_case[response["case_id"]] += 1
             continue
@@ -522,12 +507,17 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         )
         if contents.second_markings:
             qa_double.store_second(service, contents.second_markings)
-        db.conn.executemany(
-            f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
-            f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",
-            # In id order: inserts into the id index then walk its pages in order.
-            map(itemgetter(*records.RESPONSE_FIELDS), plan.new_responses),
-        )
+        try:
+            db.conn.executemany(
+                f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
+                f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",
+                map(itemgetter(*records.RESPONSE_FIELDS), plan.new_responses),
+            )
+        except INTEGRITY_ERRORS:
+            taken = _taken_id(service, plan)
+            if taken is None:
+                raise
+            raise taken from None
         db.conn.executemany(
             "UPDATE responses SET value = ?, na_reason = ?, note = ?, revision = ?, rev = ?, "
             "replaces = ?, updated_at = ?, updated_by = ? WHERE case_id = ? AND item_id = ?",
@@ -620,6 +610,27 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         )
     return ImportResult(
         plan.path, plan.bundle_id, plan.inspector_name, plan.sequence, False, counts
+    )
+
+
+def _taken_id(service: Service, plan: ImportPlan) -> BundleError | None:
+    """Why new responses could not go in, if it is the bundle's fault. A response id that
+    central holds for another item is refused by the table's key, set-based, rather than
+    looked up record by record beforehand; this names the record."""
+    assert plan.contents is not None
+    held = service.db.execute(
+        "SELECT r.id FROM responses r JOIN json_each(?) j "
+        "ON r.id = json_extract(j.value, '$[0]') "
+        "AND NOT (r.case_id = json_extract(j.value, '$[1]') "
+        "AND r.item_id = json_extract(j.value, '$[2]')) LIMIT 1",
+        [json.dumps([[r["id"], r["case_id"], r["item_id"]] for r in plan.new_responses])],
+    ).fetchone()
+    if held is None:
+        return None
+    return BundleError(
+        f"response {held[0]} is already held for another item",
+        file=plan.contents.sealed.source,
+        place="responses.json",
     )
 
 
