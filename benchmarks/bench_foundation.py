@@ -1,110 +1,17 @@
-"""Start-up to the main window, and one answer committed with its history row."""
+"""One answer committed with its history row (the start-up figures are bench_startup's)."""
 
 from __future__ import annotations
 
-import compileall
-import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import QUIET_QT, BenchData, Figure
+from benchmarks.harness import BenchData, Figure
 from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
-
-# In the order the application loads them (fieldwork.cli -> ui.launcher -> ui.app): the
-# ``ui`` package first, then Qt.
-APP = """
-import sys
-from ui.main_window import MainWindow
-from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv[:1])
-window = MainWindow(__import__("pathlib").Path(sys.argv[1]), user="bench")
-window.cases_loaded.connect(lambda n: (print("ready", n, flush=True), app.quit()))
-window.show()
-app.exec()
-window.close()
-"""
-
-BARE = """
-import sys
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTableView, QTreeView
-from PySide6.QtGui import QStandardItemModel
-from PySide6.QtCore import QTimer
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-splitter = QSplitter()
-tree, table = QTreeView(), QTableView()
-tree.setModel(QStandardItemModel(10, 1)); table.setModel(QStandardItemModel(200, 7))
-splitter.addWidget(tree); splitter.addWidget(table)
-window.setCentralWidget(splitter)
-window.show()
-QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
-app.exec()
-"""
-
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _compile_project() -> None:
-    """Bytecode for the project, as an installed application has (pip and PyInstaller compile
-    it); a shell with PYTHONDONTWRITEBYTECODE would otherwise compile every module on each
-    start-up and measure the compiler, not Fieldwork."""
-    for package in ("fieldwork", "ui"):
-        compileall.compile_dir(ROOT / package, quiet=1)
-
-
-def _launch(script: str, *args: str) -> float:
-    """Milliseconds from process start to the line "ready" of a Python script."""
-    # both scripts drop the same Qt notice (harness.QUIET_QT)
-    return _until_ready([sys.executable, "-c", QUIET_QT + script, *args])
-
-
-def _until_ready(command: list[str], env: dict[str, str] | None = None) -> float:
-    """Milliseconds from process start to the line "ready"."""
-    env = dict(env or os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    # What it says on stderr is kept aside (the packaged app's Qt notices among it) and shown
-    # only if it fails.
-    with tempfile.TemporaryFile("w+") as errors:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith("ready"):
-                elapsed = (time.perf_counter() - start) * 1000
-                break
-        else:
-            proc.communicate()
-            errors.seek(0)
-            raise RuntimeError(f"{command[0]} never reported ready:\n{errors.read()}")
-        proc.communicate()
-    return elapsed
-
-
-def startup(data: BenchData, repeat: int = 5) -> Figure:
-    workspace = data.standard_workspace
-    _compile_project()
-    app, bare = [], []
-    for _ in range(repeat):  # interleaved, so both see the same machine load
-        bare.append(_launch(BARE))
-        app.append(_launch(APP, str(workspace)))
-    value, floor = statistics.median(app), statistics.median(bare)
-    return Figure(
-        "start-up: process start to main window with 200-case list",
-        value,
-        "ms",
-        "≤ 4 × floor and ≤ 1 s",
-        floor=floor,
-        limit=4.0 if value <= 1000 else 0.0,
-    )
 
 
 def one_answer(data: BenchData, repeat: int = 300) -> Figure:
@@ -142,50 +49,5 @@ def one_answer(data: BenchData, repeat: int = 300) -> Figure:
     )
 
 
-#: The application ``make package`` builds (Linux and Windows; macOS has it inside the .app).
-PACKAGED = (
-    ROOT / "dist" / "Fieldwork" / ("fieldwork.exe" if sys.platform == "win32" else "fieldwork")
-)
-
-
-def packaged_startup(data: BenchData, repeat: int = 5) -> Figure | None:
-    """The installed application's start-up against the source start-up, in the same run:
-    both run ``fieldwork open`` (the packaged executable, and ``packaging/entry.py`` with this
-    Python) until the case list is shown, as ``make package-test`` does. Measured only
-    when a build exists (``make package``)."""
-    if not PACKAGED.is_file():
-        return None
-    with tempfile.TemporaryDirectory(prefix="fieldwork-bench-packaged-") as folder:
-        home = Path(folder)
-        workspace = home / "standard.fieldwork"
-        workspace.write_bytes(data.standard_workspace.read_bytes())
-        env = {**os.environ, "HOME": str(home), "FIELDWORK_SMOKE_QUIT": "1"}
-        env.update({f"XDG_{k}_HOME": str(home / k.lower()) for k in ("CONFIG", "DATA", "STATE")})
-        source_command = [sys.executable, str(ROOT / "packaging" / "entry.py")]
-        _until_ready([str(PACKAGED), "open", str(workspace)], env)  # the first reads it from disk
-        packaged, source = [], []
-        for _ in range(repeat):  # interleaved, so both see the same machine load
-            source.append(_until_ready([*source_command, "open", str(workspace)], env))
-            packaged.append(_until_ready([str(PACKAGED), "open", str(workspace)], env))
-    return Figure(
-        "start-up: installed app (make package) to the 350-case list",
-        statistics.median(packaged),
-        "ms",
-        "≤ 1.5 × source start-up",
-        floor=statistics.median(source),
-        limit=1.5,
-    )
-
-
 def run(data: BenchData) -> list[Figure]:
-    figures = [one_answer(data), startup(data)]
-    try:
-        packaged = packaged_startup(data)
-    except RuntimeError as exc:  # a build older than the source, say: not a figure
-        print(f"(installed-app start-up not measured: {exc}; rebuild it with `make package`)")
-        return figures
-    if packaged is None:
-        print(f"(no installed-app start-up: {PACKAGED} is not built; run `make package`)")
-    else:
-        figures.append(packaged)
-    return figures
+    return [one_answer(data)]

@@ -13,6 +13,9 @@ from fieldwork.service import Service
 
 CENTRAL = "central"
 FIELDWORK = "fieldwork"
+#: The status a laptop counts a case under once a later assignment moved it to another
+#: inspector (``fieldwork/withdrawals.py``): whatever its own status, it is no longer open work.
+WITHDRAWN = "withdrawn"
 #: How far back in the history "where I left off" looks: far enough for a day's work,
 #: bounded so that a central workspace full of imported history answers at once.
 RECENT_HISTORY = 5000
@@ -74,8 +77,14 @@ def home_summary(service: Service) -> HomeSummary:
         row = db.execute("SELECT name FROM inspectors WHERE id = ?", [owner_id]).fetchone()
         owner = str(row[0]) if row else ""
     by_status = {"not started": 0, "in progress": 0, "complete": 0}
-    for status, count in db.execute("SELECT status, COUNT(*) FROM cases GROUP BY status"):
+    for status, count in db.execute(
+        "SELECT status, COUNT(*) FROM cases WHERE id NOT IN (SELECT case_id FROM moved_cases) "
+        "GROUP BY status"
+    ):
         by_status[str(status)] = int(count)
+    withdrawn = int(db.execute("SELECT COUNT(*) FROM moved_cases").fetchone()[0])
+    if withdrawn:  # moved to another inspector: read-only here, no longer this laptop's work
+        by_status[WITHDRAWN] = withdrawn
     unallocated = 0
     if kind == CENTRAL:
         unallocated = int(
@@ -134,11 +143,13 @@ def home_summary(service: Service) -> HomeSummary:
 
 def left_off(service: Service) -> LeftOff | None:
     """The case this user changed last (within the recent history) and the item they were
-    on; else the first case in progress; else the first not started."""
+    on; else the first case in progress; else the first not started. Never a case withdrawn
+    from this laptop (fieldwork/withdrawals.py): it can no longer be worked here."""
     row = service.db.execute(
         "SELECT h.case_id, h.item_id, h.at, c.reference, c.sample, c.status "
         f"FROM (SELECT * FROM history ORDER BY seq DESC LIMIT {RECENT_HISTORY}) AS h "
-        "JOIN cases AS c ON c.id = h.case_id WHERE h.who = ? ORDER BY h.seq DESC LIMIT 1",
+        "JOIN cases AS c ON c.id = h.case_id WHERE h.who = ? "
+        "AND c.id NOT IN (SELECT case_id FROM moved_cases) ORDER BY h.seq DESC LIMIT 1",
         [service.user],
     ).fetchone()
     if row is not None:
@@ -147,7 +158,7 @@ def left_off(service: Service) -> LeftOff | None:
     for status in ("in progress", "not started"):
         found = service.db.execute(
             "SELECT id, reference, sample FROM cases WHERE status = ? "
-            "ORDER BY sample, reference LIMIT 1",
+            "AND id NOT IN (SELECT case_id FROM moved_cases) ORDER BY sample, reference LIMIT 1",
             [status],
         ).fetchone()
         if found is not None:

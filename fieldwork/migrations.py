@@ -593,6 +593,106 @@ def m0009_quality_assurance(db: Database) -> None:
     )
 
 
+@migrations(name="0010_answer_pages")
+def m0010_answer_pages(db: Database) -> None:
+    """Fewer pages written by one answer: each page a commit writes costs an AES and an HMAC
+    pass in an encrypted workspace. An answer wrote nine; it writes six.
+
+    - The history's ``seq`` loses AUTOINCREMENT, whose counter row in ``sqlite_sequence`` was
+      a page of its own on every write. History rows are never deleted (a trigger refuses
+      it), so the largest ``seq`` plus one, which SQLite gives without AUTOINCREMENT, is the
+      same number the counter gave.
+    - Response lineage becomes one b-tree keyed by case, revision and parent (WITHOUT ROWID)
+      instead of a table, its primary-key index and its case index: three pages per edit to
+      one. A revision is a UUID of one case's response, so the key is as unique as the
+      (revision, parent) key it replaces, and reading a case's lineage still uses the key.
+    """
+    db.executescript(
+        """
+        CREATE TABLE history_0010 (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            case_id TEXT,
+            entity TEXT NOT NULL,
+            item_id TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            bundle_id TEXT,
+            received_at TEXT
+        );
+        INSERT INTO history_0010 (seq, id, at, who, case_id, entity, item_id, field, old, new,
+            reason, bundle_id, received_at)
+        SELECT seq, id, at, who, case_id, entity, item_id, field, old, new, reason, bundle_id,
+            received_at
+        FROM history ORDER BY seq;
+        DROP TABLE history;
+        ALTER TABLE history_0010 RENAME TO history;
+        DELETE FROM sqlite_sequence WHERE name IN ('history', 'history_0010');
+        CREATE INDEX history_case ON history (case_id, seq);
+        CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+        CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+
+        DROP TRIGGER response_lineage_update;
+        CREATE TABLE response_lineage_0010 (
+            case_id TEXT NOT NULL,
+            rev TEXT NOT NULL,
+            parent TEXT NOT NULL,
+            PRIMARY KEY (case_id, rev, parent)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO response_lineage_0010 (case_id, rev, parent)
+        SELECT case_id, rev, parent FROM response_lineage;
+        DROP TABLE response_lineage;
+        ALTER TABLE response_lineage_0010 RENAME TO response_lineage;
+        CREATE TRIGGER response_lineage_update AFTER UPDATE OF rev ON responses
+        WHEN NEW.replaces IS NOT NULL AND NEW.rev IS NOT OLD.rev
+        BEGIN
+            INSERT OR IGNORE INTO response_lineage (case_id, rev, parent)
+            VALUES (NEW.case_id, NEW.rev, NEW.replaces);
+        END;
+        """
+    )
+
+
+@migrations(name="0011_withdrawn_cases")
+def m0011_withdrawn_cases(db: Database) -> None:
+    """On a laptop: the cases central moved to another inspector, read-only from then on."""
+    db.executescript(
+        """
+        -- A case the next assignment no longer held: moved to another inspector, withdrawn
+        -- from this laptop (fieldwork/withdrawals.py; not the sample's withdrawn_cases): when
+        -- central wrote that assignment, who wrote it, its number and id, and when it was
+        -- opened here.
+        CREATE TABLE moved_cases (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id),
+            withdrawn_at TEXT NOT NULL,
+            withdrawn_by TEXT NOT NULL DEFAULT '',
+            assignment INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        );
+        -- Cases released by an assignment opened before this table existed: their history
+        -- row says which assignment ("moved to another inspector by central (assignment N)").
+        INSERT OR IGNORE INTO moved_cases (case_id, withdrawn_at, assignment, recorded_at)
+        SELECT h.case_id, h.at,
+            CAST(rtrim(substr(h.reason, length('moved to another inspector by central '
+                || '(assignment ') + 1), ')') AS INTEGER),
+            h.at
+        FROM history h JOIN cases c ON c.id = h.case_id
+        WHERE c.inspector_id IS NULL AND h.entity = 'case' AND h.field = 'inspector'
+            AND h.new IS NULL
+            AND h.reason LIKE 'moved to another inspector by central (assignment %)'
+            AND (SELECT value FROM meta WHERE key = 'kind') = 'fieldwork'
+        ORDER BY h.seq DESC;  -- a case that came back and went again: its latest release
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from fieldwork import withdrawals
 from fieldwork.answers import Answer
 from fieldwork.applicability import (
     CaseItem,
@@ -86,6 +87,8 @@ class CaseSummary:
     inspector_id: str | None
     inspector_name: str | None
     attributes: Mapping[str, AttributeValue] = field(default_factory=dict)
+    #: On a laptop: central moved the case to another inspector; it is read-only here.
+    withdrawn: withdrawals.Withdrawal | None = None
 
     @property
     def completeness(self) -> int:
@@ -387,12 +390,13 @@ class Service:
 
     _CASE_COLUMNS = (
         "c.id, c.sample, c.reference, c.status, c.done, c.total, c.inspector_id, i.name, "
-        "c.attributes FROM cases c LEFT JOIN inspectors i ON i.id = c.inspector_id"
+        f"c.attributes, {withdrawals.COLUMNS} FROM cases c "
+        f"LEFT JOIN inspectors i ON i.id = c.inspector_id {withdrawals.JOIN}"
     )
 
     @staticmethod
     def _summary(row: tuple[Any, ...]) -> CaseSummary:
-        case_id, sample, reference, status, done, total, inspector_id, inspector, attrs = row
+        case_id, sample, reference, status, done, total, inspector_id, inspector, attrs = row[:9]
         return CaseSummary(
             case_id,
             sample,
@@ -403,6 +407,7 @@ class Service:
             inspector_id,
             inspector,
             json.loads(attrs),
+            withdrawals.Withdrawal.from_row(*row[9:]),
         )
 
     def cases(self, *, inspector_id: str | None = None) -> list[CaseSummary]:
@@ -440,7 +445,7 @@ class Service:
         ``PRAGMA data_version`` for commits of any other) is the same as when it was built.
         Any write anywhere, by any path, makes every kept case stale. A case read inside a
         transaction is not kept: the transaction may yet be rolled back."""
-        version = self._store_version()
+        version = self.store_version()
         kept = self._details.get(case_id)
         if kept is not None and kept[0] == version:
             self._details.move_to_end(case_id)
@@ -452,7 +457,11 @@ class Service:
 
     _CASES_KEPT = 16
 
-    def _store_version(self) -> tuple[int, int]:
+    def store_version(self) -> tuple[int, int]:
+        """What has been written so far: changes through this connection, and
+        ``PRAGMA data_version`` for commits of any other. Anything kept in memory from the
+        store (a case here, an interview in ``fieldwork/interviews/store.py``) is current while
+        this is unchanged."""
         data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
         return self.db.conn.total_changes, data_version
 
@@ -468,7 +477,7 @@ class Service:
     def _committed(self, change: Change, read_at: tuple[int, int]) -> Change:
         """After a change is committed: keep the case it left, unless another connection
         committed since the case was read (then it is read afresh next time)."""
-        version = self._store_version()
+        version = self.store_version()
         if version[1] == read_at[1]:
             self._keep(change.detail, version)
         else:
@@ -580,7 +589,7 @@ class Service:
         if old == value:
             return self._unchanged(summary, detail.items)
         self._require_edit_reason(summary, edit_reason)
-        read_at = self._store_version()
+        read_at = self.store_version()
         before = {i.item_id for i in detail.items if i.applies}
         attributes = {**summary.attributes, attribute_id: value}
         updated = CaseSummary(**{**summary.__dict__, "attributes": attributes})
@@ -608,12 +617,14 @@ class Service:
         """Mark a case complete; refused with the list of missing items while anything is."""
         detail = self.case(case_id)
         summary, items = detail.summary, detail.items
+        if summary.status != "complete":  # withdrawn, or locked by quality assurance
+            self._require_edit_reason(summary, "")
         missing = missing_items(items)
         if missing:
             raise CaseIncomplete(summary.reference, missing)
         if summary.status == "complete":
             return self._unchanged(summary, items)
-        read_at = self._store_version()
+        read_at = self.store_version()
         with self.workspace.write() as db:
             now = self.workspace.now()
             db.execute(
@@ -713,6 +724,8 @@ class Service:
         return summary, item, items
 
     def _require_edit_reason(self, summary: CaseSummary, edit_reason: str) -> None:
+        if summary.withdrawn is not None:  # moved away: read-only here (fieldwork/withdrawals.py)
+            raise withdrawals.CaseWithdrawn(summary.reference, summary.withdrawn)
         accepted = self.db.execute(
             "SELECT 1 FROM case_reviews WHERE case_id = ? AND state = 'accepted'", [summary.id]
         ).fetchone()
@@ -762,7 +775,7 @@ class Service:
         if not changed:
             return self._unchanged(summary, items)
         self._require_edit_reason(summary, edit_reason)
-        read_at = self._store_version()
+        read_at = self.store_version()
         now = self.workspace.now()
         entity = "judgement" if item.kind is ItemKind.JUDGEMENT else "answer"
         with self.workspace.write() as db:
@@ -774,19 +787,25 @@ class Service:
                     [*changed.values(), new_id(), now, self.user, row[0]],
                 )
             else:
-                db.table("responses").insert(
-                    {
-                        "id": new_id(),
-                        "case_id": summary.id,
-                        "item_id": item.item_id,
-                        "kind": item.kind.value,
-                        **{**old, **changed},
-                        "revision": 1,
-                        "rev": new_id(),
-                        "replaces": None,
-                        "updated_at": now,
-                        "updated_by": self.user,
-                    }
+                # One fixed statement, not sqlite-utils' insert: that one looks the table up and
+                # wraps itself in a savepoint of a new random name, a new statement each time.
+                first = {**old, **changed}
+                db.execute(
+                    "INSERT INTO responses (id, case_id, item_id, kind, value, na_reason, note, "
+                    "revision, rev, replaces, updated_at, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
+                    [
+                        new_id(),
+                        summary.id,
+                        item.item_id,
+                        item.kind.value,
+                        first["value"],
+                        first["na_reason"],
+                        first["note"],
+                        new_id(),
+                        now,
+                        self.user,
+                    ],
                 )
             for name, value in changed.items():
                 label = "rationale" if name == "note" and entity == "judgement" else name

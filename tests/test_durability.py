@@ -1,4 +1,5 @@
-"""Nothing whose commit returned is lost when the process is killed (SIGKILL) mid-work."""
+"""Nothing whose commit returned is lost when the process is killed (SIGKILL) mid-work, in a
+plain workspace and in an encrypted one (whose WAL frames are encrypted pages)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from pathlib import Path
 import pytest
 
 from fieldwork.service import Service
+from fieldwork.store import connect, key_for
 
 WRITER = textwrap.dedent("""
     import sys
     from fieldwork.answers import Answer
     from fieldwork.service import Service
-    service = Service.open(sys.argv[1], backup=False, user="writer")
+    service = Service.open(
+        sys.argv[1], backup=False, user="writer", passphrase=sys.argv[3] or None
+    )
     case = service.cases()[0]
     prompts = [i.item_id for i in service.case(case.id).items
                if i.applies and i.kind == "prompt"]
@@ -35,12 +39,22 @@ WRITER = textwrap.dedent("""
 """)
 
 KILLS = 12
+PASS = "lantern orbit mossy tundra"
+COST = 14  # the cheapest accepted scrypt cost: each writer process derives the key once
+
+
+def read(path: Path, passphrase: str) -> sqlite3.Connection:
+    """A fresh connection to the file as the killed writer left it (the key, if encrypted)."""
+    return connect(path, key_for(path, passphrase)) if passphrase else sqlite3.connect(path)
 
 
 @pytest.mark.slow
-def test_sigkill_loses_no_committed_answer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("passphrase", ["", PASS], ids=["plain", "encrypted"])
+def test_sigkill_loses_no_committed_answer(tmp_path: Path, passphrase: str) -> None:
     path = tmp_path / "durable.fieldwork"
-    with Service.create(path, user="setup") as service:
+    with Service.create(
+        path, user="setup", passphrase=passphrase or None, kdf_log2_n=COST
+    ) as service:
         service.create_inspection("Durability")
         service.add_case(
             "case-supervision",
@@ -53,7 +67,9 @@ def test_sigkill_loses_no_committed_answer(tmp_path: Path) -> None:
     k = 0
     for kill in range(KILLS):
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), str(k)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", WRITER, str(path), str(k), passphrase],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert writer.stdout is not None
         assert writer.stdout.readline().strip() == "ready"
@@ -67,12 +83,15 @@ def test_sigkill_loses_no_committed_answer(tmp_path: Path) -> None:
             k = max(k, int(n) + 1)
         k += 1
 
-        conn = sqlite3.connect(path)
+        conn = read(path, passphrase)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"seed {seed}"
         stored = dict(conn.execute("SELECT item_id, note FROM responses"))
         conn.close()
         for item, n in acknowledged.items():
             assert int(stored[item]) >= n, f"kill {kill}, seed {seed}: {item} lost answer {n}"
     assert len(acknowledged) > 5, "the writer never got going"
-    with Service.open(path, backup=False) as service:  # and the app still opens it
+    if passphrase:  # what was written is encrypted: the file's first bytes are not SQLite's
+        assert not path.read_bytes().startswith(b"SQLite format 3")
+    with Service.open(path, backup=False, passphrase=passphrase or None) as service:
+        # and the app still opens it
         assert service.cases()[0].status == "in progress"

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 from fieldwork.answers import Answer
+from fieldwork.applicability import ItemState
 from fieldwork.errors import WorkspaceError, WorkspaceLocked
 from fieldwork.service import Service
 from fieldwork.store import (
+    HMAC_SHA256_FORMAT,
     SQLITE_HEADER,
     PassphraseRequired,
     Workspace,
+    WorkspaceKey,
     WrongPassphrase,
     backups_dir,
     encrypt_workspace,
@@ -264,3 +267,62 @@ def test_background_check_and_backup_of_an_encrypted_workspace(tmp_path: Path) -
         problem = check_and_back_up(path)  # without the key it cannot read, and says so
         assert problem is not None and "cannot be read for checking" in problem.message
         assert "damaged" not in problem.message
+
+
+def hmac_of(path: Path, key: WorkspaceKey) -> str | None:
+    """Which HMAC opens the file with ``key`` (SQLCipher's default SHA-512, or SHA-256)."""
+    import sqlcipher3
+
+    for algorithm in ("HMAC_SHA512", "HMAC_SHA256"):
+        conn = sqlcipher3.connect(str(path))
+        try:
+            conn.execute(f"PRAGMA key = {key.literal}")
+            conn.execute(f"PRAGMA cipher_hmac_algorithm = {algorithm}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return algorithm
+        except sqlcipher3.DatabaseError:
+            continue
+        finally:
+            conn.close()
+    return None
+
+
+def test_new_encrypted_pages_carry_hmac_sha256_and_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "laptop.fieldwork"
+    with Service.create(path, passphrase=PASS, kdf_log2_n=COST, clock=FakeClock()) as service:
+        fill(service)
+        backup = service.workspace.backup("manual")
+        key = service.workspace.key
+    assert key is not None
+    assert path.read_bytes()[15] == COST | HMAC_SHA256_FORMAT
+    assert hmac_of(path, key) == hmac_of(backup, key) == "HMAC_SHA256"
+    plain = tmp_path / "plain.fieldwork"
+    with Service.create(plain) as service:
+        fill(service)
+    converted = encrypt_workspace(plain, PASS, kdf_log2_n=COST)
+    assert hmac_of(plain, converted) == "HMAC_SHA256"
+    with Service.open(plain, passphrase=PASS) as service:
+        assert len(service.cases()) == 2
+
+
+def test_workspaces_encrypted_with_hmac_sha512_still_open_and_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace encrypted before the format bit existed: SQLCipher's default HMAC-SHA512."""
+    import fieldwork.store as store
+
+    monkeypatch.setattr(store, "new_salt", lambda log2_n: os.urandom(15) + bytes([log2_n]))
+    path = tmp_path / "older.fieldwork"
+    with Service.create(path, passphrase=PASS, kdf_log2_n=COST, clock=FakeClock()) as service:
+        fill(service)
+    monkeypatch.undo()
+    assert path.read_bytes()[15] == COST
+    key = key_for(path, PASS)
+    assert hmac_of(path, key) == "HMAC_SHA512"
+    with Service.open(path, passphrase=PASS, clock=FakeClock()) as service:
+        case = service.cases()[0]
+        service.answer(case.id, "2.1.1.2", Answer.NO)
+        backup = service.workspace.backup("manual")
+    assert hmac_of(path, key) == hmac_of(backup, key) == "HMAC_SHA512"
+    with Service.open(backup, passphrase=PASS, backup=False) as restored:
+        assert restored.case(case.id).item("2.1.1.2").state is ItemState.NO

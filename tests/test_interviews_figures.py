@@ -96,3 +96,28 @@ def test_key_data_tables_hold_the_published_rows(interviews: Interviews) -> None
         "ro-workload-unmanageable-po",
         "ro-workload-unmanageable-pso",
     ]
+
+
+def test_a_grades_figure_is_broken_down_within_that_grade(interviews: Interviews) -> None:
+    figures = interview_figures(interviews.service)
+
+    def rows(figure_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+        figure = figures.figure(figure_id)
+        return {
+            (r.attribute, r.value): (r.count.counted, r.count.applicable) for r in figure.breakdowns
+        }
+
+    # POs: three in Cheshire who agreed, three in Merseyside who disagreed.
+    assert rows("ro-workload-manageable-po") == {
+        ("cluster", "Cheshire"): (3, 3),
+        ("cluster", "Merseyside"): (0, 3),
+    }
+    assert rows("ro-workload-unmanageable-po") == {
+        ("cluster", "Cheshire"): (0, 3),
+        ("cluster", "Merseyside"): (3, 3),
+    }
+    # PSOs: one in Cheshire who agreed; in Merseyside one agreed and one did not.
+    assert rows("ro-workload-unmanageable-pso") == {
+        ("cluster", "Cheshire"): (0, 1),
+        ("cluster", "Merseyside"): (1, 2),
+    }

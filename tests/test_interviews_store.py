@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from fieldwork.errors import EditReasonRequired, InvalidChange
+from fieldwork.interviews import store as store_module
 from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
-from fieldwork.interviews.store import InterviewIncomplete, Interviews
+from fieldwork.interviews.store import (
+    InterviewDetail,
+    InterviewIncomplete,
+    Interviews,
+    interview_items,
+)
 from fieldwork.service import CaseSummary, Service
 from tests.conftest import FakeClock
 from tests.interviews_support import answer_all
@@ -155,3 +162,136 @@ def test_interviews_in_an_encrypted_workspace(tmp_path: Path, clock: FakeClock) 
     assert b"Officer Q" not in path.read_bytes()
     with Service.open(path, user="Helen", passphrase=PASS) as s:
         assert Interviews(s).answers(made.id)["ro-workload-manageable"].value == "agree"
+
+
+def _as_stored(store: Interviews, interview_id: str) -> InterviewDetail:
+    """The interview read from the store's tables, nothing kept."""
+    summary = store.summary(interview_id)
+    questionnaire = store.questionnaire(summary.questionnaire)
+    items = interview_items(questionnaire, store.answers(interview_id))
+    return InterviewDetail(summary, questionnaire, items)
+
+
+def test_the_interview_kept_after_each_change_is_what_the_store_holds(
+    interviews: Interviews,
+) -> None:
+    """Every change keeps the interview it leaves, so the next answer (and the form's
+    reload) reads nothing; what is kept must be exactly what a fresh read gives."""
+    created = interviews.create(OFFICER, "Officer K", attributes={"grade": "PO"})
+    item = "ro-reasonable-adjustments"
+    changes: list[Callable[[], object]] = [
+        lambda: interviews.answer(created.id, item, "agree"),  # a row inserted
+        lambda: interviews.answer(created.id, item, "na"),  # updated; now missing a reason
+        lambda: interviews.set_na_reason(created.id, item, "None needed"),
+        lambda: interviews.set_note(created.id, item, "asked twice"),
+        lambda: interviews.set_attribute(created.id, "cluster", "Cheshire"),
+        lambda: interviews.set_notes(created.id, "Held by phone."),
+        lambda: answer_all(interviews, created.id),
+        lambda: interviews.answer(created.id, item, "na"),
+        lambda: interviews.mark_complete(created.id),
+        lambda: interviews.answer(created.id, item, None, edit_reason="misheard"),  # reopened
+    ]
+    for change in changes:
+        change()
+        kept = interviews.detail(created.id)
+        assert Interviews(interviews.service).detail(created.id) is kept  # kept, not read
+        assert kept == _as_stored(interviews, created.id)
+    assert kept.summary.status == "in progress"
+
+
+def test_an_answer_reads_nothing_back_and_writes_one_statement_per_table(
+    interviews: Interviews,
+) -> None:
+    created = interviews.create(OFFICER, "Officer L", attributes={"grade": "PO"})
+    interviews.answer(created.id, "ro-wellbeing", "agree")
+    statements: list[str] = []
+    interviews.db.conn.set_trace_callback(statements.append)
+    try:
+        change = interviews.answer(created.id, "ro-wellbeing", "disagree")
+    finally:
+        interviews.db.conn.set_trace_callback(None)
+    # SQLite reports a trigger's work (the answer's lineage) again under the statement that
+    # fired it: count each statement once.
+    statements = [s for n, s in enumerate(statements) if n == 0 or statements[n - 1] != s]
+    reads_and_writes = [
+        " ".join(s.split()[:3])
+        for s in statements
+        if s.split()[0] in ("SELECT", "INSERT", "UPDATE")
+    ]
+    assert reads_and_writes == [
+        "UPDATE interview_answers SET",
+        "INSERT INTO interview_history",
+        "UPDATE interviews SET",
+    ]
+    assert statements.count("COMMIT") == 1
+    assert change.old["value"] == "agree"
+    assert interviews.answers(created.id)["ro-wellbeing"].value == "disagree"
+
+
+def test_an_interview_kept_is_read_again_after_any_other_write(
+    interviews: Interviews, service: Service, workspace_path: Path
+) -> None:
+    created = interviews.create(OFFICER, "Officer M", attributes={"grade": "PO"})
+    interviews.answer(created.id, "ro-wellbeing", "agree")
+    # a free function writing through the same connection (as bundles do)
+    with service.workspace.write() as db:
+        db.execute("UPDATE interview_answers SET note = 'same connection'")
+    assert interviews.detail(created.id).item("ro-wellbeing").answer.note == "same connection"
+    # another connection to the same file
+    other = sqlite3.connect(workspace_path)
+    with other:
+        other.execute("UPDATE interview_answers SET note = 'from elsewhere'")
+    other.close()
+    assert interviews.detail(created.id).item("ro-wellbeing").answer.note == "from elsewhere"
+    # an answer inside a larger transaction that is rolled back leaves nothing kept
+    with pytest.raises(RuntimeError), service.workspace.write():
+        interviews.answer(created.id, "ro-wellbeing", "disagree")
+        raise RuntimeError("the import failed half way")
+    assert interviews.detail(created.id).item("ro-wellbeing").answer.value == "agree"
+    # and the next answer starts from what the store holds
+    change = interviews.answer(created.id, "ro-wellbeing", "disagree")
+    assert change.old == {"value": "agree", "na_reason": "", "note": "from elsewhere"}
+
+
+def test_a_commit_by_another_connection_during_an_answer_is_not_missed(
+    interviews: Interviews, service: Service, workspace_path: Path
+) -> None:
+    """Another connection commits after the interview was read and before the answer is
+    written: the interview the answer leaves is not kept, and is read afresh."""
+    created = interviews.create(OFFICER, "Officer N", attributes={"grade": "PO"})
+    interviews.answer(created.id, "ro-wellbeing", "agree")
+    clock = service.workspace.clock
+    armed = [True]
+
+    def meanwhile() -> datetime:
+        if armed and armed.pop():  # once: the answer's first reading of the clock
+            with sqlite3.connect(workspace_path) as other:
+                other.execute(
+                    "UPDATE interview_answers SET note = 'meanwhile' WHERE item_id = 'ro-wellbeing'"
+                )
+            other.close()
+        return clock()
+
+    service.workspace.clock = meanwhile
+    interviews.answer(created.id, "ro-workload-manageable", "agree")
+    assert not armed
+    assert interviews.detail(created.id).item("ro-wellbeing").answer.note == "meanwhile"
+
+
+def test_the_questionnaire_is_built_once_for_an_open_workspace(
+    interviews: Interviews, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = interviews.create(OFFICER, "Officer O")
+    interviews.answer(created.id, "ro-wellbeing", "agree")
+
+    def refused(*args: object) -> None:
+        raise AssertionError("the questionnaire was looked up again")
+
+    monkeypatch.setattr(store_module, "questionnaire_for", refused)
+    for value in ("disagree", "agree"):
+        with interviews.service.workspace.write() as db:  # the interview kept is stale
+            db.execute("UPDATE interviews SET notes = ?", [value])
+        Interviews(interviews.service).answer(created.id, "ro-wellbeing", value)
+        assert Interviews(interviews.service).detail(created.id).summary.notes == value
+    with pytest.raises(InvalidChange, match="has no item"):
+        Interviews(interviews.service).answer(created.id, "no-such-item", "agree")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from fieldwork.errors import FieldworkError, InvalidChange
+from fieldwork.framework import AttributeValue
 from fieldwork.sampling.population import (
+    MemberJson,
     import_population,
     population,
     population_info,
@@ -215,3 +218,71 @@ def test_a_file_with_hundreds_of_problems_lists_them_all(
     assert isinstance(error, PopulationError)
     assert len(error.problems) == 300
     assert "and 280 more" in error.message
+
+
+def test_blank_rows_are_skipped_and_filled_cells_past_the_headings_refused(
+    service: Service, workspace_path: Path, tmp_path: Path
+) -> None:
+    rows = case_rows(4)
+    blank = [" ", "", "\t", "", "", "", "", ""]
+    padded = [*rows[2], "  ", ""]  # blank cells past the headings are no problem
+    path = write_csv(tmp_path / "blank.csv", [rows[0], blank, rows[1], padded])
+    assert imported(service, path) == 3
+    assert [c.reference for c in population(service, "case-supervision")] == [
+        "E000000",
+        "E000001",
+        "E000002",
+    ]
+    short = rows[3][:2]  # a row cut short: its missing cells are empty
+    longer = [*rows[1], "", "surprise"]
+    path = write_csv(tmp_path / "ragged.csv", [rows[0], longer, short])
+    error = refused(service, workspace_path, path)
+    assert isinstance(error, PopulationError)
+    lines = [p.line() for p in error.problems]
+    assert lines[0] == "row 3: the row has 10 cells but there are 8 headings"
+    assert lines[1] == (
+        "row 4, column 'Disposal': empty, but every case needs its Disposal "
+        "(community sentence, post-release licence)"
+    )
+
+
+def test_the_stored_json_is_what_json_writes(service: Service, tmp_path: Path) -> None:
+    """Each row's attributes are joined from members encoded once (``MemberJson``): the
+    text stored must be exactly what ``json.dumps`` writes, whatever the values hold."""
+    clusters = ['Cheshire "East"', "Back\\slash", "Ynys Môn – Gwynedd", "東京", "Tab\there", ""]
+    flags = ["yes", "no", "", "Y", "N", "yes"]
+    rows = [
+        [*row[:5], cluster, *row[6:], flag]
+        for row, cluster, flag in zip(case_rows(6), clusters, flags, strict=True)
+    ]
+    path = write_csv(tmp_path / "awkward.csv", rows, (*HEADINGS, "children"))
+    with pytest.raises(PopulationError, match="row 7, column 'Cluster': empty"):
+        imported(service, path)  # every case needs its cluster
+    rows[5][5] = "Cheshire"
+    assert imported(service, write_csv(tmp_path / "fixed.csv", rows, (*HEADINGS, "children"))) == 6
+    stored = service.db.execute(
+        "SELECT attributes, extra FROM population ORDER BY reference"
+    ).fetchall()
+    for attributes, extra in stored:
+        assert attributes == json.dumps(json.loads(attributes), ensure_ascii=False)
+        assert extra == "{}"
+    cases = population(service, "case-supervision")
+    assert [c.attributes["cluster"] for c in cases] == [*clusters[:5], "Cheshire"]
+    assert [c.attributes["children"] for c in cases] == [True, False, None, True, False, True]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"a": "x", "b": True, "c": False, "d": None},
+        {"d": None, "a": "x"},  # the order kept
+        {"quote": 'say "no"', "slash": "a\\b", "line": "a\nb", "accent": "é", "emoji": "🙂"},
+        {"same": "1", "other": True},  # text "1" and True are different members
+        {"same": True, "other": "1"},
+    ],
+)
+def test_member_json_writes_what_json_dumps_writes(values: dict[str, AttributeValue]) -> None:
+    encoder = MemberJson()
+    for _ in range(2):  # encoded, then joined from members remembered
+        assert encoder.encode(values) == json.dumps(values, ensure_ascii=False)

@@ -46,7 +46,7 @@ def run(workspace: Path | None = None) -> int:
     if not go_ahead:
         return 0
     settings.setValue("last_workspace", str(workspace.resolve()))
-    window = MainWindow(workspace, key=key)
+    window = MainWindow(workspace, key=key, settings=settings)  # the settings read once
     if os.environ.get(SMOKE_QUIT) == "1":
         _quit_when_ready(app, window)
     window.show()

@@ -70,6 +70,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ANSWERED = _TEXT_ROLES | {_TOOLTIP, _ALIGNMENT, _CASE_ID}
 _COLUMNS = len(Column)
 _COMPLETENESS = int(Column.COMPLETENESS)
+_STATUS = int(Column.STATUS)
 #: Rows whose search text is made in one slice of idle time (a few milliseconds).
 INDEX_SLICE = 1000
 #: Filter results kept for reuse (typing back over a search, or narrowing it further).
@@ -77,8 +78,16 @@ _KEPT_FILTERS = 32
 _ROW_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
-_STATUS_ORDER = {"not started": 0, "in progress": 1, "complete": 2}
+#: A case central moved to another inspector (fieldwork/withdrawals.py): read-only here.
+WITHDRAWN = "withdrawn"
+MOVED = "moved to another inspector"
+_STATUS_ORDER = {"not started": 0, "in progress": 1, "complete": 2, WITHDRAWN: 3}
 _ROSH_ORDER = {"low": 0, "medium": 1, "high": 2, "very high": 3}
+
+
+def status_text(case: CaseSummary) -> str:
+    """The status column: a case central moved to another inspector shows as withdrawn."""
+    return WITHDRAWN if case.withdrawn is not None else case.status
 
 
 def _attribute(case: CaseSummary, name: str) -> str:
@@ -152,12 +161,12 @@ class CaseListModel(QAbstractTableModel):
         return (
             self._sample_titles.get(case.sample, case.sample),
             case.reference,
-            case.status,
+            status_text(case),
             f"{case.completeness}%",
             _attribute(case, "disposal"),
             _attribute(case, "rosh"),
             _attribute(case, "officer_grade"),
-            case.inspector_name or "",
+            MOVED if case.withdrawn is not None else case.inspector_name or "",
         )
 
     def _cells_at(self, row: int) -> tuple[str, ...]:
@@ -212,7 +221,7 @@ class CaseListModel(QAbstractTableModel):
         if column == Column.COMPLETENESS:
             return [(c.completeness, c.done) for c in self._rows]
         if column == Column.STATUS:
-            return [_STATUS_ORDER.get(c.status, -1) for c in self._rows]
+            return [_STATUS_ORDER.get(status_text(c), -1) for c in self._rows]
         if column == Column.ROSH:
             return [_ROSH_ORDER.get(_attribute(c, "rosh"), -1) for c in self._rows]
         cells_at = self._cells_at
@@ -249,6 +258,10 @@ class CaseListModel(QAbstractTableModel):
         if role == _TOOLTIP and column == _COMPLETENESS:
             case = self._rows[row]
             return f"{case.done} of {case.total} applicable items done"
+        if role == _TOOLTIP and column == _STATUS:
+            withdrawn = self._rows[row].withdrawn
+            if withdrawn is not None:
+                return f"Read-only here: moved to another inspector, {withdrawn.describe()}."
         if role == _CASE_ID:
             return self._rows[row].id
         if role == _ALIGNMENT and column == _COMPLETENESS:

@@ -18,7 +18,7 @@ Install = Callable[["MainWindow"], None]
 
 #: "module:function" names, imported when the main window is built.
 EXTENSIONS: list[str] = [
-    "ui.sampling:install",
+    "ui.sampling_menu:install",
     "ui.central:install",
     "ui.printing:install",
     "ui.scoring:install",

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.dates import uk, uk_moment
 from fieldwork.errors import FieldworkError
-from fieldwork.home import HomeSummary, home_summary
+from fieldwork.home import WITHDRAWN, HomeSummary, home_summary
 from fieldwork.service import Service
 from ui.runner import ServiceRunner
 from ui.widgets import ScaledLabel, set_shortcuts
@@ -53,6 +53,8 @@ def describe(summary: HomeSummary) -> dict[str, str]:
         f"{_plural(summary.total, 'case')}: {s.get('not started', 0)} not started · "
         f"{s.get('in progress', 0)} in progress · {s.get('complete', 0)} complete"
     )
+    if s.get(WITHDRAWN):
+        cases += f" · {s[WITHDRAWN]} moved to another inspector (read-only)"
     if summary.central and summary.unallocated:
         cases += f"\n{summary.unallocated} not yet allocated to an inspector"
     if summary.open_threads:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
@@ -30,7 +31,6 @@ from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.service import CaseDetail, CaseSummary, Change, Service
 from fieldwork.store import WorkspaceKey
-from ui import help as help_dialogs
 from ui import theme
 from ui.case.view import CaseView
 from ui.case_list import CaseListPage
@@ -38,7 +38,7 @@ from ui.extensions import EXTENSIONS
 from ui.home import HomePage
 from ui.housekeeping import Housekeeper
 from ui.runner import ServiceRunner
-from ui.settings import Preferences, SettingsDialog
+from ui.settings import Preferences
 from ui.unlock import IdleLock, prepare
 from ui.widgets import (
     Key,
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.framework: Framework | None = None
         self._close_when_idle = False
         self._closed = False
+        self._provided: dict[str, Callable[[], object]] = {}
         self.setWindowTitle(f"{self.workspace_path.name} — Fieldwork")
         # The integrity check and backup run beside the work (ui/housekeeping.py) so that a
         # national-sized workspace opens quickly; they start once the list is shown.
@@ -142,6 +143,23 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.statusBar().showMessage("Opening workspace…")
         self.refresh()
+
+    # -- features made on first use ----------------------------------------------------------
+    def provide(self, name: str, make: Callable[[], object]) -> None:
+        """``window.<name>`` is ``make()``, made the first time it is asked for: a feature
+        whose module is heavy (bundles' cryptography and zip files) is loaded when it is
+        first used rather than at start-up."""
+        self._provided[name] = make
+
+    if not TYPE_CHECKING:  # type checkers keep seeing only the attributes the window has
+
+        def __getattr__(self, name: str) -> Any:
+            make = self.__dict__.get("_provided", {}).pop(name, None)
+            if make is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = make()
+            setattr(self, name, value)
+            return value
 
     # -- menus -----------------------------------------------------------------------------
     def menu(self, title: str) -> QMenu:
@@ -255,13 +273,30 @@ class MainWindow(QMainWindow):
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _yield_clashing_shortcuts(self) -> None:
-        """If a feature brought its own Print action, ours steps aside (one Ctrl+P)."""
+        """If a feature brought its own Print action, ours steps aside (one Ctrl+P).
+
+        A feature's action takes a key only from a menu or the window itself, so those are
+        the actions looked at (not every object in the window: that walk, and wrapping each
+        action it finds for Python, cost start-up tens of milliseconds)."""
         mine = set(self.print_action.shortcuts())
-        for action in self.findChildren(QAction):
+        for action in [*self.actions(), *self._actions_in_menus()]:
             if action is not self.print_action and mine & set(action.shortcuts()):
                 self.print_action.setShortcuts([])
                 self.print_action.setVisible(False)
                 return
+
+    def _actions_in_menus(self) -> list[QAction]:
+        """Every action of the menu bar's menus and their submenus."""
+        found: list[QAction] = []
+        menus = [a.menu() for a in self.menuBar().actions()]
+        while menus:
+            menu = menus.pop()
+            if not isinstance(menu, QMenu):
+                continue
+            for action in menu.actions():
+                found.append(action)
+                menus.append(action.menu())
+        return found
 
     def _show_list_actions(self, on_list: bool) -> None:
         self.open_action.setEnabled(on_list)
@@ -293,15 +328,21 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """F1: every key, written as the platform writes it, grouped by task."""
+        from ui import help as help_dialogs  # loaded when asked for, not at start-up
+
         help_dialogs.show_keys(self, self.menu_actions())
 
     def show_about(self) -> None:
+        from ui import help as help_dialogs
+
         help_dialogs.show_about(self, self.workspace_path, self.framework)
 
     def _preferences_changed(self) -> None:
         self.case_view.auto_advance = self.preferences.auto_advance
 
     def edit_settings(self) -> None:
+        from ui.settings import SettingsDialog
+
         dialog = SettingsDialog(self.preferences, self)
         dialog.open()
 

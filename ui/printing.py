@@ -28,8 +28,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from fieldwork.errors import FieldworkError, PrintCancelled
@@ -37,7 +35,10 @@ from fieldwork.service import Service
 from ui.runner import ServiceRunner
 from ui.widgets import show_saved
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # QtPdf and QtPrintSupport are loaded on the first print, not at start-up
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
     from fieldwork.reports import SheetsWritten
     from ui.main_window import MainWindow
 
@@ -59,6 +60,8 @@ class PrinterError(FieldworkError):
 
 def ask_printer_with_dialog(parent: QWidget, pages: int) -> QPrinter | None:
     """The system print dialog; the printer the person chose, or None if they cancelled."""
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setFullPage(True)  # the sheets carry their own margins
     printer.setFromTo(1, pages)
@@ -83,6 +86,9 @@ def render_pdf(
     Runs on any thread: QPainter may paint on a QPrinter outside the GUI thread. Returns the
     number of pages sent. Raises ``PrinterError`` when the printer cannot start.
     """
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
     data = QByteArray(pdf)
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -160,6 +166,8 @@ class _RenderJob(QObject):
         on_done: Callable[[int], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
+        import PySide6.QtPdf  # noqa: F401  # loaded here on the GUI thread, not by render_pdf's
+
         self._thread = runner.beside(
             lambda: render_pdf(self.pdf, self.printer, self.progressed.emit, self.cancelled),
             on_done,

@@ -4,7 +4,8 @@ The dialog shows the sampling report on screen: for a sample already drawn, the 
 draw's working; otherwise a preview of what the Draw button would do with the settings
 shown. Every read and write goes through ``window.runner``; the dialog only shows and
 calls. Drawing is final (a sample is drawn once per inspection), so the Draw button
-asks for a second click, on "Draw now", before anything is stored.
+asks for a second click, on "Draw now", before anything is stored. The menu entry is
+``ui.sampling_menu``'s, so that this module is loaded only when the dialog is opened.
 """
 
 from __future__ import annotations
@@ -52,15 +53,6 @@ from fieldwork.service import Service
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-
-def install(window: MainWindow) -> None:
-    """Add Central ▸ Sample… to the main window."""
-    menu = window.menu("&Central")
-    # No shortcut of its own: Ctrl+Shift+S is Save As almost everywhere (Alt+C, M reaches it).
-    action = menu.addAction("Sa&mple…")
-    action.setStatusTip("Import the eligible population, draw the sample and see its working")
-    action.triggered.connect(lambda: open_sample_dialog(window))
 
 
 def open_sample_dialog(window: MainWindow) -> SampleDialog:

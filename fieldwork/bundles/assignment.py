@@ -8,8 +8,9 @@ derived from a passphrase (scrypt) that the lead inspector gives the inspector,
 and signed with central's signing key.
 
 Opening one on a laptop creates the inspector's fieldwork workspace, or updates
-it: new cases and comments are added, cases moved to someone else are released,
-and nothing the inspector has already recorded is changed.
+it: new cases and comments are added, cases moved to someone else are withdrawn
+(read-only from then on, ``fieldwork.withdrawals``, with what was recorded on them kept
+and still returned), and nothing the inspector has already recorded is changed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldwork import passphrases
+from fieldwork import passphrases, withdrawals
 from fieldwork.allocation import find_inspector
 from fieldwork.bundles import checks, container, crypto, keystore, ledger, meta, records, trust
 from fieldwork.bundles.keystore import CENTRAL, SIGNING, KeyProblem, Keyring, PublicKeyRecord
@@ -565,11 +566,19 @@ def _apply(service: Service, contents: AssignmentContents, *, created: bool) -> 
                     inspection["id"],
                 ],
             )
-        for case_id in incoming_ids - new_case_ids:
-            if existing_cases.get(case_id) != inspector["id"]:
-                db.execute(
-                    "UPDATE cases SET inspector_id = ? WHERE id = ?", [inspector["id"], case_id]
-                )
+        returned = [c for c in incoming_ids - new_case_ids if existing_cases[c] != inspector["id"]]
+        for case_id in returned:
+            db.execute("UPDATE cases SET inspector_id = ? WHERE id = ?", [inspector["id"], case_id])
+        withdrawals.restore(db, returned)
+        withdrawals.record(
+            db,
+            released,
+            at=manifest.created_at,
+            by=str(manifest.data.get("created_by", "")),
+            assignment=manifest.sequence,
+            bundle_id=manifest.bundle_id,
+            recorded_at=now,
+        )
         for case_id in released:
             db.execute("UPDATE cases SET inspector_id = NULL WHERE id = ?", [case_id])
             service.workspace.record_history(

@@ -142,7 +142,8 @@ def _sync_laptop(
         report.opened.append(opened)
         report.log.append(
             f"opened assignment {opened.sequence} ({path.name}): {len(opened.new_cases)} new "
-            f"cases, {len(opened.released_cases)} moved away, {opened.new_comments} new comments"
+            f"cases, {len(opened.released_cases)} withdrawn (moved to another inspector: read-only "
+            f"here), {opened.new_comments} new comments"
         )
     if progress:
         progress(steps - 1, steps, "writing the return bundle")

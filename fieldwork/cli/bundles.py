@@ -348,7 +348,8 @@ def _open_assignments(args: argparse.Namespace, workspace: Path) -> int:
         verb = "Created" if opened.created else "Updated"
         print(
             f"{verb} {workspace} from assignment {opened.sequence} for {opened.inspector_name}:"
-            f" {len(opened.new_cases)} new cases, {len(opened.released_cases)} moved away, "
+            f" {len(opened.new_cases)} new cases, {len(opened.released_cases)} withdrawn"
+            " (moved to another inspector: read-only here), "
             f"{opened.new_comments} new comments."
         )
         if opened.created:

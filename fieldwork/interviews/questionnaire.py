@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +123,16 @@ class Questionnaire:
     path: str = ""
 
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self.items[self.position(item_id)]
+
+    def position(self, item_id: str) -> int:
+        """Where the item is in ``items`` (KeyError if the questionnaire has none)."""
+        return self._positions[item_id]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # Built once per questionnaire: an interview answer looks its item up by id.
+        return {item.id: n for n, item in enumerate(self.items)}
 
     def attribute(self, attribute_id: str) -> InterviewAttribute:
         for attribute in self.attributes:

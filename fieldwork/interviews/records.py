@@ -24,7 +24,7 @@ from typing import Any
 from fieldwork.errors import FieldworkError
 from fieldwork.framework import Framework
 from fieldwork.interviews.questionnaire import KINDS, SERVICE_USER, AnswerType, questionnaires_for
-from fieldwork.interviews.store import AnswerRecord, InterviewItem, Interviews, progress
+from fieldwork.interviews.store import AnswerRecord, Interviews, interview_items, progress
 from fieldwork.service import Service
 from fieldwork.store import new_id
 
@@ -486,11 +486,7 @@ def refresh_progress(service: Service, interview_ids: Iterable[str]) -> None:
                 [interview_id],
             )
         }
-        items = [
-            InterviewItem(item, answers.get(item.id) or AnswerRecord(item.id))
-            for item in forms[row[0]].items
-        ]
-        done, total = progress(items)
+        done, total = progress(interview_items(forms[row[0]], answers))
         service.db.execute(
             "UPDATE interviews SET done = ?, total = ? WHERE id = ?", [done, total, interview_id]
         )

@@ -4,14 +4,23 @@
 change is one transaction with its history rows, and returns an ``InterviewChange`` naming
 what changed and the value it replaced, so the GUI can refresh just that and undo it.
 An officer interview may serve many cases; a service-user interview belongs to one case.
+
+Answering is the path a person types on, so it is kept lean as a case answer is
+(``fieldwork.service``): the questionnaires are built once per open workspace, the last
+interviews read or changed are kept with the store's version they were read at and are not
+read again while nothing has been written since, and an answer writes one statement per
+table (the answer, its history row, the interview's progress) in one transaction.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlite_utils import Database
 
@@ -73,7 +82,7 @@ class InterviewSummary:
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """One item's stored answer (value None: unanswered)."""
+    """One item's stored answer (value None: unanswered; revision 0: no row stored)."""
 
     item_id: str
     value: str | None = None
@@ -84,6 +93,10 @@ class AnswerRecord:
     replaces: str | None = None
     updated_at: str = ""
     updated_by: str = ""
+
+    @property
+    def stored(self) -> bool:
+        return self.revision > 0
 
 
 @dataclass(frozen=True)
@@ -150,18 +163,66 @@ def progress(items: Sequence[InterviewItem]) -> tuple[int, int]:
     return sum(1 for i in required if i.missing is None), len(required)
 
 
+def interview_items(
+    questionnaire: Questionnaire, answers: Mapping[str, AnswerRecord]
+) -> tuple[InterviewItem, ...]:
+    """The questionnaire's items, each with its stored answer (or an empty one)."""
+    return tuple(
+        InterviewItem(item, answers.get(item.id) or AnswerRecord(item.id))
+        for item in questionnaire.items
+    )
+
+
+StoreVersion = tuple[int, int]
+
+
+@dataclass
+class _Kept:
+    """What the interviews of one open service keep between calls (the GUI makes an
+    ``Interviews`` for each call): the questionnaires, built once, and the last interviews
+    read or changed, each with the store's version (``Service.store_version``) it was read
+    at. Any write anywhere, by this connection or another, makes every kept one stale."""
+
+    questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
+    details: OrderedDict[str, tuple[StoreVersion, InterviewDetail]] = field(
+        default_factory=OrderedDict
+    )
+
+
+_KEPT: WeakKeyDictionary[Service, _Kept] = WeakKeyDictionary()
+_INTERVIEWS_KEPT = 16
+
+
+@cache
+def _update_answer_sql(fields: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    return (
+        f"UPDATE interview_answers SET {sets}, revision = revision + 1, rev = ?, "
+        "replaces = rev, updated_at = ?, updated_by = ? WHERE interview_id = ? AND item_id = ?"
+    )
+
+
 class Interviews:
     """Typed operations on the interviews of one open workspace."""
 
     def __init__(self, service: Service):
         self.service = service
+        kept = _KEPT.get(service)
+        if kept is None:
+            kept = _KEPT[service] = _Kept()
+        self._kept = kept
 
     @property
     def db(self) -> Database:
         return self.service.db
 
     def questionnaire(self, kind: str) -> Questionnaire:
-        return questionnaire_for(self.service.framework, kind)
+        framework = self.service.framework
+        key = (framework.content_hash, kind)
+        found = self._kept.questionnaires.get(key)
+        if found is None:
+            found = self._kept.questionnaires[key] = questionnaire_for(framework, kind)
+        return found
 
     # -- reading ------------------------------------------------------------------------------
     _SELECT = (
@@ -230,18 +291,47 @@ class Interviews:
         return {r[0]: AnswerRecord(*r) for r in rows.fetchall()}
 
     def detail(self, interview_id: str) -> InterviewDetail:
-        summary = self.summary(interview_id)
-        return self._detail(summary, self.answers(interview_id))
+        """The interview with its items as the store holds them (kept, see ``_current``)."""
+        return self._current(interview_id)[0]
 
-    def _detail(
-        self, summary: InterviewSummary, answers: Mapping[str, AnswerRecord]
-    ) -> InterviewDetail:
+    def _current(self, interview_id: str) -> tuple[InterviewDetail, StoreVersion]:
+        """The interview as the store holds it, and the store's version it was read at.
+
+        One read or changed here before is not read again while nothing has been written
+        since, as ``Service.case`` keeps cases; one read inside a transaction is not kept."""
+        version = self.service.store_version()
+        kept = self._kept.details.get(interview_id)
+        if kept is not None and kept[0] == version:
+            self._kept.details.move_to_end(interview_id)
+            return kept[1], version
+        summary = self.summary(interview_id)
         questionnaire = self.questionnaire(summary.questionnaire)
-        items = tuple(
-            InterviewItem(item, answers.get(item.id) or AnswerRecord(item.id))
-            for item in questionnaire.items
-        )
-        return InterviewDetail(summary, questionnaire, items)
+        items = interview_items(questionnaire, self.answers(interview_id))
+        detail = InterviewDetail(summary, questionnaire, items)
+        self._keep(detail, version)
+        return detail, version
+
+    def _keep(self, detail: InterviewDetail, version: StoreVersion) -> None:
+        details = self._kept.details
+        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
+            details.pop(detail.summary.id, None)
+            return
+        details[detail.summary.id] = (version, detail)
+        details.move_to_end(detail.summary.id)
+        while len(details) > _INTERVIEWS_KEPT:
+            details.popitem(last=False)
+
+    def _committed(
+        self, change: InterviewChange, detail: InterviewDetail, read_at: StoreVersion
+    ) -> InterviewChange:
+        """After a change: keep the interview it left, unless another connection committed
+        since it was read (then it is read afresh next time)."""
+        version = self.service.store_version()
+        if version[1] == read_at[1]:
+            self._keep(detail, version)
+        else:
+            self._kept.details.pop(detail.summary.id, None)
+        return change
 
     def missing(self, interview_id: str) -> list[MissingItem]:
         return self.detail(interview_id).missing
@@ -407,8 +497,8 @@ class Interviews:
     ) -> InterviewChange:
         """Set any of an item's value, reason for not applicable and note at once (the GUI's
         edits and their undo: ``InterviewChange.old`` holds the values to put back)."""
-        summary = self.summary(interview_id)
-        item = self._item(summary, item_id)
+        detail, read_at = self._current(interview_id)
+        item = self._item(detail, item_id)
         unknown = set(fields) - set(ANSWER_FIELDS)
         if unknown:
             raise InvalidChange(f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -417,53 +507,59 @@ class Interviews:
         if value is not None and typed and value not in item.values():
             raise InvalidChange(
                 f"{value!r} is not an answer to this item; use one of: {', '.join(item.values())}",
-                place=f"interview {summary.reference}, item {item_id}",
+                place=f"interview {detail.summary.reference}, item {item_id}",
             )
-        return self._set(summary, item, dict(fields), edit_reason)
+        return self._set(detail, read_at, item, dict(fields), edit_reason)
 
     def set_note(
         self, interview_id: str, item_id: str, note: str, *, edit_reason: str = ""
     ) -> InterviewChange:
-        summary = self.summary(interview_id)
-        return self._set(summary, self._item(summary, item_id), {"note": note}, edit_reason)
+        detail, read_at = self._current(interview_id)
+        return self._set(detail, read_at, self._item(detail, item_id), {"note": note}, edit_reason)
 
     def set_na_reason(
         self, interview_id: str, item_id: str, reason: str, *, edit_reason: str = ""
     ) -> InterviewChange:
-        summary = self.summary(interview_id)
-        return self._set(summary, self._item(summary, item_id), {"na_reason": reason}, edit_reason)
+        detail, read_at = self._current(interview_id)
+        item = self._item(detail, item_id)
+        return self._set(detail, read_at, item, {"na_reason": reason}, edit_reason)
 
     def set_attribute(
         self, interview_id: str, attribute_id: str, value: str, *, edit_reason: str = ""
     ) -> InterviewChange:
         """The officer's grade, the cluster, how the interview was held."""
-        summary = self.summary(interview_id)
-        form = self.questionnaire(summary.questionnaire)
+        detail, read_at = self._current(interview_id)
+        summary = detail.summary
         place = f"interview {summary.reference}"
-        value = self._check_attribute(form, attribute_id, value, place)
+        value = self._check_attribute(detail.questionnaire, attribute_id, value, place)
         old = summary.attributes.get(attribute_id, "")
         if old == value:
             return self._unchanged(summary)
         self._require_edit_reason(summary, edit_reason)
         attributes = {**summary.attributes, attribute_id: value}
-        now = self.service.workspace.now()
         with self.service.workspace.write() as db:
             db.execute(
                 "UPDATE interviews SET attributes = ?, revision = revision + 1, updated_at = ? "
                 "WHERE id = ?",
-                [json.dumps(attributes, ensure_ascii=False), now, interview_id],
+                [
+                    json.dumps(attributes, ensure_ascii=False),
+                    self.service.workspace.now(),
+                    summary.id,
+                ],
             )
             self.record_history(
                 interview_id, "attribute", attribute_id, "value", old, value, edit_reason
             )
-            updated = replace(summary, attributes=attributes)
-            return self._after(
-                updated, self.answers(interview_id), (), edit_reason, {attribute_id: old}
+            updated = replace(summary, attributes=attributes, revision=summary.revision + 1)
+            change, after = self._after(
+                replace(detail, summary=updated), (), edit_reason, {attribute_id: old}
             )
+        return self._committed(change, after, read_at)
 
     def set_notes(self, interview_id: str, notes: str, *, edit_reason: str = "") -> InterviewChange:
         """The interview's running notes (typed as the interviewee speaks)."""
-        summary = self.summary(interview_id)
+        detail, read_at = self._current(interview_id)
+        summary = detail.summary
         if summary.notes == notes:
             return self._unchanged(summary)
         self._require_edit_reason(summary, edit_reason)
@@ -476,13 +572,14 @@ class Interviews:
             self.record_history(
                 interview_id, "interview", "", "notes", summary.notes, notes, edit_reason
             )
-            updated = replace(summary, notes=notes)
-            return self._after(
-                updated, self.answers(interview_id), (), edit_reason, {"notes": summary.notes}
+            updated = replace(summary, notes=notes, revision=summary.revision + 1)
+            change, after = self._after(
+                replace(detail, summary=updated), (), edit_reason, {"notes": summary.notes}
             )
+        return self._committed(change, after, read_at)
 
     def mark_complete(self, interview_id: str) -> InterviewChange:
-        detail = self.detail(interview_id)
+        detail, read_at = self._current(interview_id)
         summary = detail.summary
         if summary.status == "complete":
             return self._unchanged(summary)
@@ -499,7 +596,7 @@ class Interviews:
             self.record_history(
                 interview_id, "interview", "", "status", summary.status, "complete", ""
             )
-        return InterviewChange(
+        change = InterviewChange(
             interview_id,
             (),
             "complete",
@@ -508,12 +605,16 @@ class Interviews:
             now,
             {"status": summary.status},
         )
+        updated = replace(summary, status="complete", revision=summary.revision + 1)
+        return self._committed(change, replace(detail, summary=updated), read_at)
 
     # -- internals ----------------------------------------------------------------------------
-    def _item(self, summary: InterviewSummary, item_id: str) -> Item:
+    @staticmethod
+    def _item(detail: InterviewDetail, item_id: str) -> Item:
         try:
-            return self.questionnaire(summary.questionnaire).item(item_id)
+            return detail.questionnaire.item(item_id)
         except KeyError:
+            summary = detail.summary
             raise InvalidChange(
                 f"the {summary.questionnaire} questionnaire has no item {item_id!r}",
                 place=f"interview {summary.reference}",
@@ -583,66 +684,72 @@ class Interviews:
         )
 
     def _set(
-        self, summary: InterviewSummary, item: Item, fields: dict[str, Any], edit_reason: str
+        self,
+        detail: InterviewDetail,
+        read_at: StoreVersion,
+        item: Item,
+        fields: dict[str, Any],
+        edit_reason: str,
     ) -> InterviewChange:
-        answers = self.answers(summary.id)
-        stored = answers.get(item.id)
-        base = stored or AnswerRecord(item.id)
-        old = {k: getattr(base, k) for k in ANSWER_FIELDS}
+        """Change one item's answer from the interview as kept: one statement for the answer,
+        one history row per field changed, one for the interview's progress."""
+        summary = detail.summary
+        position = detail.questionnaire.position(item.id)
+        stored = detail.items[position].answer
+        old = {"value": stored.value, "na_reason": stored.na_reason, "note": stored.note}
         changed = {k: v for k, v in fields.items() if old[k] != v}
         if not changed:
             return self._unchanged(summary)
         self._require_edit_reason(summary, edit_reason)
         now = self.service.workspace.now()
         user = self.service.user
+        rev = new_id()
+        new = {**old, **changed}
+        record = AnswerRecord(
+            item.id,
+            new["value"],
+            new["na_reason"],
+            new["note"],
+            stored.revision + 1,
+            rev,
+            stored.rev if stored.stored else None,
+            now,
+            user,
+        )
         with self.service.workspace.write() as db:
-            rev = new_id()
-            if stored:
-                sets = ", ".join(f"{k} = ?" for k in changed)
+            if stored.stored:
                 db.execute(
-                    f"UPDATE interview_answers SET {sets}, revision = revision + 1, rev = ?, "
-                    "replaces = rev, updated_at = ?, updated_by = ? "
-                    "WHERE interview_id = ? AND item_id = ?",
+                    _update_answer_sql(tuple(changed)),
                     [*changed.values(), rev, now, user, summary.id, item.id],
                 )
-                record = replace(
-                    stored, **changed, revision=stored.revision + 1, rev=rev, replaces=stored.rev
-                )
             else:
-                record = AnswerRecord(item.id, **{**old, **changed}, revision=1, rev=rev)
                 db.execute(
                     "INSERT INTO interview_answers (id, interview_id, item_id, value, na_reason, "
                     "note, revision, rev, replaces, updated_at, updated_by) "
                     "VALUES (?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
-                    [
-                        new_id(),
-                        summary.id,
-                        item.id,
-                        record.value,
-                        record.na_reason,
-                        record.note,
-                        rev,
-                        now,
-                        user,
-                    ],
+                    [new_id(), summary.id, item.id, *new.values(), rev, now, user],
                 )
             for name, value in changed.items():
                 self.record_history(
                     summary.id, "answer", item.id, name, old[name], value, edit_reason, now
                 )
-            answers = {**answers, item.id: replace(record, updated_at=now, updated_by=user)}
-            return self._after(summary, answers, (item.id,), edit_reason, old)
+            items = (*detail.items[:position], InterviewItem(item, record))
+            items += detail.items[position + 1 :]
+            change, after = self._after(
+                InterviewDetail(summary, detail.questionnaire, items), (item.id,), edit_reason, old
+            )
+        return self._committed(change, after, read_at)
 
     def _after(
         self,
-        summary: InterviewSummary,
-        answers: Mapping[str, AnswerRecord],
+        detail: InterviewDetail,
         item_ids: tuple[str, ...],
         edit_reason: str,
         old: Mapping[str, Any],
-    ) -> InterviewChange:
-        """Inside a write: refresh progress and status after a change."""
-        detail = self._detail(summary, answers)
+    ) -> tuple[InterviewChange, InterviewDetail]:
+        """Inside a write: refresh progress and status after a change; the change, and the
+        interview as it now stands."""
+        summary = detail.summary
         done, total = progress(detail.items)
         status = summary.status
         if status == "not started":
@@ -659,4 +766,6 @@ class Interviews:
             self.record_history(
                 summary.id, "interview", "", "status", summary.status, status, edit_reason
             )
-        return InterviewChange(summary.id, item_ids, status, done, total, now, old)
+        updated = replace(summary, status=status, done=done, total=total)
+        change = InterviewChange(summary.id, item_ids, status, done, total, now, old)
+        return change, InterviewDetail(updated, detail.questionnaire, detail.items)

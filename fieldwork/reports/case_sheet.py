@@ -3,6 +3,7 @@
 ``case_sheet`` reads a case from the service into a ``CaseSheet``; ``case_sheet_flowables``
 turns one into flowables (a pure function: no service, no clock); ``write_case_sheets``
 puts any number of them into one PDF, each case on new pages with its own bookmark.
+The tables and text are drawn by ``fieldwork.reports.drawn``, not by platypus tables.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -19,8 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from fieldwork.applicability import CaseItem, ItemKind, ItemState
 from fieldwork.errors import FieldworkError, MissingItem, StorageError
@@ -32,21 +33,8 @@ from fieldwork.reports.document import (
     SheetDocument,
     SheetStart,
 )
-from fieldwork.reports.styles import (
-    BOLD,
-    CELL_SIZE,
-    FONT,
-    GREY,
-    RULE,
-    TABLE_RULES,
-    Para,
-    cell_styles,
-    fixed,
-    paragraphs,
-    plain,
-    styles,
-    text,
-)
+from fieldwork.reports.drawn import Block, Grid, Look, Row, Run, Text, cell
+from fieldwork.reports.styles import BOLD, FONT, ITALIC, register_fonts
 from fieldwork.service import CaseDetail, Service
 
 
@@ -194,175 +182,168 @@ MISSING = {
 
 _WIDTH = 210 * mm - 2 * 18 * mm
 _ITEM_COLUMNS = (21 * mm, _WIDTH - 21 * mm - 31 * mm, 31 * mm)
-_ITEM_HEADER = ["Item", "Wording, notes and rationale", "Answer"]
+_ITEM_HEADER = ("Item", "Wording, notes and rationale", "Answer")
+
+# The sheet's type: sizes and line spacing, as the reports' paragraph styles have them.
+CELL = Look(8.5, 11)
+KEY_QUESTION = Look(9.5, 12)
+SMALL = Look(8, 10.5)
+TITLE = Look(15, 19)
+SUBTITLE = Look(10, 13)
+HEADING = Look(12, 15)
+BODY = Look(9, 12)
+# A note hangs under its label ("Note:", "Rationale:", "Reason:"), set in the left margin.
+NOTE_INDENT, LABEL_AT, NOTE_SPACE = 20 * mm, 2 * mm, 2.0
 
 
-def _table(
-    rows: list[list[Any]],
-    widths: Sequence[float],
-    commands: Sequence[tuple[Any, ...]] = (),
-    *,
-    header_rows: int = 1,
-    space_before: float = 0,
-) -> Table:
-    table = Table(
-        rows,
-        colWidths=list(widths),
-        repeatRows=header_rows,
-        spaceBefore=space_before,
-        splitInRow=1,  # a long note may break inside its row rather than overflow the page
-        hAlign="LEFT",
-        cellStyles=cell_styles(len(rows), len(widths)),  # TABLE_STYLE's cells, made cheaply
+def _plain(value: str, font: str = FONT, look: Look = CELL) -> Block:
+    return Block(((font, value),), look)
+
+
+def _row(values: Sequence[str], columns: Sequence[float], font: str = FONT, **kwargs: Any) -> Row:
+    """A row of plain text, one value per column."""
+    return Row(
+        tuple(cell((_plain(v, font),), c) for v, c in zip(values, columns, strict=True)), **kwargs
     )
-    table.setStyle(TABLE_RULES)
-    if commands:
-        table.setStyle(TableStyle(list(commands)))
-    return table
 
 
 def _answer(item: CaseItem) -> str:
     return (JUDGEMENTS if item.kind is ItemKind.JUDGEMENT else ANSWERS)[item.state]
 
 
-def _wording(item: CaseItem, wording: Flowable) -> list[Flowable]:
-    s = styles()
-    cell: list[Flowable] = [wording]
+def _notes(value: str, label: str) -> list[Block]:
+    """A note as blocks (a paragraph per run of lines between blank lines), the
+    first under ``label``."""
+    parts = [p.strip("\n") for p in _PARAGRAPHS.split(value.replace("\r\n", "\n"))]
+    parts = [p for p in parts if p.strip()] or [""]
+    return [
+        Block(
+            ((FONT, part),),
+            CELL,
+            NOTE_INDENT,
+            (BOLD, label) if n == 0 else None,
+            LABEL_AT,
+            NOTE_SPACE,
+        )
+        for n, part in enumerate(parts)
+    ]
+
+
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def _wording(item: CaseItem, wording: Block) -> tuple[Block, ...]:
+    blocks: list[Block] = [wording]
     if item.state is ItemState.NA_CHOICE:
-        reason = item.na_reason.strip() or "(no reason given yet)"
-        cell += paragraphs(reason, s.note, "Reason:")
+        blocks += _notes(item.na_reason.strip() or "(no reason given yet)", "Reason:")
     if item.note.strip():
-        name = "Rationale" if item.kind is ItemKind.JUDGEMENT else "Note"
-        cell += paragraphs(item.note, s.note, f"{name}:")
+        blocks += _notes(item.note, "Rationale:" if item.kind is ItemKind.JUDGEMENT else "Note:")
     elif item.kind is ItemKind.JUDGEMENT and item.state is not ItemState.NA_CHOICE:
-        cell.append(fixed("<i>none recorded yet</i>", "note", "Rationale:"))
-    return cell
+        none = ((ITALIC, "none recorded yet"),)
+        blocks.append(Block(none, CELL, NOTE_INDENT, (BOLD, "Rationale:"), LABEL_AT, NOTE_SPACE))
+    return tuple(blocks)
 
 
-def _key_question(kq: KeyQuestionPart) -> Table:
+def _key_question(kq: KeyQuestionPart) -> Grid:
     """One table per key question: its title and the column headings (repeated on each page
     the table runs onto), the judgement, the prompts, and the prompts left out by rule."""
-    rows: list[list[Any]] = [
-        [fixed(f"{text(kq.id)}&nbsp;&nbsp;{text(kq.text)}", "key_question"), "", ""],
-        _ITEM_HEADER,
-        [
-            "Judgement",
-            _wording(kq.judgement, fixed("Is the work satisfactory?", "cell_bold")),
-            _answer(kq.judgement),
-        ],
-    ]
-    rows += [[p.item_id, _wording(p, fixed(text(p.text), "cell")), _answer(p)] for p in kq.prompts]
-    commands: list[tuple[Any, ...]] = [
-        ("SPAN", (0, 0), (-1, 0)),
-        ("FONTNAME", (0, 1), (-1, 1), BOLD),
-        ("BACKGROUND", (0, 1), (-1, 1), GREY),
+    item, wording, answer = _ITEM_COLUMNS
+    title = Block(((BOLD, f"{kq.id}\u00a0\u00a0{kq.text}"),), KEY_QUESTION)
+    judgement = kq.judgement
+    rows = [
+        Row((cell((title,), _WIDTH),), spans=True, shaded=True),
+        _row(_ITEM_HEADER, _ITEM_COLUMNS, BOLD, shaded=True),
         # The judgement row is bold and ruled off: the inspector's verdict, then the prompts.
-        ("FONTNAME", (0, 2), (-1, 2), BOLD),
-        ("LINEBELOW", (0, 2), (-1, 2), 1.5, RULE),
+        Row(
+            (
+                cell((_plain("Judgement", BOLD),), item),
+                cell(_wording(judgement, _plain("Is the work satisfactory?", BOLD)), wording),
+                cell((_plain(_answer(judgement), BOLD),), answer),
+            ),
+            rule_below=1.5,
+        ),
     ]
-    # Anything not yet answered stands out in bold type, not in colour.
-    commands += [
-        ("FONTNAME", (2, row), (2, row), BOLD)
-        for row, p in enumerate(kq.prompts, start=3)
-        if p.state is ItemState.UNANSWERED
+    rows += [
+        Row(
+            (
+                cell((_plain(p.item_id),), item),
+                cell(_wording(p, _plain(p.text)), wording),
+                # Anything not yet answered stands out in bold type, not in colour.
+                cell(
+                    (_plain(_answer(p), BOLD if p.state is ItemState.UNANSWERED else FONT),), answer
+                ),
+            )
+        )
+        for p in kq.prompts
     ]
     if kq.not_applicable:
-        heading = "Prompts that do not apply to this case"
-        rows.append([Para(_left_out(heading, kq.not_applicable), styles().small), "", ""])
-        commands.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
-    return _table(rows, _ITEM_COLUMNS, commands, header_rows=2, space_before=9)
+        left_out = _left_out("Prompts that do not apply to this case", kq.not_applicable)
+        rows.append(Row((cell((Block(left_out, SMALL),), _WIDTH),), spans=True))
+    return Grid(_ITEM_COLUMNS, rows, header_rows=2, space_before=9)
 
 
-def _left_out(heading: str, items: Sequence[CaseItem]) -> str:
-    listed = "; ".join(
-        text(i.item_id) + (f" ({text(i.rule_note)})" if i.rule_note else "") for i in items
-    )
-    return f"<b>{text(heading)}</b> (by the framework's rules): {listed}."
+def _left_out(heading: str, items: Sequence[CaseItem]) -> tuple[Run, ...]:
+    listed = "; ".join(i.item_id + (f" ({i.rule_note})" if i.rule_note else "") for i in items)
+    return ((BOLD, heading), (FONT, f"(by the framework's rules): {listed}."))
 
 
-def _cell(value: str, width: float, shared: bool = False) -> str | Para:
-    """A table cell: plain text when it fits on one line (much the cheaper), else a paragraph.
-
-    A plain string is drawn as it is, never read as markup.
-    """
-    room = width - 8  # the table style's left and right padding
-    if "\n" not in value and stringWidth(value, FONT, CELL_SIZE) <= room:
-        return value
-    return fixed(text(value), "cell") if shared else plain(value, styles().cell)
-
-
-def _attributes_table(sheet: CaseSheet) -> Table:
+def _attributes_table(sheet: CaseSheet) -> Grid:
     pairs = [(sheet.reference_label, sheet.reference), *sheet.attributes]
     half = (len(pairs) + 1) // 2
     left, right = pairs[:half], pairs[half:] + [("", "")] * (2 * half - len(pairs))
     quarter = _WIDTH / 4
     widths = (quarter * 1.3, quarter * 0.7, quarter * 1.3, quarter * 0.7)
-    rows: list[list[Any]] = [["Case attribute", "Value", "Case attribute", "Value"]]
-    rows += [
-        [
-            _cell(a, widths[0], shared=True),
-            _cell(b, widths[1]),
-            _cell(c, widths[2], shared=True),
-            _cell(d, widths[3]),
-        ]
-        for (a, b), (c, d) in zip(left, right, strict=True)
-    ]
-    return _table(rows, widths)
+    rows = [_row(("Case attribute", "Value", "Case attribute", "Value"), widths, BOLD, shaded=True)]
+    rows += [_row((a, b, c, d), widths) for (a, b), (c, d) in zip(left, right, strict=True)]
+    return Grid(widths, rows)
 
 
 def _still_to_do(sheet: CaseSheet) -> list[Flowable]:
-    s = styles()
-    out: list[Flowable] = [CondPageBreak(40 * mm), Para("Still to do", s.heading)]
+    out: list[Flowable] = [CondPageBreak(40 * mm), _heading("Still to do")]
     if not sheet.missing:
-        out.append(Para("Nothing: every item that applies to this case is done.", s.body))
+        out.append(Text(((FONT, "Nothing: every item that applies to this case is done."),), BODY))
         return out
     count = len(sheet.missing)
-    out.append(
-        Para(
-            f"{count} item{'s' if count != 1 else ''} still to do before the case can be "
-            "marked complete.",
-            s.body,
-        )
-    )
+    items = f"{count} item{'s' if count != 1 else ''}"
+    todo = f"{items} still to do before the case can be marked complete."
+    out.append(Text(((FONT, todo),), BODY))
     out.append(Spacer(0, 3))
-    rows: list[list[Any]] = [["Item", "What is missing", "Wording"]]
     widths = (21 * mm, 36 * mm, _WIDTH - 57 * mm)
-    rows += [
-        [
-            _cell(m.item_id, widths[0]),
-            _cell(MISSING.get(m.what, m.what), widths[1]),
-            fixed(text(m.text), "cell", where="still to do"),
-        ]
-        for m in sheet.missing
-    ]
-    out.append(_table(rows, widths))
+    rows = [_row(("Item", "What is missing", "Wording"), widths, BOLD, shaded=True)]
+    rows += [_row((m.item_id, MISSING.get(m.what, m.what), m.text), widths) for m in sheet.missing]
+    out.append(Grid(widths, rows))
     return out
+
+
+def _heading(value: str) -> Text:
+    return Text(((BOLD, value),), HEADING, space_before=10, space_after=3)
 
 
 def _status(sheet: CaseSheet) -> str:
     left = len(sheet.missing)
     todo = f"{left} still to do (listed at the end)" if left else "nothing still to do"
     return (
-        f"{text(sheet.sample)} · status: {text(sheet.status)} · {sheet.done} of {sheet.total} "
+        f"{sheet.sample} · status: {sheet.status} · {sheet.done} of {sheet.total} "
         f"items done, {todo}"
     )
 
 
 def case_sheet_flowables(sheet: CaseSheet) -> list[Flowable]:
     """The body of one case's sheet, in reading order (the page furniture is the document's)."""
-    s = styles()
+    register_fonts()
     out: list[Flowable] = [
-        Para(f"Case summary sheet: {text(sheet.case)}", s.title),
-        Para(_status(sheet), s.subtitle),
-        Para("Case attributes", s.heading),
+        Text(((BOLD, f"Case summary sheet: {sheet.case}"),), TITLE, space_after=2),
+        Text(((FONT, _status(sheet)),), SUBTITLE, space_after=8),
+        _heading("Case attributes"),
         _attributes_table(sheet),
     ]
     for standard in sheet.standards:
         out.append(CondPageBreak(45 * mm))
-        out.append(Para(f"{text(standard.id)}&nbsp;&nbsp;{text(standard.title)}", s.heading))
+        out.append(_heading(f"{standard.id}\u00a0\u00a0{standard.title}"))
         out += [_key_question(kq) for kq in standard.key_questions]
         if standard.not_applicable:
             heading = "Key questions that do not apply to this case"
-            out.append(Para(_left_out(heading, standard.not_applicable), s.small))
+            out.append(Text(_left_out(heading, standard.not_applicable), SMALL, space_before=3))
     out += _still_to_do(sheet)
     return out
 
@@ -392,7 +373,7 @@ def build_sheets(
     """Lay out sheets into one PDF written to ``out``, each case from a new page."""
     if not sheets:
         raise FieldworkError("there are no cases to print")
-    with _BUILDING:  # the shared paragraphs are laid out by one build at a time
+    with _BUILDING:  # one build at a time: reportlab's fonts are not for two at once
         return _build(sheets, out, printed_at, invariant, progress)
 
 

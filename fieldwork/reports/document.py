@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, PAGE_WIDTH
-from fieldwork.reports.styles import BOLD, FONT, RULE, SHARE_PARAGRAPHS, register_fonts
+from fieldwork.reports.styles import BOLD, FONT, RULE, register_fonts
 
 TOP = 26 * mm  # header band
 BOTTOM = 24 * mm  # footer band
@@ -139,7 +139,6 @@ class SheetDocument(BaseDocTemplate):
     def beforeDocument(self) -> None:  # noqa: N802 (reportlab's hook)
         if self._sheets > 1:
             self.canv.showOutline()
-        setattr(self.canv, SHARE_PARAGRAPHS, self._sheets > 1)  # see styles.SharedPara
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
         if not isinstance(flowable, SheetStart):

@@ -7,9 +7,11 @@ only tint is a light grey behind header rows, and every state is spelt out in wo
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import reportlab
 from reportlab.lib import colors
@@ -17,11 +19,11 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaFrag, ParaParser
-from reportlab.platypus.tables import CellStyle
 
 #: Unicode fonts to embed, best first: (regular, bold, italic, bold italic). A sheet holds names
 #: and notes typed by people, so a font limited to Latin-1 (Helvetica) would drop letters such
@@ -64,12 +66,69 @@ def register_fonts() -> Path:
     for files in FONT_CANDIDATES:
         if all(f.is_file() for f in files):
             for name, file in zip((FONT, BOLD, ITALIC, BOLD_ITALIC), files, strict=True):
-                pdfmetrics.registerFont(TTFont(name, str(file)))
+                # ASCII readable: printable ASCII keeps its own codes in each document's
+                # first subset (fieldwork.reports.drawn relies on it).
+                font = TTFont(name, str(file), asciiReadable=True)
+                _remember_subsets(font.face)
+                pdfmetrics.registerFont(font)
             pdfmetrics.registerFontFamily(
                 FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
             )
             return files[0]
     raise RuntimeError(f"no usable font: reportlab's own Vera fonts are missing from {_VERA}")
+
+
+#: The subsets the sheet's fonts keep, made and compressed (see ``_remember_subsets``).
+_KEPT_SUBSETS: list[dict[tuple[int, ...], bytes]] = []
+
+
+def forget_subsets() -> None:
+    """Drop the font subsets kept from earlier documents (they are made again when used)."""
+    for kept in _KEPT_SUBSETS:
+        kept.clear()
+
+
+def _remember_subsets(face: Any) -> None:
+    """Make the font keep the subsets it has embedded, made and compressed, to embed the same
+    subset again as it is.
+
+    A subset of a font is a function of the characters in it, and printing one case after
+    another uses much the same characters each time. Making a subset (reading its glyphs
+    out of the font file) and compressing it was a third of the cost of a one-case PDF
+    beyond the same rows as bare tables (profiled).
+    """
+    make, add = face.makeSubset, face.addSubsetObjects
+    made: dict[tuple[int, ...], bytes] = {}
+    packed: dict[tuple[int, ...], bytes] = {}
+    _KEPT_SUBSETS.extend((made, packed))
+
+    def make_subset(subset: list[int]) -> bytes:
+        key = tuple(subset)
+        data = made.get(key)
+        if data is None:
+            if len(made) >= 32:
+                made.clear()
+            data = made[key] = make(subset)
+        return data
+
+    def add_subset_objects(doc: Any, name: str, subset: list[int]) -> Any:
+        descriptor = add(doc, name, subset)
+        stream = doc.idToObject.get(f"fontFile:{face.filename}({name})")
+        if doc.compression and stream is not None and "Filter" not in stream.dictionary.dict:
+            # Compressed here, once, rather than by the document each time: a stream that
+            # names its filter is written as it is (reportlab's PDFStream.format).
+            key = tuple(subset)
+            data = packed.get(key)
+            if data is None:
+                if len(packed) >= 32:
+                    packed.clear()
+                data = packed[key] = zlib.compress(stream.content)
+            stream.content = data
+            stream.dictionary["Filter"] = PDFName("FlateDecode")
+        return descriptor
+
+    face.makeSubset = make_subset
+    face.addSubsetObjects = add_subset_objects
 
 
 GREY = colors.Color(0.88, 0.88, 0.88)  # header rows: light enough for any printer
@@ -152,47 +211,6 @@ TABLE_STYLE = TableStyle(
 )
 
 
-class SheetCell(CellStyle):
-    """A cell styled as ``TABLE_STYLE`` styles a body cell, by default rather than by command.
-
-    ``TABLE_STYLE`` sets eight properties of every cell by commands that reportlab applies
-    cell by cell; a 200-case print has 3,600 tables and half a million such settings. A
-    table made with ``cell_styles`` starts with them set, and takes ``TABLE_RULES`` for the
-    rest: the same look (tests/test_case_sheet_perf.py compares the two, cell by cell).
-    """
-
-    fontname = FONT
-    fontsize = CELL_SIZE
-    leading = 11
-    valign = "TOP"
-    leftPadding = 4
-    rightPadding = 4
-    topPadding = 2.5
-    bottomPadding = 3.5
-
-
-class HeaderCell(SheetCell):
-    """A cell of the first row, as ``TABLE_STYLE`` styles it."""
-
-    fontname = BOLD
-
-
-def cell_styles(rows: int, columns: int) -> list[list[CellStyle]]:
-    """The cell styles of a ``rows`` × ``columns`` table in the look of ``TABLE_STYLE``."""
-    return [
-        [(HeaderCell if row == 0 else SheetCell)(f"({row}, {column})") for column in range(columns)]
-        for row in range(rows)
-    ]
-
-
-#: What ``TABLE_STYLE`` adds to the cells' own styles: the grid and the header's grey.
-TABLE_RULES = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), GREY),
-    ]
-)
-
 # C0 controls other than tab and newline cannot be drawn and would upset the paragraph parser.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -212,50 +230,6 @@ class Para(Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped_width = availWidth
         return size  # type: ignore[no-any-return]
-
-
-#: The canvas attribute that, set False, makes shared paragraphs draw as plain ones.
-SHARE_PARAGRAPHS = "_fieldwork_share_paragraphs"
-
-
-class SharedPara(Para):
-    """A paragraph drawn once per document as a PDF form and shown by reference after that.
-
-    For text that is the same on every sheet (the framework's wording): 200 sheets print the
-    same 78 prompts, and a reference costs a few bytes where drawing the text again costs
-    its layout and its glyphs. A document of one sheet draws each once, so it draws them
-    as plain paragraphs: a form costs more than the text it holds when it is shown once.
-    """
-
-    def draw(self) -> None:
-        canvas = self.canv
-        if not getattr(canvas, SHARE_PARAGRAPHS, True):
-            super().draw()
-            return
-        forms: dict[tuple[int, float], str] = canvas.__dict__.setdefault("_shared_paragraphs", {})
-        key = (id(self), self.width)
-        name = forms.get(key)
-        if name is None:
-            name = forms[key] = f"Shared{len(forms)}"
-            # The form's box must hold the glyphs' overshoot, so give it some room.
-            canvas.beginForm(name, -6, -6, self.width + 6, self.height + 6)
-            super().draw()
-            canvas.endForm()
-        canvas.doForm(name)
-
-
-@cache
-def fixed(markup: str, style: str, label: str | None = None, where: str = "") -> SharedPara:
-    """One shared paragraph, for table cells only, of text that is the same on every sheet.
-
-    ``where`` names the column when the same text appears in columns of different widths,
-    so that each keeps the lines it was broken into.
-
-    Sharing a cell is safe: a Paragraph keeps nothing from being drawn but its line breaks,
-    and splitting makes new paragraphs. It saves laying out the same 78 prompts for each case.
-    Never share a flowable of the story itself: the document marks those as it places them.
-    """
-    return SharedPara(markup, getattr(styles(), style), bulletText=label)
 
 
 def escape(value: str) -> str:

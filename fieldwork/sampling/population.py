@@ -50,6 +50,26 @@ class PopulationCase:
         return self.extra.get(field_id)
 
 
+class MemberJson:
+    """JSON objects of the few values a population repeats, as ``json.dumps(values,
+    ensure_ascii=False)`` writes them: each (key, value) member is encoded once and an
+    object is its members joined (10,000 rows hold a few dozen distinct members)."""
+
+    def __init__(self) -> None:
+        self._dumps = json.JSONEncoder(ensure_ascii=False).encode
+        self._members: dict[tuple[str, AttributeValue], str] = {}
+
+    def encode(self, values: Mapping[str, AttributeValue]) -> str:
+        members = self._members
+        parts = []
+        for member in values.items():  # text, True, False or None: no two equal as keys
+            text = members.get(member)
+            if text is None:
+                text = members[member] = f"{self._dumps(member[0])}: {self._dumps(member[1])}"
+            parts.append(text)
+        return "{" + ", ".join(parts) + "}"
+
+
 # -- the workspace ---------------------------------------------------------------------------
 def saved_mappings(
     service: Service, sample: str | None = None
@@ -146,10 +166,10 @@ def import_population(
                 "imported_by": service.user,
             }
         )
-        # One executemany of plain tuples, with one JSON encoder: sqlite_utils' insert_all
-        # builds and inspects a dict per row, and json.dumps with options makes an encoder
-        # per call; together they took longer than reading and checking the file.
-        encode = json.JSONEncoder(ensure_ascii=False).encode
+        # One executemany of plain tuples, each row's JSON joined from members encoded once
+        # (see ``MemberJson``): sqlite_utils' insert_all builds and inspects a dict per row,
+        # and an encoder call per row took longer than reading and checking the file.
+        encode = MemberJson().encode
         db.conn.executemany(
             "INSERT INTO population (import_id, sample, reference, source_row, attributes, extra)"
             " VALUES (?, ?, ?, ?, ?, ?)",

@@ -249,6 +249,14 @@ def _present(cell: Cell) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
 
 
+def _filled(cells: list[Cell]) -> bool:
+    """Whether any cell holds something (a row of blanks is no case)."""
+    try:  # a row of text (every row of a CSV file): one join, not a test per cell
+        return bool("".join(cells).strip())
+    except TypeError:  # numbers, dates or empty cells from a workbook
+        return any(_present(c) for c in cells)
+
+
 # -- checking a file ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Target:
@@ -401,7 +409,8 @@ class _Converter:
     """Turns the cells of one column into values of its target, remembering texts seen.
 
     A provider's export repeats a handful of spellings thousands of times, so each
-    distinct text is matched (against choices, yes/no words or date formats) once.
+    distinct text is matched (against choices, yes/no words or date formats) once, and
+    each distinct cell of text (every cell of a CSV file) is looked up once.
     """
 
     def __init__(self, target: _Target, aliases: Mapping[str, str]):
@@ -409,8 +418,21 @@ class _Converter:
         self.lookup = {normalise(c): c for c in target.choices}
         self.lookup.update({normalise(k): v for k, v in aliases.items() if v in target.choices})
         self.seen: dict[str, Converted] = {}
+        self.plain = target.type in ("reference", "text")  # the text itself: nothing to match
+        self.cells: dict[str, Converted] = {}
 
     def __call__(self, cell: Cell) -> Converted:
+        if type(cell) is not str:
+            return self._convert(cell)
+        if self.plain:  # a reference or free text: unique per row, not worth remembering
+            text = cell.strip()
+            return (text, None) if text else self._convert(cell)
+        found = self.cells.get(cell)
+        if found is None:
+            found = self.cells[cell] = self._convert(cell)
+        return found
+
+    def _convert(self, cell: Cell) -> Converted:
         target = self.target
         if target.type == "bool" and isinstance(cell, bool):
             return cell, None
@@ -483,11 +505,21 @@ def check_rows(
         raise PopulationError(file, problems)
     out: list[PopulationRow] = []
     first_seen: dict[str, int] = {}
-    convert = {i: _Converter(t, mapping.values.get(t.id, {})) for i, t in chosen.items()}
+    # Per column, once: where it is, how its cells convert, and where its value goes.
+    converters = [
+        (
+            index,
+            _Converter(t, mapping.values.get(t.id, {})),
+            t.id,
+            "reference" if t.type == "reference" else "extra" if t.extra else "attribute",
+        )
+        for index, t in chosen.items()
+    ]
+    width = max(chosen, default=-1) + 1
     for number, cells in rows:
-        if not any(_present(c) for c in cells):
+        if not _filled(cells):
             continue
-        if len(cells) > len(headings) and any(_present(c) for c in cells[len(headings) :]):
+        if len(cells) > len(headings) and _filled(cells[len(headings) :]):
             problems.append(
                 RowProblem(
                     number,
@@ -496,20 +528,21 @@ def check_rows(
                 )
             )
             continue
+        if len(cells) < width:
+            cells = [*cells, *[None] * (width - len(cells))]
         reference = ""
         attributes: dict[str, AttributeValue] = {}
         extra: dict[str, AttributeValue] = {}
-        for index, target in chosen.items():
-            cell = cells[index] if index < len(cells) else None
-            value, problem = convert[index](cell)
+        for index, convert, target_id, goes_to in converters:
+            value, problem = convert(cells[index])
             if problem:
                 problems.append(RowProblem(number, headings[index], problem))
-            elif target.type == "reference":
+            elif goes_to == "attribute":
+                attributes[target_id] = value
+            elif goes_to == "reference":
                 reference = str(value)
-            elif target.extra:
-                extra[target.id] = value
             else:
-                attributes[target.id] = value
+                extra[target_id] = value
         if reference:
             key = reference.casefold()
             if key in first_seen:

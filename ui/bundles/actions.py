@@ -371,9 +371,15 @@ class Bundles(QObject):
         if opened.already_opened:
             self._status("That assignment was already opened here: nothing changed.")
         else:
+            withdrawn = len(opened.released_cases)
+            moved = (
+                f"{withdrawn} withdrawn (moved to another inspector: read-only here), "
+                if withdrawn
+                else ""
+            )
             self._status(
                 f"Opened assignment {opened.sequence}: {len(opened.new_cases)} new cases, "
-                f"{opened.new_comments} new comments."
+                f"{moved}{opened.new_comments} new comments."
             )
         self.window.refresh()
 

@@ -1,4 +1,5 @@
-"""What the case view says about saving: the problem banner and the save indicator."""
+"""What the case view says about saving (the problem banner and the save indicator), and
+why a withdrawn case is read-only."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.withdrawals import Withdrawal
 from ui.widgets import ScaledLabel, announce
 
 
@@ -25,26 +27,44 @@ def saved_time(saved_at: str) -> str:
         return saved_at
 
 
-class ProblemBanner(QFrame):
+class Banner(QFrame):
+    """A framed statement above the work: an icon, and a message in bold."""
+
+    def __init__(
+        self,
+        icon: QStyle.StandardPixmap,
+        names: tuple[str, str, str],  # the banner's, the icon's and the message's
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(names[0])
+        picture = QLabel(self)
+        size = self.fontMetrics().height() * 2
+        picture.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        picture.setAccessibleName(names[1])
+        self.message = ScaledLabel("", self, bold=True, accessible_name=names[2])
+        self.message.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.row = QHBoxLayout(self)
+        self.row.addWidget(picture)
+        self.row.addWidget(self.message, 1)
+        self.hide()
+
+
+class ProblemBanner(Banner):
     """A plain statement of what went wrong, and what can be done, above the work."""
 
     retry = Signal()
     discard = Signal()
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Problem")
-        icon = QLabel(self)
-        size = self.fontMetrics().height() * 2
-        icon.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
-        )
-        icon.setAccessibleName("Warning")
-        self.message = ScaledLabel("", self, bold=True, accessible_name="Problem message")
-        self.message.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        super().__init__(
+            QStyle.StandardPixmap.SP_MessageBoxWarning,
+            ("Problem", "Warning", "Problem message"),
+            parent,
         )
         self.retry_button = QPushButton("Try again   (Ctrl+S)", self)
         self.retry_button.setAccessibleName("Try saving again")
@@ -55,13 +75,9 @@ class ProblemBanner(QFrame):
         self.retry_button.clicked.connect(self.retry)
         self.discard_button.clicked.connect(self.discard)
         self.dismiss_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.addWidget(icon)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.retry_button)
-        layout.addWidget(self.discard_button)
-        layout.addWidget(self.dismiss_button)
-        self.hide()
+        self.row.addWidget(self.retry_button)
+        self.row.addWidget(self.discard_button)
+        self.row.addWidget(self.dismiss_button)
 
     def show_problem(self, text: str, *, retryable: bool) -> None:
         self.message.setText(text)
@@ -107,3 +123,22 @@ class SaveIndicator(QLabel):
         else:
             text = "Every change is saved as you make it"
         self.setText(text)
+
+
+class WithdrawnBanner(Banner):
+    """Above a case central moved to another inspector: why it is read-only here
+    (fieldwork/withdrawals.py). Hidden for a case this laptop holds."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(
+            QStyle.StandardPixmap.SP_MessageBoxInformation,
+            ("Case withdrawn", "Information", "Why the case is read-only"),
+            parent,
+        )
+
+    def show_withdrawal(self, reference: str, withdrawal: Withdrawal | None) -> None:
+        if withdrawal is None:
+            self.hide()
+            return
+        self.message.setText(f"Case {reference} was {withdrawal.reason()}.")
+        self.show()

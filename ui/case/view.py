@@ -40,7 +40,7 @@ from ui.case.edits import CaseEdits
 from ui.case.judgement import JudgementPanel
 from ui.case.navigator import NavigatorModel
 from ui.case.panel import QaCommentBox
-from ui.case.problems import ProblemBanner, SaveIndicator
+from ui.case.problems import ProblemBanner, SaveIndicator, WithdrawnBanner
 from ui.case.prompt import PromptPanel
 from ui.case.session import CaseSession
 from ui.runner import ServiceRunner
@@ -56,6 +56,10 @@ def escape_shortcut(
     shortcut.setContext(context)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+#: The actions that change a case: disabled while a withdrawn case is open.
+EDITING_ACTIONS = ("answer_yes", "answer_no", "answer_na", "clear_answer", "mark_complete", "retry")
 
 
 class CaseView(CaseEdits):
@@ -80,6 +84,7 @@ class CaseView(CaseEdits):
         self.banner.retry.connect(self.retry_saving)
         self.banner.discard.connect(self._discard_pending)
         self.save_indicator = SaveIndicator()
+        self.withdrawn_banner = WithdrawnBanner(self)
 
         # the work area: find bar, navigator, item panel
         self.work = QWidget(self)
@@ -176,6 +181,7 @@ class CaseView(CaseEdits):
         split.setSizes([chars * 135, chars * 42])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.withdrawn_banner)
         layout.addWidget(self.case_comments)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
@@ -252,8 +258,59 @@ class CaseView(CaseEdits):
         )
 
     def set_active(self, active: bool) -> None:
-        for action in self.actions_by_name.values():
-            action.setEnabled(active)
+        read_only = self.read_only
+        for name, action in self.actions_by_name.items():
+            action.setEnabled(active and not (read_only and name in EDITING_ACTIONS))
+
+    # -- a case withdrawn from this laptop (fieldwork/withdrawals.py) ----------------------
+    @property
+    def read_only(self) -> bool:
+        """The open case was moved to another inspector: it is shown, never changed."""
+        return self.session is not None and self.session.detail.summary.withdrawn is not None
+
+    def _show_withdrawal(self) -> None:
+        """The banner, and every editor disabled, for a withdrawn case; the editors as the
+        item and the case allow for any other. What was recorded stays visible."""
+        summary = self.session.detail.summary if self.session is not None else None
+        read_only = self.read_only
+        self.withdrawn_banner.show_withdrawal(
+            summary.reference if summary else "", summary.withdrawn if summary else None
+        )
+        for panel in (self.prompt_panel, self.judgement_panel):
+            panel.note.setReadOnly(read_only)
+        attributes = self.attributes.widget()  # the editors, not the scroll bar
+        if attributes is not None:
+            attributes.setEnabled(not read_only)
+        replies = (
+            self.prompt_panel.qa_box.reply_button,
+            self.judgement_panel.qa_box.reply_button,
+            self.case_comments.reply_button,
+        )
+        if not read_only:  # what the panels and the completion view do not set themselves
+            for button in (self.prompt_panel.change_reason, self.completion.resubmit, *replies):
+                button.setEnabled(True)
+            return
+        for button in (
+            *replies,
+            self.prompt_panel.yes,
+            self.prompt_panel.no,
+            self.prompt_panel.na,
+            self.prompt_panel.clear,
+            self.prompt_panel.change_reason,
+            self.judgement_panel.yes,
+            self.judgement_panel.no,
+            self.judgement_panel.na,
+            self.judgement_panel.clear,
+            self.completion.mark_complete,
+            self.completion.resubmit,
+        ):
+            button.setEnabled(False)
+        for name in EDITING_ACTIONS:
+            self.actions_by_name[name].setEnabled(False)
+
+    def _show_current(self) -> None:
+        super()._show_current()
+        self._show_withdrawal()
 
     # -- opening and closing ---------------------------------------------------------------
     def open_case(self, framework: Framework, detail: CaseDetail) -> None:
@@ -441,9 +498,10 @@ class CaseView(CaseEdits):
         detail = session.detail
         summary = detail.summary
         sample = framework.sample(summary.sample)
+        status = summary.status if summary.withdrawn is None else "withdrawn: read-only"
         self.title.setText(
             f"{sample.reference_label} {summary.reference}  ·  {sample.title}  ·  "
-            f"{summary.status}  ·  {summary.done} of {summary.total} done"
+            f"{status}  ·  {summary.done} of {summary.total} done"
         )
         self.navigator_model.set_case(framework, detail)
         self.completion.show_missing(detail.missing, summary.status)
@@ -453,6 +511,7 @@ class CaseView(CaseEdits):
         self._show_attributes()
         if self._current is not None:
             self._show_current()
+        self._show_withdrawal()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
-from ui.central.allocation import AllocationDialog
-from ui.central.dialog import CentralDialog
-from ui.central.import_cases import ImportCasesDialog
-from ui.central.setup import SetupDialog
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each dialog's module is loaded when it is first opened
+    from ui.central.allocation import AllocationDialog
+    from ui.central.dialog import CentralDialog
+    from ui.central.import_cases import ImportCasesDialog
+    from ui.central.keys import RotateKeysDialog
+    from ui.central.setup import SetupDialog
     from ui.main_window import MainWindow
 
 
@@ -36,17 +36,29 @@ class Central(QObject):
         return dialog
 
     def open_setup(self) -> SetupDialog:
+        from ui.central.setup import SetupDialog
+
         return self._open("setup", SetupDialog)  # type: ignore[no-any-return]
 
     def open_import(self) -> ImportCasesDialog:
+        from ui.central.import_cases import ImportCasesDialog
+
         return self._open("import", ImportCasesDialog)  # type: ignore[no-any-return]
 
     def open_allocation(self) -> AllocationDialog:
+        from ui.central.allocation import AllocationDialog
+
         return self._open("allocation", AllocationDialog)  # type: ignore[no-any-return]
+
+    def open_rotate_keys(self) -> RotateKeysDialog:
+        from ui.central.keys import RotateKeysDialog
+
+        return self._open("rotate-keys", RotateKeysDialog)  # type: ignore[no-any-return]
 
 
 def install(window: MainWindow) -> None:
-    """Add Inspection set-up…, Import cases… and Allocation… to the Central menu."""
+    """Add Inspection set-up…, Import cases…, Allocation… and Rotate the inspectorate's
+    keys… to the Central menu."""
     central = Central(window)
     window.central = central  # type: ignore[attr-defined]
     menu = window.menu("&Central")
@@ -70,6 +82,12 @@ def install(window: MainWindow) -> None:
             central.open_allocation,
             "allocation",
             "Give cases to inspectors, by hand or in balance",
+        ),
+        (
+            "Rotate the inspectorate's &keys…",
+            central.open_rotate_keys,
+            "rotate-keys",
+            "New signing and encryption keys, endorsed by the old: what to tell inspectors",
         ),
     ):
         action = menu.addAction(text)

@@ -27,18 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldwork.interviews.figures import interview_figures
 from fieldwork.interviews.questionnaire import OFFICER, SERVICE_USER
 from fieldwork.interviews.store import Interviews, InterviewSummary
-from fieldwork.scoring.tables import Table
 from fieldwork.service import Service
-from ui.interviews.view import InterviewView
 from ui.models import RowsModel
 from ui.runner import ServiceRunner
-from ui.scoring.table import ScoringTableModel, table_view
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # scoring's tables and the interview window are loaded on first use
+    from fieldwork.scoring.tables import Table
+    from ui.interviews.view import InterviewView
     from ui.main_window import MainWindow
+    from ui.scoring.table import ScoringTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 KIND = {OFFICER: "Officer", SERVICE_USER: "Service user"}
@@ -114,6 +113,8 @@ class InterviewPanel(QWidget):
         return self.open_interview(self.model.rows[row].id)
 
     def open_interview(self, interview_id: str) -> InterviewView:
+        from ui.interviews.view import InterviewView
+
         view = InterviewView(self.runner, interview_id)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         view.changed.connect(lambda _change: self.refresh())
@@ -127,6 +128,8 @@ class InterviewPanel(QWidget):
 # -- the domain-one evidence ---------------------------------------------------------------
 def evidence_table(figures_table: Table, standard_id: str) -> Table:
     """The interview figures of one standard, as a table to show beside its rating."""
+    from fieldwork.scoring.tables import Table
+
     picked = figures_table.column("Standard")
     keep = ("Figure", "Counted", "Applicable", "Current %", "Previous %")
     columns = [figures_table.column(c) for c in keep]
@@ -141,10 +144,13 @@ def evidence_table(figures_table: Table, standard_id: str) -> Table:
 def fill_evidence(model: ScoringTableModel, runner: ServiceRunner, standard_id: str) -> None:
     """Show the interview figures informing ``standard_id`` in ``model``, fetched on the
     runner; a model moved on to another table by then is left alone."""
+    from fieldwork.scoring.tables import Table
+
     key = f"interviews-{standard_id}"
     model.set_table(Table(key, "Interview evidence", (), ()))
 
     def fetch(service: Service) -> Table:
+        from fieldwork.interviews.figures import interview_figures
         from fieldwork.interviews.report import interview_tables
 
         return evidence_table(interview_tables(interview_figures(service))[0], standard_id)
@@ -159,6 +165,8 @@ def fill_evidence(model: ScoringTableModel, runner: ServiceRunner, standard_id: 
 def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> QTableView:
     """Add the interview figures informing ``standard_id`` to ``parent``'s layout (a rating
     dialog), above its buttons; returns the table view, filled when they arrive."""
+    from ui.scoring.table import ScoringTableModel, table_view
+
     view = table_view("Interview evidence", parent)
     model = ScoringTableModel(view)
     view.setModel(model)
@@ -182,6 +190,7 @@ def show_evidence(parent: QWidget, runner: ServiceRunner, standard_id: str) -> Q
 
 def interview_evidence(service: Service, *, only_complete: bool = True) -> dict[str, Any]:
     """Standard id → the interview flowables of the ratings report (on the worker thread)."""
+    from fieldwork.interviews.figures import interview_figures
     from fieldwork.interviews.report import key_data_by_standard
 
     return key_data_by_standard(interview_figures(service, only_complete=only_complete))
@@ -189,6 +198,7 @@ def interview_evidence(service: Service, *, only_complete: bool = True) -> dict[
 
 def interview_output_tables(service: Service, *, only_complete: bool = True) -> list[Table]:
     """The interview tables for the CSV files and the workbook (on the worker thread)."""
+    from fieldwork.interviews.figures import interview_figures
     from fieldwork.interviews.report import interview_tables
 
     return interview_tables(interview_figures(service, only_complete=only_complete))

@@ -1,4 +1,4 @@
-"""The QA dashboard dialog and its menu entry."""
+"""The QA dashboard dialog (its menu entry is ``ui.qa.install``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
@@ -40,15 +39,6 @@ TABS = (
     ("qa-inspectors", "&Inspectors"),
     ("qa-threads", "&Threads"),
 )
-
-
-def install(window: MainWindow) -> None:
-    """Add Central ▸ Quality assurance… to the main window."""
-    action = window.menu("&Central").addAction("&Quality assurance…")
-    action.setObjectName("central-qa")
-    action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
-    action.setStatusTip("Agreement of double marking, flags, the QA register and review threads")
-    action.triggered.connect(lambda: open_dashboard(window))
 
 
 def open_dashboard(window: MainWindow) -> QaDashboard:

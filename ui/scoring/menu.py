@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
 
-from ui.scoring.dashboard import RatingsDashboard
-
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.scoring.dashboard import RatingsDashboard
 
 
 def install(window: MainWindow) -> None:
@@ -22,6 +21,8 @@ def install(window: MainWindow) -> None:
 
 
 def open_dashboard(window: MainWindow) -> RatingsDashboard:
+    from ui.scoring.dashboard import RatingsDashboard  # loaded on first use, not at start-up
+
     existing = window.findChild(RatingsDashboard)
     dashboard = existing or RatingsDashboard(window)
     dashboard.show()
