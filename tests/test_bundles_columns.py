@@ -7,6 +7,7 @@ import copy
 import json
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import fastjsonschema
@@ -36,6 +37,15 @@ def tables(world: World) -> dict[str, Any]:
     revised = [str(uuid.uuid4()), *first[1:4], None, "", "seen\nlater", 2, str(uuid.uuid4())]
     found["responses.json"]["rows"].append([*revised, first[8], *first[10:12], [first[8]]])
     return found
+
+
+@pytest.fixture(params=sorted(TABLES))
+def proof(request, tables) -> tuple[str, Callable[[Any], bool], dict[str, Any]]:
+    """For each table entry: its schema's name, its column-wise proof and the real table."""
+    name = TABLES[request.param]
+    check = table_check(schema(name))
+    assert check is not None
+    return name, check, tables[request.param]
 
 
 def _schema_accepts(name: str, data: Any) -> bool:
@@ -79,14 +89,11 @@ BAD_VALUES: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize("entry", sorted(TABLES))
-def test_every_single_bad_value_is_refused_and_named(tables, entry):
+def test_every_single_bad_value_is_refused_and_named(proof):
     """Each column, each bad value: the proof never accepts what the schema refuses, and
     validate then names the entry and the row and column of the problem."""
-    name = TABLES[entry]
-    check = table_check(schema(name))
-    assert check is not None
-    base = tables[entry]
+    name, check, base = proof
+    entry = next(e for e, n in TABLES.items() if n == name)
     refused = 0
     for column in range(len(base["fields"])):
         for bad in BAD_VALUES:
@@ -104,12 +111,8 @@ def test_every_single_bad_value_is_refused_and_named(tables, entry):
     assert refused > 5 * len(base["fields"])
 
 
-@pytest.mark.parametrize("entry", sorted(TABLES))
-def test_a_misshapen_table_is_left_to_the_full_validator(tables, entry):
-    name = TABLES[entry]
-    check = table_check(schema(name))
-    assert check is not None
-    base = tables[entry]
+def test_a_misshapen_table_is_left_to_the_full_validator(proof):
+    name, check, base = proof
     shapes = [
         {**base, "extra": 1},
         {"rows": base["rows"]},
@@ -124,15 +127,11 @@ def test_a_misshapen_table_is_left_to_the_full_validator(tables, entry):
         assert not _schema_accepts(name, data)
         assert not check(data)
         with pytest.raises(BundleError):
-            validate(name, data, file="bundle.fwb", entry=entry)
+            validate(name, data, file="bundle.fwb", entry="table.json")
 
 
-@pytest.mark.parametrize("entry", sorted(TABLES))
-def test_random_mutations_never_pass_the_proof_when_the_schema_refuses_them(tables, entry):
-    name = TABLES[entry]
-    check = table_check(schema(name))
-    assert check is not None
-    base = tables[entry]
+def test_random_mutations_never_pass_the_proof_when_the_schema_refuses_them(proof):
+    name, check, base = proof
     rng = random.Random(14)
     proven = 0
     for _ in range(300):
