@@ -141,6 +141,46 @@ UNUSED_QT_PLUGINS: dict[str, tuple[str, ...] | None] = {
 }
 
 
+#: PyInstaller runtime hooks that run when their module is first imported instead of before
+#: the application's first line (``deferred_hooks.py``), by hook: the module each adjusts.
+#: Run at start-up, they imported Qt for every command-line call, and multiprocessing,
+#: subprocess and pkgutil, which the application from source never imports to open a
+#: workspace.
+DEFERRED_RUNTIME_HOOKS: dict[str, str] = {
+    "pyi_rth_pyside6": "PySide6",
+    "pyi_rth_multiprocessing": "multiprocessing",
+    "pyi_rth_pkgutil": "pkgutil",
+    "pyi_rth_inspect": "inspect",
+}
+#: The one runtime hook that stands in for them.
+DEFERRED_HOOK = "pyi_rth_fieldwork_deferred"
+
+
+def defer_runtime_hooks(
+    scripts: list[tuple[str, str, str]], folder: Path
+) -> list[tuple[str, str, str]]:
+    """The build's scripts (runtime hooks, then the entry point; PyInstaller's ``a.scripts``)
+    with the hooks of ``DEFERRED_RUNTIME_HOOKS`` replaced, where the first of them stood, by
+    one hook written into ``folder`` that runs each of them after its module's first import."""
+    deferred = {
+        DEFERRED_RUNTIME_HOOKS[name]: Path(path).read_text(encoding="utf-8")
+        for name, path, _ in scripts
+        if name in DEFERRED_RUNTIME_HOOKS
+    }
+    if not deferred:
+        return list(scripts)
+    hook = Path(folder) / f"{DEFERRED_HOOK}.py"
+    template = (Path(__file__).resolve().parent / "deferred_hooks.py").read_text(encoding="utf-8")
+    hook.write_text(f"{template}\n\ndefer({deferred!r})\n", encoding="utf-8")
+    result: list[tuple[str, str, str]] = []
+    for entry in scripts:
+        if entry[0] not in DEFERRED_RUNTIME_HOOKS:
+            result.append(entry)
+        elif all(name != DEFERRED_HOOK for name, _, _ in result):
+            result.append((DEFERRED_HOOK, str(hook), "PYSOURCE"))
+    return result
+
+
 def keep_bundled_file(destination: str) -> bool:
     """False for a file the hooks collected that the package should leave out."""
     name = destination.replace("\\", "/")

@@ -36,6 +36,15 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture
+def settings(tmp_path: Path) -> object:
+    """The window's Qt settings in the test's own folder (a GUI test's; Qt is imported
+    only when one asks, so the core's tests run without it)."""
+    from tests.test_gui_helpers import settings_in
+
+    return settings_in(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def framework() -> Framework:
     return framework_by_id(DEFAULT_FRAMEWORK)

@@ -205,7 +205,7 @@ def main(argv: list[str]) -> int:
             ),
         ),
     ]
-    for name in ("open_setup", "open_import", "open_allocation"):
+    for name in ("open_setup", "open_import", "open_allocation", "open_rotate_keys"):
         central = getattr(window, "central", None)
         if central is not None and hasattr(central, name):
             dialogs.append((name, getattr(central, name)))

@@ -20,6 +20,7 @@ from fieldwork.answers import Answer
 from fieldwork.bundles.keystore import CENTRAL, SIGNING, active_key, public_keys
 from fieldwork.service import Service
 from tests import test_gui_bundles as gui
+from tests.screen_probe import clipped
 from tests.test_bundles_support import BUNDLE_PASS, CENTRAL_PASS, HELEN_PASS, World
 from tests.test_withdrawn_cases import move_e000001, responses
 from ui.case_list import Column
@@ -194,6 +195,8 @@ def test_rotating_central_keys_from_the_central_menu(qtbot, world: World):
     new = next(r for r in done.args[0] if r.purpose == SIGNING)
     assert new.id != old.id and new.endorsed_by == old.id
     said = dialog.done_text.text()
+    qtbot.waitUntil(lambda: not clipped(dialog), timeout=TIMEOUT)  # what to do now fits
+    assert not dialog.fields.isVisible() and dialog.close_button.hasFocus()
     assert f"new signing key is {new.short}" in said
     assert "Tell each inspector" in said and "next assignment" in said
     assert new.short in dialog.current.text()

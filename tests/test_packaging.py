@@ -19,6 +19,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import tomllib
 import types
 import xml.etree.ElementTree as ET
@@ -98,8 +99,20 @@ class _Recorded:
         self.kwargs = kwargs
 
 
-def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> SpecRun:
+#: Runtime hooks PyInstaller adds for this application (its own and its hooks' packages').
+RUNTIME_HOOKS = (
+    "pyi_rth_pkgutil",
+    "pyi_rth_inspect",
+    "pyi_rth_pyside6",
+    "pyi_rth_multiprocessing",
+    "pyi_rth_cryptography_openssl",
+)
+RUNTIME_HOOK = PACKAGING / "entry.py"  # any Python file stands in for each hook's source
+
+
+def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str, workpath: str = "") -> SpecRun:
     """Execute packaging/fieldwork.spec as PyInstaller would on ``platform``."""
+    workpath = workpath or tempfile.mkdtemp(prefix="fieldwork-spec-")
     calls: dict[str, list[dict[str, Any]]] = {"EXE": [], "COLLECT": [], "BUNDLE": []}
     analyses: list[dict[str, Any]] = []
 
@@ -107,7 +120,10 @@ def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> SpecRun:
         def __init__(self, scripts: list[str], **kwargs: Any):
             analyses.append(dict(kwargs, scripts=scripts))
             self.pure: list[Any] = []
-            self.scripts: list[Any] = []
+            # Runtime hooks, as PyInstaller's analysis adds them before the entry point.
+            self.scripts: list[Any] = [
+                (name, str(RUNTIME_HOOK), "PYSOURCE") for name in RUNTIME_HOOKS
+            ] + [("entry", scripts[0], "PYSOURCE")]
             self.binaries: list[Any] = []
             # PyInstaller's TOC form: (name in the bundle, source, kind), plus a
             # file its Qt hook would add.
@@ -151,6 +167,7 @@ def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> SpecRun:
     namespace: dict[str, Any] = {
         "__name__": "__main__",
         "SPECPATH": str(PACKAGING),
+        "workpath": workpath,  # PyInstaller's build folder
         "Analysis": Analysis,
         "PYZ": lambda *a, **k: ("PYZ", a),
         "EXE": recorder("EXE"),
@@ -413,6 +430,22 @@ def test_linux_build_is_one_stripped_console_executable(linux_spec):
     assert linux_spec.collect["name"] == "Fieldwork"
     assert linux_spec.bundle is None
     assert Path(linux_spec.analysis["scripts"][0]) == PACKAGING / "entry.py"
+
+
+def test_runtime_hooks_that_import_their_module_are_deferred(monkeypatch, tmp_path):
+    run = run_spec(monkeypatch, "linux", str(tmp_path))
+    [exe] = run.exes
+    hook = tmp_path / "pyi_rth_fieldwork_deferred.py"
+    scripts = exe["args"][1]
+    assert scripts == [
+        ("pyi_rth_fieldwork_deferred", str(hook), "PYSOURCE"),
+        ("pyi_rth_cryptography_openssl", str(RUNTIME_HOOK), "PYSOURCE"),  # sets a variable
+        ("entry", str(PACKAGING / "entry.py"), "PYSOURCE"),
+    ]
+    deferred = hook.read_text(encoding="utf-8")
+    assert deferred.startswith(PACKAGING.joinpath("deferred_hooks.py").read_text("utf-8"))
+    assert "\ndefer({'pkgutil': " in deferred
+    assert all(f"'{name}': " in deferred for name in ("inspect", "PySide6", "multiprocessing"))
 
 
 def test_windows_build_has_a_console_and_a_windowed_executable(monkeypatch):

@@ -10,10 +10,13 @@ each deferred dialog from its menu, so deferring cannot cost a feature.
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
+import linecache
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -116,6 +119,81 @@ def test_pyside_import_hook_asks_the_cheap_question_with_the_same_answers() -> N
     assert len(loaded) > 100
     differ = [m.__name__ for m in loaded if cheap(m) != cheap.upstream(m)]
     assert differ == [], f"the cheap question answers these differently: {differ}"
+
+
+class _SourceElsewhere:
+    """A loader that holds its modules' source itself, not in the file ``__file__`` names."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+
+    def get_source(self, name: str) -> str | None:
+        return self.source
+
+
+class _ReadsItsPath:
+    """As PyInstaller's loader of the packaged application's archive: the source is read from
+    the file ``__file__`` names, and there is none when that file is not shipped."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def get_source(self, name: str) -> str | None:
+        try:
+            with open(self.path, "rb") as source:
+                return source.read().decode("utf-8")
+        except FileNotFoundError:
+            return None
+
+
+def _module_without_file(name: str, path: Path, loader: object) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    module.__loader__ = loader
+    module.__spec__ = importlib.machinery.ModuleSpec(name, loader, origin=str(path))
+    return module
+
+
+def test_the_cheap_question_answers_as_pyside_for_modules_whose_file_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The packaged application's modules come from its archive: their ``.py`` file is not
+    there. The cheap question asks their loader, as ``inspect`` does, and answers the same."""
+    import inspect
+
+    import ui  # noqa: F401  # made the hook cheap
+
+    cheap = sys.modules["shibokensupport.feature"]._mod_uses_pyside
+    gone = tmp_path / "frozen"  # no such folder: each module's own path in it
+    shipped = tmp_path / "shipped.py"
+    shipped.write_text("from PySide6 import QtCore\n", encoding="utf-8")
+    modules = [
+        _module_without_file("archive", gone / "a.py", _ReadsItsPath(str(gone / "a.py"))),
+        _module_without_file("qt", gone / "b.py", _SourceElsewhere("import PySide6\n")),
+        _module_without_file("plain", gone / "c.py", _SourceElsewhere("import json\n")),
+        _module_without_file("no_source", gone / "d.py", _SourceElsewhere(None)),
+        _module_without_file("no_loader", gone / "e.py", None),
+    ]
+
+    def no_inspect(module: object) -> str:
+        raise AssertionError("the cheap question called inspect.getsource")
+
+    monkeypatch.setattr(inspect, "getsource", no_inspect)
+    answers = [cheap(module) for module in modules]
+    # A file shipped beside the archive is read, as from source.
+    assert cheap(_module_without_file("beside", shipped, _ReadsItsPath(str(shipped)))) is True
+    monkeypatch.undo()
+    # PySide asked after (it leaves its loaders in linecache, which the cheap question heeds)
+    assert answers == [cheap.upstream(module) for module in modules]
+    assert answers == [False, True, False, False, False]
+    # What linecache already holds for a path, PySide reads from there: it is asked.
+    cached = str(gone / "f.py")
+    linecache.cache[cached] = (16, None, ["import PySide6\n"], cached)
+    try:
+        module = _module_without_file("cached", gone / "f.py", _ReadsItsPath(cached))
+        assert cheap(module) is cheap.upstream(module) is True
+    finally:
+        linecache.cache.pop(cached, None)
 
 
 def test_the_deferred_dialogs_open_from_their_menus(qtbot, tmp_path, demo: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import linecache
+import os
 import sys
 from types import ModuleType
 
@@ -36,6 +38,10 @@ def cheapen_feature_hook() -> bool:
             try:
                 with open(path, "rb") as source:
                     return b"PySide6" in source.read()
+            except FileNotFoundError:
+                answer = _answer_without_file(module, path)
+                if answer is not None:
+                    return answer
             except OSError:
                 pass
         return bool(upstream(module))
@@ -44,6 +50,34 @@ def cheapen_feature_hook() -> bool:
     mod_uses_pyside.upstream = upstream  # type: ignore[attr-defined]
     feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[attr-defined]
     return True
+
+
+def _answer_without_file(module: ModuleType, path: str) -> bool | None:
+    """PySide's answer for a module whose ``.py`` file is not there, without ``inspect``.
+
+    The packaged application's modules are such: compiled into the executable's archive,
+    their ``__file__`` names where the source would be. ``inspect.getsource`` then finds the
+    module, asks ``linecache``, which asks the module's loader for the source (PyInstaller's
+    loader reads that missing file; a loader may hold the source elsewhere), and answers
+    False when there is none. This asks the loader directly, as ``linecache`` would. None
+    (ask PySide) when ``linecache`` already holds something for the path, or the path is
+    relative (``linecache`` then searches ``sys.path``).
+    """
+    if path in linecache.cache or not os.path.isabs(path):
+        return None
+    namespace = vars(module)
+    loader = namespace.get("__loader__")
+    if loader is None:
+        loader = getattr(namespace.get("__spec__"), "loader", None)
+    get_source = getattr(loader, "get_source", None)
+    name = namespace.get("__name__")
+    if get_source is None or not name:
+        return False
+    try:
+        source = get_source(name)
+    except (ImportError, OSError):
+        return False
+    return source is not None and "PySide6" in source
 
 
 cheapen_feature_hook()

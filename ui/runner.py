@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -32,6 +33,9 @@ Op = Callable[[Service], Any]
 OnDone = Callable[[Any], None]
 OnError = Callable[[BaseException], None]
 _STOP = object()
+#: Seconds a thread may hold the GIL while another waits for it (Python's default is 5 ms,
+#: a third of a frame).
+GIL_SWITCH_INTERVAL = 0.0005
 
 
 class ServiceRunner(QObject):
@@ -59,6 +63,9 @@ class ServiceRunner(QObject):
         self.service: Service | None = None  # only touched on the worker thread
         self.finished.connect(self._on_finished)
         self.failed.connect(self._on_failed)
+        # The store's thread saves an answer while the GUI thread shows the next item; the
+        # GUI thread must not wait Python's default 5 ms for each hand-over of the GIL.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
         self._thread = threading.Thread(target=self._loop, name="fieldwork-store", daemon=True)
         self._thread.start()
 

@@ -280,6 +280,8 @@ class ScaledLabel(QLabel):
         self._apply_font()
 
     def setText(self, text: str) -> None:
+        if text == self.text():
+            return  # the item panels show every item afresh: most of their texts stay
         super().setText(text)
         self._name_for(text)
 
@@ -490,6 +492,7 @@ class DateField(QWidget):
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName(f"Problem with {accessible_name}")
+        self.error.setStyleSheet("font-weight: bold;")
         self.error.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -534,12 +537,13 @@ class DateField(QWidget):
             self.date_entered.emit(iso)
 
     def _show_problem(self, text: str) -> None:
+        if text == self.error.text() and bool(text) == self.error.isVisibleTo(self):
+            return  # as shown: a style sheet set again costs a re-polish of the field
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.edit.setAccessibleDescription(text)
         colour = self.palette().color(QPalette.ColorRole.Highlight).name()
         self.edit.setStyleSheet(f"QLineEdit {{ border: 2px solid {colour}; }}" if text else "")
-        self.error.setStyleSheet("font-weight: bold;")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

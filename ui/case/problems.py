@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -90,15 +90,49 @@ class ProblemBanner(Banner):
 
 class SaveIndicator(QLabel):
     """The status bar's word on saving: in progress, when the last change was saved, or
-    how many changes are waiting because a write failed."""
+    how many changes are waiting because a write failed.
+
+    It changes twice on every answer ("Saving…", then "All changes saved"), so its size
+    is fixed, as wide as the widest of its texts and right-aligned where a label of its
+    text would end: a label that changes size lays out the status bar and the window
+    again, and repaints them."""
+
+    #: The widest of each of the texts it shows.
+    WIDEST = (
+        "999 changes NOT saved: Ctrl+S to try again",
+        "All changes saved (last at 00:00:00)",
+        "Every change is saved as you make it",
+    )
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName("Save status")
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.last_saved = ""
         self._saving = False
         self._pending = 0
+        self._fit()
         self._update()
+
+    def _fit(self, text: str = "") -> None:
+        """Fix the size for the font, wide enough for ``text`` too."""
+        metrics = self.fontMetrics()
+        margins = self.contentsMargins()
+        width = max(metrics.horizontalAdvance(t) for t in (*self.WIDEST, text))
+        self.setFixedSize(
+            width + margins.left() + margins.right() + 2 * self.margin() + 2,
+            metrics.height() + margins.top() + margins.bottom() + 2 * self.margin(),
+        )
+
+    def setText(self, text: str) -> None:
+        if self.fontMetrics().horizontalAdvance(text) > self.width():
+            self._fit(text)
+        super().setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit(self.text())
 
     def saving(self, busy: bool) -> None:
         self._saving = busy

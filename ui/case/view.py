@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,7 +38,7 @@ from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
 from ui.case.edits import CaseEdits
 from ui.case.judgement import JudgementPanel
-from ui.case.navigator import NavigatorModel
+from ui.case.navigator import ColumnFit, NavigatorModel
 from ui.case.panel import QaCommentBox
 from ui.case.problems import ProblemBanner, SaveIndicator, WithdrawnBanner
 from ui.case.prompt import PromptPanel
@@ -60,6 +60,40 @@ def escape_shortcut(
 
 #: The actions that change a case: disabled while a withdrawn case is open.
 EDITING_ACTIONS = ("answer_yes", "answer_no", "answer_na", "clear_answer", "mark_complete", "retry")
+
+
+class SteadyTabs(QObject):
+    """Keeps a tab widget from laying itself out again, and repainting itself whole, when
+    its tab bar asks but nothing would move.
+
+    A tab's new text makes the tab bar ask its tab widget for a new layout, and the tab
+    widget repaints all of itself. The Missing tab's count changes with every answer;
+    while the tab bar, the pages and the tab widget want the sizes they had, the request
+    is dropped (the tab bar repaints its tabs itself)."""
+
+    def __init__(self, tabs: QTabWidget):
+        super().__init__(tabs)
+        self._tabs = tabs
+        self._sizes: tuple[QSize, ...] = ()
+        tabs.installEventFilter(self)
+
+    def _wanted(self) -> tuple[QSize, ...]:
+        bar, tabs = self._tabs.tabBar(), self._tabs
+        return (
+            bar.sizeHint(),
+            bar.minimumSizeHint(),
+            tabs.sizeHint(),
+            tabs.minimumSizeHint(),
+            tabs.size(),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._tabs and event.type() == QEvent.Type.LayoutRequest:
+            wanted = self._wanted()
+            if wanted == self._sizes:
+                return True
+            self._sizes = wanted
+        return False
 
 
 class CaseView(CaseEdits):
@@ -109,7 +143,7 @@ class CaseView(CaseEdits):
         self.navigator.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.navigator.header().setStretchLastSection(False)
         self.navigator.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.navigator.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.state_column = ColumnFit(self.navigator, 1)
         self.navigator.selectionModel().currentChanged.connect(self._navigator_moved)
 
         self.prompt_panel = PromptPanel(self.work)
@@ -163,6 +197,7 @@ class CaseView(CaseEdits):
         self.side.setAccessibleName("Case attributes and completion")
         self.side.addTab(self.attributes, "Attributes (T)")
         self.side.addTab(self.completion, "Missing (C)")
+        SteadyTabs(self.side)
         escape_shortcut(
             self.side, self.focus_navigator, Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
@@ -277,7 +312,8 @@ class CaseView(CaseEdits):
             summary.reference if summary else "", summary.withdrawn if summary else None
         )
         for panel in (self.prompt_panel, self.judgement_panel):
-            panel.note.setReadOnly(read_only)
+            if panel.note.isReadOnly() != read_only:  # shown on every item: no event if same
+                panel.note.setReadOnly(read_only)
         attributes = self.attributes.widget()  # the editors, not the scroll bar
         if attributes is not None:
             attributes.setEnabled(not read_only)
@@ -505,7 +541,8 @@ class CaseView(CaseEdits):
         )
         self.navigator_model.set_case(framework, detail)
         self.completion.show_missing(detail.missing, summary.status)
-        self.side.setTabText(
+        # through the tab bar: QTabWidget.setTabText lays out and repaints the whole side
+        self.side.tabBar().setTabText(
             self.side.indexOf(self.completion), f"Missing: {len(detail.missing)}  (C)"
         )
         self._show_attributes()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout
 
 from fieldwork.bundles import meta
@@ -86,7 +87,7 @@ class RotateKeysDialog(CentralDialog):
         self.current.setAccessibleName("Current signing key")
         self.current.setWordWrap(True)
         self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        explanation = QLabel(WHAT_IT_DOES, self)
+        self.explanation = explanation = QLabel(WHAT_IT_DOES, self)
         explanation.setWordWrap(True)
         explanation.setAccessibleName("What rotating does")
         self.fields = PassphraseFields("Keys", self, confirm=False)
@@ -138,6 +139,11 @@ class RotateKeysDialog(CentralDialog):
                 f"(made {state.signing.created_at[:10]})."
             )
         self._update()
+        self._fit_height()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()
 
     def _update(self, *_args: object) -> None:
         ready = (
@@ -171,7 +177,9 @@ class RotateKeysDialog(CentralDialog):
         if bundles is not None:  # the keys are unlocked for the rest of the session
             bundles.keyring = keyring
         self.fields.passphrase.clear()
-        self.fields.setEnabled(False)
+        # Done: what rotating would do and the passphrase give way to what to do now.
+        self.explanation.hide()
+        self.fields.hide()
         signing = next(r for r in records if r.purpose == SIGNING)
         self.done_text.setText(after_rotation(signing, str(self.folder)))
         self.done_text.show()
@@ -179,5 +187,17 @@ class RotateKeysDialog(CentralDialog):
             f"The inspectorate's signing key now: {signing.short} (the old one is retired)."
         )
         self.close_button.setText("Close")
+        self.close_button.setFocus()
         self._update()
+        self._fit_height()
         self.rotated.emit(records)
+
+    def _fit_height(self) -> None:
+        """Grow (never beyond the screen) to the height the wrapped text now needs at the
+        dialog's width: a shown label is never clipped."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        room = self.screen().availableGeometry().height() - 60
+        if needed > self.height():
+            self.resize(self.width(), min(needed, room))

@@ -1,0 +1,244 @@
+"""One answer repaints what it changed and nothing else.
+
+With auto-advance, Y answers the prompt and shows the next one. Qt should then repaint
+the navigator's rows of the two prompts and the progress of their key question and
+standard; the other rows stay as painted. The save indicator's words change twice per
+answer without laying out the status bar again. These are the gains that make an answer
+fit in a frame (benchmarks/bench_home.py); the tests keep them from slipping back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractEventDispatcher,
+    QEvent,
+    QEventLoop,
+    QModelIndex,
+    QObject,
+    Qt,
+)
+from PySide6.QtGui import QRegion
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from fieldwork.applicability import ItemKind
+from tests.test_gui_helpers import (
+    TIMEOUT,
+    close_window,
+    make_workbench,
+    open_window,
+    settle,
+)
+from ui.case.view import SteadyTabs
+from ui.main_window import MainWindow
+
+
+class EventLog(QObject):
+    """The paint regions and the layout and resize events of the widgets it watches."""
+
+    def __init__(self, *widgets: QWidget):
+        super().__init__()
+        self.recording = False
+        self.painted: dict[int, QRegion] = {}
+        self.events: list[tuple[str, str]] = []  # (widget, event)
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.recording:
+            kind = event.type()
+            if kind == QEvent.Type.Paint:
+                key = id(watched)
+                self.painted[key] = self.painted.get(key, QRegion()).united(event.rect())  # type: ignore[attr-defined]
+            elif kind in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+                self.events.append((type(watched).__name__, kind.name))
+        return False
+
+    def region(self, widget: QWidget) -> QRegion:
+        return self.painted.get(id(widget), QRegion())
+
+
+def drain() -> None:
+    """Process events until Qt has nothing left to do now (layouts, repaints, due timers)."""
+    dispatcher = QAbstractEventDispatcher.instance()
+    assert dispatcher is not None
+    while dispatcher.processEvents(QEventLoop.ProcessEventsFlag.AllEvents):
+        pass
+
+
+def row_region(view: Any, index: QModelIndex) -> QRegion:
+    """``index``'s row across the navigator's viewport (its branch lines included)."""
+    cell = view.visualRect(index)
+    return QRegion(0, cell.top(), view.viewport().width(), cell.height())
+
+
+def opened(qtbot: Any, tmp_path: Any, clock: Any, settings: Any) -> MainWindow:
+    bench = make_workbench(tmp_path, clock)
+    window = open_window(qtbot, bench.path, settings, auto_advance=True)
+    window.resize(1366, 768)
+    with qtbot.waitSignal(window.case_opened, timeout=TIMEOUT):
+        window.open_case(bench.cases["REF0002"])
+    settle(qtbot, window)
+    drain()
+    # one answer first: the navigator settles where auto-advance keeps it
+    qtbot.keyClick(window.case_view.navigator, Qt.Key.Key_Y)
+    settle(qtbot, window)
+    drain()
+    return window
+
+
+def test_an_answer_repaints_only_its_own_rows_of_the_navigator(qtbot, tmp_path, clock, settings):
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    navigator, model = view.navigator, view.navigator_model
+    answered = view.current_item
+    assert answered is not None and answered.kind is ItemKind.PROMPT
+    index = model.index_of(answered.item_id)
+    key_question, standard = index.parent(), index.parent().parent()
+    scrolled = navigator.verticalScrollBar().value()
+    # the rows a repaint may touch: the answer's, the next prompt's (the selection moves
+    # there) and the progress of the key question and the standard
+    expected_next = model.index(index.row() + 1, 0, key_question)
+    assert model.item(expected_next) is not None, "the next prompt is in the same key question"
+    rows = QRegion()
+    for row in (index, expected_next, key_question, standard):
+        rows = rows.united(row_region(navigator, row))
+    allowed = QRegion(rows.boundingRect())  # Qt may paint the rows' bounding box at once
+    changed_rows: set[str] = set()
+    model.dataChanged.connect(
+        lambda top, _bottom, _roles: changed_rows.add(top.siblingAtColumn(0).data())
+    )
+    log = EventLog(navigator.viewport())
+
+    log.recording = True
+    qtbot.keyClick(navigator, Qt.Key.Key_Y)
+    settle(qtbot, window)  # the store has the answer, and the navigator shows it
+    drain()
+    log.recording = False
+
+    assert view.current_item.item_id == model.item(expected_next).item_id
+    assert model.index_of(answered.item_id).siblingAtColumn(1).data() == "Yes"
+    assert navigator.verticalScrollBar().value() == scrolled  # no scroll: a fair test
+    painted = log.region(navigator.viewport())
+    assert not painted.isEmpty(), "the answer was never painted"
+    assert painted.intersects(row_region(navigator, index)), "the answered row was not repainted"
+    unrelated = painted.subtracted(allowed)
+    assert unrelated.isEmpty(), (
+        f"an answer repainted {unrelated.boundingRect()} of the navigator, beyond the rows it "
+        f"changed ({allowed.boundingRect()})"
+    )
+    # the model said so for those rows alone
+    assert changed_rows == {
+        model.data(index),
+        model.data(key_question),
+        model.data(standard),
+    }
+    close_window(qtbot, window)
+
+
+def test_an_answer_does_not_lay_out_the_status_bar_again(qtbot, tmp_path, clock, settings):
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    indicator = view.save_indicator
+    log = EventLog(window.statusBar(), indicator)
+    said: list[str] = []
+    before = indicator.geometry()
+
+    log.recording = True
+    for _ in range(2):
+        qtbot.keyClick(view.navigator, Qt.Key.Key_Y)
+        said.append(indicator.text())  # "Saving…" while the answer is on its way
+        settle(qtbot, window)
+        drain()
+        said.append(indicator.text())
+    log.recording = False
+
+    assert said[0] == "Saving…" and said[-1].startswith("All changes saved (last at ")
+    assert indicator.geometry() == before
+    assert log.events == [], f"the answers laid out the status bar again: {log.events}"
+    close_window(qtbot, window)
+
+
+def state_cells(model: Any, parent: QModelIndex | None = None) -> list[QModelIndex]:
+    """Every cell of the navigator's State column, walking the whole tree."""
+    parent = parent if parent is not None else QModelIndex()
+    cells = []
+    for row in range(model.rowCount(parent)):
+        cells.append(model.index(row, 1, parent))
+        cells.extend(state_cells(model, model.index(row, 0, parent)))
+    return cells
+
+
+def test_the_state_column_fits_its_widest_cell_measuring_only_what_changed(
+    qtbot, tmp_path, clock, settings, monkeypatch
+):
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    navigator, model = view.navigator, view.navigator_model
+    header = navigator.header()
+
+    def fitted() -> int:
+        widest = max(navigator.sizeHintForIndex(cell).width() for cell in state_cells(model))
+        return max(widest, header.sectionSizeHint(1))
+
+    assert header.sectionSize(1) == fitted()  # as wide as ResizeToContents made it
+    measured: list[str] = []
+    measure = view.state_column._measure
+    monkeypatch.setattr(
+        view.state_column,
+        "_measure",
+        lambda cell: (measured.append(cell.siblingAtColumn(0).data()), measure(cell)),
+    )
+    answered = view.current_item
+    index = model.index_of(answered.item_id)
+    qtbot.keyClick(navigator, Qt.Key.Key_Y)
+    settle(qtbot, window)
+    drain()
+    # the answer's row and its key question's and standard's progress; not all 60-odd rows
+    # (ResizeToContents measured every one of them for each row that changed)
+    assert sorted(measured) == sorted(
+        model.data(i) for i in (index, index.parent(), index.parent().parent())
+    )
+    assert len(state_cells(model)) > 3 * len(measured)
+    assert header.sectionSize(1) == fitted()
+    close_window(qtbot, window)
+
+
+def test_the_missing_tab_counts_down_without_repainting_the_side(qtbot, tmp_path, clock, settings):
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    side, bar = view.side, view.side.tabBar()
+    missing = side.indexOf(view.completion)
+    log = EventLog(side)
+    for _ in range(3):
+        log.recording = True
+        qtbot.keyClick(view.navigator, Qt.Key.Key_Y)
+        settle(qtbot, window)
+        drain()
+        log.recording = False
+        assert bar.tabText(missing) == f"Missing: {len(view.session.detail.missing)}  (C)"
+        assert bar.tabRect(missing).width() >= bar.tabSizeHint(missing).width()
+    painted = log.region(side)
+    assert not painted.isEmpty()
+    beyond = painted.subtracted(QRegion(bar.geometry()))
+    assert beyond.isEmpty(), f"a new count repainted {beyond.boundingRect()} of the side"
+    close_window(qtbot, window)
+
+
+def test_steady_tabs_still_lay_out_a_tab_whose_text_needs_more_room(qtbot):
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Attributes (T)")
+    tabs.addTab(QWidget(), "Missing: 9  (C)")
+    SteadyTabs(tabs)
+    tabs.resize(600, 300)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    drain()
+    bar = tabs.tabBar()
+    narrow = bar.width()
+    bar.setTabText(1, "Missing: 9999 of them, a long text  (C)")
+    drain()
+    assert bar.width() > narrow  # the tab widget laid the wider tab bar out
+    assert bar.tabRect(1).width() >= bar.tabSizeHint(1).width()
