@@ -390,3 +390,29 @@ def test_a_run_of_imports_keeps_each_plans_preview_but_not_its_records(world: Wo
     assert plan.counts["history"] == held > 0
     assert plan.counts["new"] > 0
     assert f"{held} new history rows" in "\n".join(plan.describe())
+
+
+def test_a_run_of_imports_gives_back_the_collectors_thresholds(world: World):
+    """The run's collector thresholds (fewer collections) are the run's only, even when the
+    run fails."""
+    import gc
+
+    from fieldwork.bundles import batching
+
+    before = gc.get_threshold()
+    seen = []
+    with world.open_central() as central:
+        batching.import_many(
+            central,
+            [world.returned],
+            world.central_keys(),
+            progress=lambda *step: seen.append(gc.get_threshold()),
+        )
+        assert seen[0] == batching.GC_THRESHOLD  # while the bundle is read and written
+        assert seen[-1] == before  # "done", after the run
+        assert gc.get_threshold() == before
+        with pytest.raises(KeyError):
+            batching.import_many(
+                central, [world.returned], world.central_keys(), progress=lambda *s: {}["x"]
+            )
+    assert gc.get_threshold() == before
