@@ -38,6 +38,7 @@ class Housekeeper(QObject):
         self._conn: sqlite3.Connection | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self.done = False  # the check has ended (well or not): nothing runs beside the work
 
     def start(self) -> None:
         if self._thread is None:
@@ -61,10 +62,12 @@ class Housekeeper(QObject):
             self._conn = None
 
     def _checked(self, result: WorkspaceError | None) -> None:
+        self.done = True
         if not self._stopping:
             self.finished.emit(result)
 
     def _failed(self, error: BaseException) -> None:
+        self.done = True
         if self._stopping:
             return
         self._runner.on_error(error)
