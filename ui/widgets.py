@@ -21,8 +21,8 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
-    QPaintEvent,
     QPalette,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -311,12 +311,17 @@ class ScaledLabel(QLabel):
             self._heights[key] = height
         return height
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """A label resized lays its text out again at its first paint, and that layout asks
-        for a repaint of the whole label, from inside its paint: Qt painted the label a
-        second time. The paint already shows the new layout; the request is dropped."""
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A label resized laid its text out again at its first paint, and that layout asked
+        for a repaint of the whole label from inside the paint: Qt painted it twice. The
+        text is laid out at the new width here, quietly (QLabel does that first when it
+        measures), and the paint finds it done."""
+        super().resizeEvent(event)
+        width = event.size().width()
         with self._quiet_text():
-            super().paintEvent(event)
+            height = super().heightForWidth(width)
+        if self.text() == self._measured:
+            self._heights[(width, self.margin(), self.indent())] = height
 
     @contextmanager
     def _quiet_text(self) -> Iterator[None]:
