@@ -20,8 +20,16 @@ from PySide6.QtCore import (
     QObject,
     Qt,
 )
-from PySide6.QtGui import QRegion
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QRegion, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldwork.applicability import ItemKind
 from tests.test_gui_helpers import (
@@ -31,6 +39,7 @@ from tests.test_gui_helpers import (
     open_window,
     settle,
 )
+from ui import theme
 from ui.case.view import SteadyTabs
 from ui.main_window import MainWindow
 from ui.widgets import ScaledLabel
@@ -343,3 +352,48 @@ def test_a_wrapped_label_measured_again_is_not_repainted(qtbot):
     assert heights[150] > heights[500]
     label.setText("Short.")  # a new text is measured afresh
     assert label.heightForWidth(150) == QLabel("Short.", font=label.font()).heightForWidth(150)
+
+
+def test_an_item_view_paints_its_rows_without_python_and_keeps_its_focus_ring(qtbot):
+    """The navigator and the prompts' answers paint their rows with the platform's style
+    (through FocusStyle each row's primitives called Python); the focus ring FocusStyle
+    draws round a focused list is drawn over the frame instead, pixel for pixel."""
+    app = QApplication.instance()
+    theme.apply(app)
+    model = QStandardItemModel()
+    for n in range(12):
+        parent = QStandardItem(f"Standard {n}")
+        parent.appendRow(QStandardItem(f"Prompt {n}.1: a prompt's wording"))
+        model.appendRow(parent)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    ringed, plain = QTreeView(holder), QTreeView(holder)
+    layout = QHBoxLayout(holder)
+    for view in (ringed, plain):
+        view.setModel(model)
+        view.expandAll()
+        layout.addWidget(view)
+    theme.plain_item_view(plain)
+    holder.resize(600, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+    qtbot.waitActive(holder)
+    # the rows of the plain view go to a style with no Python override in it
+    assert isinstance(ringed.style(), theme.FocusStyle)
+    assert not isinstance(plain.style(), theme.FocusStyle)
+    assert type(plain.style()).drawPrimitive is not theme.FocusStyle.drawPrimitive
+    images = {}
+    for view in (ringed, plain):
+        view.setFocus()
+        view.setCurrentIndex(model.index(1, 0))
+        drain()
+        assert view.hasFocus()
+        view.viewport().repaint()
+        images[view] = view.grab().toImage()
+        view.clearFocus()
+        drain()
+        images[(view, "unfocused")] = view.grab().toImage()
+    assert images[ringed] == images[plain], "the focus ring differs from FocusStyle's"
+    assert images[(ringed, "unfocused")] == images[(plain, "unfocused")]
+    assert images[plain] != images[(plain, "unfocused")], "no focus ring at all"
