@@ -1,8 +1,9 @@
 """Run the benchmarks: ``python -m benchmarks [name ...]``; compare two runs:
 ``python -m benchmarks --compare [OLD.json [NEW.json]]``.
 
-A run prints only figures (each beside its target, and its floor when it has one) and
-writes them to ``benchmarks/last.json``; the run that was there becomes
+A run prints only figures (each beside its target, and its floor when it has one, with the
+ratio and, where ours and the floor were timed in pairs, the per-pair ratios' interquartile
+range) and writes them to ``benchmarks/last.json``; the run that was there becomes
 ``benchmarks/previous.json``. ``--compare`` with no files compares those two.
 """
 
@@ -42,7 +43,8 @@ def main(argv: list[str]) -> int:
 
     silence_qt_notices()
     print("Fieldwork benchmarks: each figure beside its target in shared/targets.md")
-    print("(machines are shared and noisy; ratios are measured against a floor in the same run)")
+    print("(machines are shared and noisy; ratios are measured against a floor in the same run,")
+    print(" in pairs where they can be: the median of the pairs' ratios, and their IQR)")
     print()
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="fieldwork-bench-") as folder:

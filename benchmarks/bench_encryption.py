@@ -1,11 +1,11 @@
 """Encryption at rest: one answer in an encrypted workspace against the same answer in a plain
 one (≤ 1.5×), and the plain answer against a bare SQLite commit (≤ 3×), all in one run.
 
-The three are measured in turn, round after round, so that each sees the same machine load;
-each answer is committed to disk (WAL, synchronous=FULL), history row included. Beside the
-wall-clock figures, which a loaded disk's fsync can swamp, the same answers' CPU time (the
-work encryption adds: an AES and an HMAC pass per page written) and the pages one answer
-writes are reported, without a target of their own.
+The three are measured in turn, round after round (``harness.alternate``), so that each sees
+the same machine load; each answer is committed to disk (WAL, synchronous=FULL), history row
+included. Beside the wall-clock figures, which a loaded disk's fsync can swamp, the same
+answers' CPU time (the work encryption adds: an AES and an HMAC pass per page written) and
+the pages one answer writes are reported, without a target of their own.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 
-from benchmarks.harness import BenchData, Figure
+from benchmarks.harness import BenchData, Figure, Paired, alternate
 from fieldwork.answers import Answer
 from fieldwork.service import Service
 from fieldwork.store import PRAGMAS
@@ -33,29 +33,15 @@ def _workspace(path: Path, passphrase: str | None) -> tuple[Service, str]:
     return service, case.id
 
 
-@dataclass
-class Timings:
-    """Wall-clock and CPU milliseconds of each call."""
-
-    wall: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
-
-    def time(self, fn: Callable[..., object], *args: object) -> None:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        fn(*args)
-        self.cpu.append((time.thread_time() - cpu) * 1000)
-        self.wall.append((time.perf_counter() - wall) * 1000)
-
-
 @dataclass(frozen=True)
 class Answers:
-    """Medians of the encrypted answer, the plain answer and the bare commit."""
+    """The encrypted answer against the plain one, the plain answer against the bare commit
+    (wall-clock), the encrypted answer's CPU time against the plain one's, and the pages one
+    answer writes."""
 
-    encrypted: float
-    plain: float
-    bare: float
-    encrypted_cpu: float
-    plain_cpu: float
+    encrypted: Paired
+    plain: Paired
+    cpu: Paired
     pages: int
 
 
@@ -85,24 +71,31 @@ def answers(repeat: int = 300) -> Answers:
             bare.execute("INSERT INTO t (value) VALUES (?)", [str(n)])
             bare.execute("COMMIT")
 
-        encrypted, unencrypted, floor = Timings(), Timings(), Timings()
+        def answering(service: Service, case: str) -> Callable[[], object]:
+            answers = count()
+            return lambda: service.answer(
+                case, "2.1.1.1", Answer.YES if next(answers) % 2 else Answer.NO
+            )
+
+        rows = count()
         try:
-            for n in range(repeat):
-                value = Answer.YES if n % 2 else Answer.NO
-                encrypted.time(sealed.answer, sealed_case, "2.1.1.1", value)
-                unencrypted.time(plain.answer, plain_case, "2.1.1.1", value)
-                floor.time(commit, n)
+            encrypted, unencrypted, floor = alternate(
+                [
+                    answering(sealed, sealed_case),
+                    answering(plain, plain_case),
+                    lambda: commit(next(rows)),
+                ],
+                repeat,
+            )
             pages = _pages(sealed, sealed_case)
         finally:
             plain.close()
             sealed.close()
             bare.close()
     return Answers(
-        statistics.median(encrypted.wall),
-        statistics.median(unencrypted.wall),
-        statistics.median(floor.wall),
-        statistics.median(encrypted.cpu),
-        statistics.median(unencrypted.cpu),
+        Paired(encrypted.wall, unencrypted.wall),
+        Paired(unencrypted.wall, floor.wall),
+        Paired(encrypted.cpu, unencrypted.cpu),
         pages,
     )
 
@@ -110,28 +103,20 @@ def answers(repeat: int = 300) -> Answers:
 def run(data: BenchData) -> list[Figure]:
     measured = answers()
     return [
-        Figure(
+        measured.encrypted.figure(
             "one answer in an encrypted workspace (against the plain answer)",
-            measured.encrypted,
             "ms",
             "≤ 1.5 × plain answer",
-            floor=measured.plain,
             limit=1.5,
         ),
-        Figure(
+        measured.plain.figure(
             "one answer in a plain workspace (same run, against a bare commit)",
-            measured.plain,
             "ms",
             "≤ 3 × floor",
-            floor=measured.bare,
             limit=3.0,
         ),
-        Figure(
-            "  the same answers' CPU time, encrypted against plain",
-            measured.encrypted_cpu,
-            "ms",
-            "(no target)",
-            floor=measured.plain_cpu,
+        measured.cpu.figure(
+            "  the same answers' CPU time, encrypted against plain", "ms", "(no target)"
         ),
         Figure("  pages one answer writes (each an AES + HMAC pass)", measured.pages, "pages", "—"),
     ]

@@ -1,8 +1,9 @@
 """Sampling: importing a 10,000-case population, previewing and storing a draw, the report.
 
 targets.md sets no target for sampling; the figures are printed so that a change that
-makes it slow is seen. Floors measured in the same run give a sense of scale: reading the
-same file with the csv module (or openpyxl) alone.
+makes it slow is seen. Floors measured in the same run, in turn with the import
+(``harness.paired_measured``), give a sense of scale: reading the same file with the csv
+module (or openpyxl) alone.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 
-from benchmarks.harness import BenchData, Figure
+from benchmarks.harness import BenchData, Figure, paired_measured
 from fieldwork.allocation import allocate_balanced
 from fieldwork.sampling.draw import Eligibility, draw_sample, plan_draw
 from fieldwork.sampling.population import import_population
@@ -93,46 +95,28 @@ def run(data: BenchData) -> list[Figure]:
                 list(wb.worksheets[0].iter_rows(values_only=True))
                 wb.close()
 
-        times, xlsx_times = [], []
-        for attempt in range(3):
-            service = _workspace(folder, f"csv{attempt}")
-            times.append(
-                _once(
-                    lambda s=service: import_population(
-                        s, csv_path, "case-supervision", mapping=MAPPING
+        attempts = iter(range(1000))
+
+        def importing(path: Path) -> Callable[[], float]:
+            def import_once() -> float:  # into a fresh workspace, made outside the timing
+                service = _workspace(folder, f"import{next(attempts)}")
+                try:
+                    return _once(
+                        lambda: import_population(
+                            service, path, "case-supervision", mapping=MAPPING
+                        )
                     )
-                )
+                finally:
+                    service.close()
+
+            return import_once
+
+        # each import in turn with its floor, so that both see the same load
+        for path, floor, kind in ((csv_path, read_csv, "CSV"), (xlsx_path, read_xlsx, ".xlsx")):
+            measured = paired_measured(importing(path), partial(_once, floor), 3)
+            figures.append(
+                measured.figure(f"population import, {SIZE:,} rows ({kind})", "ms", "— (none set)")
             )
-            service.close()
-            service = _workspace(folder, f"xlsx{attempt}")
-            xlsx_times.append(
-                _once(
-                    lambda s=service: import_population(
-                        s, xlsx_path, "case-supervision", mapping=MAPPING
-                    )
-                )
-            )
-            service.close()
-        floor_csv = min(_once(read_csv) for _ in range(3))
-        floor_xlsx = min(_once(read_xlsx) for _ in range(3))
-        figures.append(
-            Figure(
-                f"population import, {SIZE:,} rows (CSV)",
-                min(times),
-                "ms",
-                "— (none set)",
-                floor=floor_csv,
-            )
-        )
-        figures.append(
-            Figure(
-                f"population import, {SIZE:,} rows (.xlsx)",
-                min(xlsx_times),
-                "ms",
-                "— (none set)",
-                floor=floor_xlsx,
-            )
-        )
 
         service = _workspace(folder, "draw")
         import_population(service, csv_path, "case-supervision", mapping=MAPPING)

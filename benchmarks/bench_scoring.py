@@ -6,9 +6,7 @@ count of yes and of applicable (yes or no) answers of complete cases.
 
 from __future__ import annotations
 
-import statistics
-
-from benchmarks.harness import BenchData, Figure, timed
+from benchmarks.harness import BenchData, Figure, paired
 from fieldwork.scoring.scores import score
 from fieldwork.scoring.tables import all_tables
 from fieldwork.service import Service
@@ -32,20 +30,15 @@ def run(data: BenchData) -> list[Figure]:
 
         everything()  # a first, cold run reads the file into the page cache
         floor()
-        # Interleaved, so a burst of load on a shared machine falls on both alike.
-        floors, runs = [], []
-        for _ in range(5):
-            floors.append(timed(floor, repeat=1))
-            runs.append(timed(everything, repeat=1))
-        floor_ms, ms = statistics.median(floors), statistics.median(runs)
+        # In turn, so a burst of load on a shared machine falls on both alike.
+        measured = paired(everything, floor, repeat=5)
     return [
-        Figure(
+        measured.figure(
             f"score the national set, all tables ({cases:,} cases, {responses:,} answers)",
-            ms / 1000,
             "s",
             "≤ 3× SQL floor, ≤ 1 s",
-            floor=floor_ms / 1000,
             limit=3.0,
             absolute_limit=1.0,
+            scale=1 / 1000,
         )
     ]

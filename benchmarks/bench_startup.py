@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import compileall
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import QUIET_QT, BenchData, Figure
+from benchmarks.harness import QUIET_QT, BenchData, Figure, paired_measured
 
 # In the order the application loads them (fieldwork.cli -> ui.launcher -> ui.app): the
 # ``ui`` package first, then Qt.
@@ -92,18 +91,14 @@ def _until_ready(command: list[str], env: dict[str, str] | None = None) -> float
 def startup(data: BenchData, repeat: int = 5) -> Figure:
     workspace = data.standard_workspace
     _compile_project()
-    app, bare = [], []
-    for _ in range(repeat):  # interleaved, so both see the same machine load
-        bare.append(_launch(BARE))
-        app.append(_launch(APP, str(workspace)))
-    value, floor = statistics.median(app), statistics.median(bare)
-    return Figure(
+    # in turn, so that both see the same machine load
+    measured = paired_measured(lambda: _launch(APP, str(workspace)), lambda: _launch(BARE), repeat)
+    return measured.figure(
         "start-up: process start to main window with 200-case list",
-        value,
         "ms",
         "≤ 4 × floor and ≤ 1 s",
-        floor=floor,
-        limit=4.0 if value <= 1000 else 0.0,
+        limit=4.0,
+        absolute_limit=1000.0,
     )
 
 
@@ -128,16 +123,15 @@ def packaged_startup(data: BenchData, repeat: int = 5) -> Figure | None:
         env.update({f"XDG_{k}_HOME": str(home / k.lower()) for k in ("CONFIG", "DATA", "STATE")})
         source_command = [sys.executable, str(ROOT / "packaging" / "entry.py")]
         _until_ready([str(PACKAGED), "open", str(workspace)], env)  # the first reads it from disk
-        packaged, source = [], []
-        for _ in range(repeat):  # interleaved, so both see the same machine load
-            source.append(_until_ready([*source_command, "open", str(workspace)], env))
-            packaged.append(_until_ready([str(PACKAGED), "open", str(workspace)], env))
-    return Figure(
+        measured = paired_measured(  # in turn, so that both see the same machine load
+            lambda: _until_ready([str(PACKAGED), "open", str(workspace)], env),
+            lambda: _until_ready([*source_command, "open", str(workspace)], env),
+            repeat,
+        )
+    return measured.figure(
         "start-up: installed app (make package) to the 350-case list",
-        statistics.median(packaged),
         "ms",
         "≤ 1.5 × source start-up",
-        floor=statistics.median(source),
         limit=1.5,
     )
 

@@ -3,18 +3,19 @@ of a run (``benchmarks/last.json``) that ``make bench-compare`` compares with an
 
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldwork.demo import DemoSizes, make_demo
 
@@ -34,9 +35,15 @@ class Figure:
     floor: float | None = None  # the floor measured in the same run, if the target is a ratio
     limit: float | None = None  # the number the value (or ratio) must not exceed
     absolute_limit: float | None = None  # a bound on the value itself, beside a ratio limit
+    #: Timed in pairs (``paired``): the median of the per-pair ratios, which is the figure's
+    #: ratio, and their interquartile range, its spread.
+    pair_ratio: float | None = None
+    spread: tuple[float, float] | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.pair_ratio is not None:
+            return self.pair_ratio
         return self.value / self.floor if self.floor else None
 
     @property
@@ -50,9 +57,10 @@ class Figure:
     def line(self) -> str:
         measured = f"{self.value:,.2f} {self.unit}"
         if self.floor:
-            measured += f" (floor {self.floor:,.2f} {self.unit}, ratio {self.ratio:.2f}×)"
+            measured += f" (floor {self.floor:,.2f} {self.unit}, ratio {self.ratio:.2f}×"
+            measured += f", IQR {iqr_text(self.spread)})" if self.spread else ")"
         verdict = {True: "meets", False: "MISSES", None: ""}[self.met]
-        return f"{self.name:<58} {measured:<48} target {self.target:<22} {verdict}"
+        return f"{self.name:<58} {measured:<64} target {self.target:<22} {verdict}"
 
     def record(self) -> dict[str, Any]:
         """The figure as ``last.json`` keeps it: what was measured, and its verdict."""
@@ -60,9 +68,17 @@ class Figure:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Figure:
-        needed = {key: record[key] for key in ("name", "value", "unit", "target")}
-        optional = {key: record.get(key) for key in ("floor", "limit", "absolute_limit")}
-        return cls(**needed, **optional)
+        needed: dict[str, Any] = {key: record[key] for key in ("name", "value", "unit", "target")}
+        optional: dict[str, Any] = {
+            key: record.get(key) for key in ("floor", "limit", "absolute_limit", "pair_ratio")
+        }
+        low_high = record.get("spread")  # a list in JSON; absent from runs saved before it
+        return cls(**needed, **optional, spread=(low_high[0], low_high[1]) if low_high else None)
+
+
+def iqr_text(low_high: tuple[float, float]) -> str:
+    """A ratio's interquartile range as printed: ``1.42–1.61×``."""
+    return f"{low_high[0]:.2f}–{low_high[1]:.2f}×"
 
 
 # -- the record of a run, and comparing two ---------------------------------------------------
@@ -98,9 +114,12 @@ def load_run(path: Path) -> tuple[dict[str, Any], list[Figure]]:
 
 
 def _measured(figure: Figure) -> tuple[float, str]:
-    """What a comparison compares: the ratio to the floor when there is one, else the value."""
+    """What a comparison compares: the ratio to the floor when there is one, else the value;
+    and as printed, with the ratio's spread if it has one."""
     ratio = figure.ratio
-    return (ratio, "×") if ratio is not None else (figure.value, f" {figure.unit}")
+    now, unit = (ratio, "×") if ratio is not None else (figure.value, f" {figure.unit}")
+    spread = f" (IQR {iqr_text(figure.spread)})" if figure.spread else ""
+    return now, f"{now:,.2f}{unit}{spread}"
 
 
 def _shape(name: str) -> str:
@@ -127,14 +146,14 @@ def compare(old: Path, new: Path) -> list[str]:
         earlier = before.pop(figure.name, None) or before.pop(
             shapes.get(_shape(figure.name), ""), None
         )
-        now, unit = _measured(figure)
+        now, printed = _measured(figure)
         if earlier is None:
-            lines.append(f"{figure.name:<58} {'(new)':>14}   {now:>12,.2f}{unit}")
+            lines.append(f"{figure.name:<58} {'(new)':>32} -> {printed}")
             continue
-        then, _ = _measured(earlier)
+        then, printed_then = _measured(earlier)
         change = f"{(now - then) / then:+.0%}" if then else ""
         lines.append(
-            f"{figure.name:<58} {then:>12,.2f}{unit} -> {now:>12,.2f}{unit} {change:>6}  "
+            f"{figure.name:<58} {printed_then:>32} -> {printed:<32} {change:>6}  "
             f"{verdict[earlier.met]:>6} -> {verdict[figure.met]}"
         )
     lines += [f"{name:<58} (not measured in the later run)" for name in before]
@@ -170,6 +189,142 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+# -- ours against a floor, sample by sample -----------------------------------------------------
+Clock = Callable[[], float]
+T = TypeVar("T")
+
+
+@dataclass
+class Samples:
+    """Milliseconds of each call of one callable: wall-clock, and the calling thread's CPU."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def rounds(calls: Sequence[Callable[[], T]], repeat: int) -> list[list[T]]:
+    """Each of ``calls`` made once a round, for ``repeat`` rounds: what each call returned.
+
+    A burst of load on a shared machine then falls on every call of the round alike, where
+    making all of one and then all of the other lets it fall on one side only. Odd rounds
+    make the calls in reverse order (A B, B A, A B, ...), so that no call is always the one
+    that runs first, or after another call's work."""
+    results: list[list[T]] = [[] for _ in calls]
+    for round_ in range(repeat):
+        order = list(zip(calls, results, strict=True))
+        for call, returned in reversed(order) if round_ % 2 else order:
+            returned.append(call())
+    return results
+
+
+def alternate(
+    calls: Sequence[Callable[[], object]],
+    repeat: int,
+    clock: Clock = time.perf_counter,
+    cpu_clock: Clock = time.thread_time,
+    collect: Callable[[], object] = gc.collect,
+) -> list[Samples]:
+    """Each of ``calls`` timed once a round, in turn (``rounds``): the samples of each call.
+
+    Python's garbage is collected (``collect``) before each sample, outside its timing:
+    otherwise the garbage one call leaves is collected on the clock of the next, the other
+    side's (seen: the interview figures' pairs ranged 0.4× to 18× by which side paid).
+    Each call still pays for the collections its own allocations set off. The clocks are
+    parameters so that tests can drive them."""
+
+    def timing(call: Callable[[], object]) -> Callable[[], tuple[float, float]]:
+        def timed_call() -> tuple[float, float]:
+            collect()
+            wall, cpu = clock(), cpu_clock()
+            call()
+            cpu_ms = (cpu_clock() - cpu) * 1000
+            return (clock() - wall) * 1000, cpu_ms
+
+        return timed_call
+
+    return [
+        Samples([wall for wall, _ in taken], [cpu for _, cpu in taken])
+        for taken in rounds([timing(call) for call in calls], repeat)
+    ]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Ours against its floor, timed in pairs: the medians of each, and of each pair's ratio,
+    whose interquartile range is the figure's spread."""
+
+    ours: list[float]
+    floor: list[float]
+
+    @property
+    def ours_median(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def floor_median(self) -> float:
+        return statistics.median(self.floor)
+
+    @property
+    def ratios(self) -> list[float]:
+        return [a / b for a, b in zip(self.ours, self.floor, strict=True) if b > 0]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """The per-pair ratios' interquartile range (the one ratio twice, from one pair)."""
+        ratios = self.ratios
+        if len(ratios) < 2:
+            return (ratios[0], ratios[0])
+        low, _, high = statistics.quantiles(ratios, n=4, method="inclusive")
+        return (low, high)
+
+    def figure(
+        self,
+        name: str,
+        unit: str,
+        target: str,
+        *,
+        limit: float | None = None,
+        absolute_limit: float | None = None,
+        scale: float = 1.0,
+    ) -> Figure:
+        """The figure these pairs measure; ``scale`` turns milliseconds into ``unit``
+        (1/1000 for seconds). The ratio and its spread do not depend on it."""
+        return Figure(
+            name,
+            self.ours_median * scale,
+            unit,
+            target,
+            floor=self.floor_median * scale,
+            limit=limit,
+            absolute_limit=absolute_limit,
+            pair_ratio=self.ratio,
+            spread=self.spread,
+        )
+
+
+def paired(
+    ours: Callable[[], object],
+    floor: Callable[[], object],
+    repeat: int,
+    clock: Clock = time.perf_counter,
+    collect: Callable[[], object] = gc.collect,
+) -> Paired:
+    """``ours`` and its ``floor`` timed in turn, ``repeat`` pairs (``alternate``)."""
+    mine, bare = alternate([ours, floor], repeat, clock=clock, collect=collect)
+    return Paired(mine.wall, bare.wall)
+
+
+def paired_measured(ours: Callable[[], float], floor: Callable[[], float], repeat: int) -> Paired:
+    """As ``paired``, for calls that measure themselves and return their milliseconds (a
+    process timed from its start to the line that says it is ready, not to its exit)."""
+    mine, bare = rounds([ours, floor], repeat)
+    return Paired(mine, bare)
 
 
 def percentile(samples: list[float], p: float) -> float:

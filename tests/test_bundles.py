@@ -374,3 +374,45 @@ def test_a_run_of_imports_takes_bundles_oldest_first_and_survives_a_failed_write
         assert central.case(central.find_case("E000002").id).item("2.1.1.1").state == "no"
         assert central.case(central.find_case("E000009").id).item("2.1.1.1").state == ("unanswered")
     assert steps[-1] == (2, 2, "done")
+
+
+def test_a_run_of_imports_keeps_each_plans_preview_but_not_its_records(world: World):
+    """After the commit a plan keeps what the preview shows (counts, lines) and lets go of the
+    bundle's records: a national run would otherwise hold every record to its end."""
+    from fieldwork.bundles import batching
+
+    seen = []
+    with world.open_central() as central:
+        batching.import_many(central, [world.returned], world.central_keys(), on_plan=seen.append)
+        held = table(central, "SELECT count(*) FROM history WHERE bundle_id IS NOT NULL")[0][0]
+    (plan,) = seen
+    assert plan.contents is None and not plan.new_history and not plan.new_responses
+    assert plan.counts["history"] == held > 0
+    assert plan.counts["new"] > 0
+    assert f"{held} new history rows" in "\n".join(plan.describe())
+
+
+def test_a_run_of_imports_gives_back_the_collectors_thresholds(world: World):
+    """The run's collector thresholds (fewer collections) are the run's only, even when the
+    run fails."""
+    import gc
+
+    from fieldwork.bundles import batching
+
+    before = gc.get_threshold()
+    seen = []
+    with world.open_central() as central:
+        batching.import_many(
+            central,
+            [world.returned],
+            world.central_keys(),
+            progress=lambda *step: seen.append(gc.get_threshold()),
+        )
+        assert seen[0] == batching.GC_THRESHOLD  # while the bundle is read and written
+        assert seen[-1] == before  # "done", after the run
+        assert gc.get_threshold() == before
+        with pytest.raises(KeyError):
+            batching.import_many(
+                central, [world.returned], world.central_keys(), progress=lambda *s: {}["x"]
+            )
+    assert gc.get_threshold() == before

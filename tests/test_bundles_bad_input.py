@@ -563,3 +563,80 @@ def test_zlib_bombs_are_caught_by_the_stated_size_cap():
     payload = zlib.compress(b"\0" * 10_000_000)
     inflater = zlib.decompressobj()
     assert len(inflater.decompress(payload, 1001)) == 1001
+
+
+def _copy_last(rows: list, **columns: object) -> None:
+    rows.append([*rows[-1]])
+    for column, value in columns.items():
+        rows[-1][int(column.removeprefix("c"))] = value
+
+
+OTHER_CASE = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("entry", "change", "problem", "place"),
+    [
+        (
+            "responses.json",
+            lambda rows: _copy_last(rows, c0="00000000-0000-4000-8000-000000000001"),
+            "is listed twice",
+            "responses.json, [3]",
+        ),
+        (
+            "responses.json",
+            lambda rows: _copy_last(rows, c2="2.1.1.3"),  # the same response id again
+            "is listed twice",
+            "responses.json, [3]",
+        ),
+        (
+            "responses.json",
+            lambda rows: rows[1].__setitem__(1, OTHER_CASE),
+            "which the bundle does not hold",
+            "responses.json, [1]",
+        ),
+        (
+            "history.json",
+            lambda rows: rows[2].__setitem__(3, OTHER_CASE),
+            "which the bundle does not hold",
+            "history.json, rows[2]",
+        ),
+        ("history.json", lambda rows: _copy_last(rows), "listed twice", "history.json, rows["),
+    ],
+)
+def test_records_that_refer_wrongly_are_refused_at_their_place(
+    world: World, entry: str, change: Callable[[list], object], problem: str, place: str
+):
+    """What a schema cannot see (twice-listed records, records of a case the bundle does not
+    carry) is refused, naming the record, whether the whole-column check or the loop finds it."""
+    bundle = world.rewrite_return(
+        world.returned, world.folder / "b.fwb", contents=edit_table(entry, change)
+    )
+    error = refused_at_central(world, bundle, problem)
+    assert error.place is not None and error.place.startswith(place), error.place
+
+
+def test_a_response_id_central_holds_for_another_item_is_refused(world: World):
+    """Caught by the responses table's key at the insert (not looked up record by record),
+    named, and nothing of the bundle is kept: alone or in a run of imports."""
+    from fieldwork.bundles.batching import import_many
+
+    with world.open(world.tom, "Tom") as laptop:
+        laptop.answer(laptop.find_case("E000009").id, "2.1.1.1", Answer.YES)
+    tom = world.export_return(world.tom, "return-tom.fwb")
+    with world.open_central() as central:
+        apply_import(central, plan_import(central, tom, world.central_keys()))
+        (taken,) = table(central, "SELECT id FROM responses WHERE item_id = '2.1.1.1'")[0]
+    bundle = world.rewrite_return(
+        world.returned,
+        world.folder / "b.fwb",
+        contents=edit_table("responses.json", _set(0, taken)),
+    )
+    error = refused_at_central(world, bundle, f"response {taken} is already held for another item")
+    assert error.place == "responses.json"
+    before = file_hash(world.central)
+    with world.open_central() as central:
+        (result,) = import_many(central, [bundle], world.central_keys())
+        assert isinstance(result, FieldworkError) and "already held" in result.message
+        assert table(central, "SELECT count(*) FROM bundles WHERE direction = 'imported'") == [(1,)]
+    assert file_hash(world.central) == before

@@ -37,7 +37,7 @@ from fieldwork.qa import double as qa_double
 from fieldwork.qa import review as qa_review
 from fieldwork.qa import threads as qa_threads
 from fieldwork.service import Service
-from fieldwork.store import new_id
+from fieldwork.store import INTEGRITY_ERRORS, new_id
 
 CONTENT_FIELDS = ("value", "na_reason", "note")
 
@@ -87,6 +87,8 @@ class ImportPlan:
     interviews: interview_records.InterviewMerge = field(
         default_factory=interview_records.InterviewMerge
     )
+    #: Set by ``release``: the count of new history rows once the rows themselves are gone.
+    _history_count: int | None = None
 
     @property
     def rows(self) -> int:
@@ -94,6 +96,17 @@ class ImportPlan:
         if self.contents is None:
             return 0
         return len(self.contents.responses) + len(self.contents.history)
+
+    def release(self) -> None:
+        """Once committed, drop the bundle's records and keep what ``describe`` and ``counts``
+        show. A run of fifty bundles otherwise holds every record to its end, and each full
+        garbage collection walks them all again: a third of the national import."""
+        self._history_count = len(self.new_history)
+        self.contents = None
+        self.new_responses, self.updated_responses, self.new_history = [], [], []
+        self.new_conflicts, self.conflict_updates, self.merged = [], [], []
+        self.attribute_updates, self.bases, self.status_updates, self.progress = {}, {}, {}, {}
+        self._differs, self._central_items = set(), {}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -106,7 +119,9 @@ class ImportPlan:
             "conflicts": tally["conflict"],
             "kept": tally["kept"],
             "unchanged": self.unchanged,
-            "history": len(self.new_history),
+            "history": len(self.new_history)
+            if self._history_count is None
+            else self._history_count,
         }
 
     def describe(self) -> list[str]:
@@ -234,14 +249,6 @@ def _plan_responses(
             [scope],
         )
     }
-    taken_ids = {
-        row[0]: (row[1], row[2])
-        for row in service.db.execute(
-            "SELECT id, case_id, item_id FROM responses WHERE id IN "
-            "(SELECT value FROM json_each(?))",
-            [json.dumps([r["id"] for r in contents.responses])],
-        )
-    }
     settled = {
         (row[0], row[1], row[2])
         for row in service.db.execute(
@@ -252,7 +259,13 @@ def _plan_responses(
     }
     parents: dict[str, set[str]] | None = None
     new_by_case: Counter[str] = Counter()
-    for response in contents.responses:
+    fresh = not central and not plan.holders
+    if fresh:
+        # Nothing of these cases is held yet (a first return): every response is new, as the
+        # loop below would find one record at a time.
+        plan.new_responses = list(contents.responses)
+        new_by_case.update(map(itemgetter("case_id"), contents.responses))
+    for response in () if fresh else contents.responses:
         key = (response["case_id"], response["item_id"])
         reference = references[response["case_id"]]
         current = central.get(key)
@@ -264,12 +277,6 @@ def _plan_responses(
                 _keep_moved(plan, response, None, reference)
             continue
         if current is None:
-            if taken_ids.get(response["id"], key) != key:
-                raise BundleError(
-                    f"response {response['id']} is already held for another item",
-                    file=contents.sealed.source,
-                    place="responses.json",
-                )
             plan.new_responses.append(response)
             new_by_case[response["case_id"]] += 1
             continue
@@ -416,7 +423,8 @@ def _plan_cases(
         )
     }
     incoming_items: dict[str, set[str]] = {}
-    for response in contents.responses:
+    for response in contents.responses if plan._central_items else ():
+        # only cases central holds answers of need it (see the progress test below)
         incoming_items.setdefault(response["case_id"], set()).add(response["item_id"])
     for case in contents.cases:
         attributes, holder, status = central[case["id"]]
@@ -499,12 +507,17 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         )
         if contents.second_markings:
             qa_double.store_second(service, contents.second_markings)
-        db.conn.executemany(
-            f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
-            f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",
-            # In id order: inserts into the id index then walk its pages in order.
-            map(itemgetter(*records.RESPONSE_FIELDS), plan.new_responses),
-        )
+        try:
+            db.conn.executemany(
+                f"INSERT INTO responses ({', '.join(records.RESPONSE_FIELDS)}) "
+                f"VALUES ({', '.join('?' * len(records.RESPONSE_FIELDS))})",
+                map(itemgetter(*records.RESPONSE_FIELDS), plan.new_responses),
+            )
+        except INTEGRITY_ERRORS:
+            taken = _taken_id(service, plan)
+            if taken is None:
+                raise
+            raise taken from None
         db.conn.executemany(
             "UPDATE responses SET value = ?, na_reason = ?, note = ?, revision = ?, rev = ?, "
             "replaces = ?, updated_at = ?, updated_by = ? WHERE case_id = ? AND item_id = ?",
@@ -597,6 +610,27 @@ def apply_import(service: Service, plan: ImportPlan, *, in_run: bool = False) ->
         )
     return ImportResult(
         plan.path, plan.bundle_id, plan.inspector_name, plan.sequence, False, counts
+    )
+
+
+def _taken_id(service: Service, plan: ImportPlan) -> BundleError | None:
+    """Why new responses could not go in, if it is the bundle's fault. A response id that
+    central holds for another item is refused by the table's key, set-based, rather than
+    looked up record by record beforehand; this names the record."""
+    assert plan.contents is not None
+    held = service.db.execute(
+        "SELECT r.id FROM responses r JOIN json_each(?) j "
+        "ON r.id = json_extract(j.value, '$[0]') "
+        "AND NOT (r.case_id = json_extract(j.value, '$[1]') "
+        "AND r.item_id = json_extract(j.value, '$[2]')) LIMIT 1",
+        [json.dumps([[r["id"], r["case_id"], r["item_id"]] for r in plan.new_responses])],
+    ).fetchone()
+    if held is None:
+        return None
+    return BundleError(
+        f"response {held[0]} is already held for another item",
+        file=plan.contents.sealed.source,
+        place="responses.json",
     )
 
 

@@ -108,7 +108,7 @@ class RotateKeysDialog(CentralDialog):
         self.close_button.setAccessibleName("Close")
         self.buttons.accepted.connect(self.rotate)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        self.body = layout = QVBoxLayout(self)
         layout.addWidget(self.current)
         layout.addWidget(explanation)
         layout.addWidget(self.fields)
@@ -195,9 +195,8 @@ class RotateKeysDialog(CentralDialog):
     def _fit_height(self) -> None:
         """Grow (never beyond the screen) to the height the wrapped text now needs at the
         dialog's width: a shown label is never clipped."""
-        layout = self.layout()
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width())
+        self.body.activate()
+        needed = self.body.totalHeightForWidth(self.width())
         room = self.screen().availableGeometry().height() - 60
         if needed > self.height():
             self.resize(self.width(), min(needed, room))
