@@ -73,6 +73,7 @@ def auto_advance_figures(data: BenchData, folder: Path) -> list[Figure]:
     samples: list[float] = []
     cpu_samples: list[float] = []  # the GUI thread's own CPU time: what a loaded machine adds
     saved_samples: list[float] = []  # the GUI thread's CPU time to show the answer saved
+    judgement_samples: list[float] = []  # the answers that moved on to a judgement
     row = 0
     while len(samples) < ANSWERS and row < window.case_model.rowCount():
         case = window.case_model.case_at(row)
@@ -109,6 +110,8 @@ def auto_advance_figures(data: BenchData, folder: Path) -> list[Figure]:
             samples.append((time.perf_counter() - start) * 1000)
             cpu_samples.append((time.thread_time() - cpu) * 1000)
             assert moved, "auto-advance did not move on"
+            if view.current_item.kind is ItemKind.JUDGEMENT:
+                judgement_samples.append(samples[-1])
             # then the store's reply: the navigator, progress and status show the answer
             # saved (its wait for the disk is not the GUI thread's; its CPU time is)
             cpu = time.thread_time()
@@ -130,6 +133,12 @@ def auto_advance_figures(data: BenchData, folder: Path) -> list[Figure]:
             percentile(cpu_samples, 95),
             "ms",
             "(wall time less waiting)",
+        ),
+        Figure(
+            "  of which the answers moving on to a judgement (its panel for the prompt's), p95",
+            percentile(judgement_samples, 95),
+            "ms",
+            "(part of the above)",
         ),
         Figure(
             "  then the answer shown saved (store's reply), GUI-thread CPU, p95",

@@ -9,6 +9,7 @@ fit in a frame (benchmarks/bench_home.py); the tests keep them from slipping bac
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,8 +20,16 @@ from PySide6.QtCore import (
     QObject,
     Qt,
 )
-from PySide6.QtGui import QRegion
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtGui import QRegion, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldwork.applicability import ItemKind
 from tests.test_gui_helpers import (
@@ -30,8 +39,10 @@ from tests.test_gui_helpers import (
     open_window,
     settle,
 )
+from ui import theme
 from ui.case.view import SteadyTabs
 from ui.main_window import MainWindow
+from ui.widgets import ScaledLabel
 
 
 class EventLog(QObject):
@@ -242,3 +253,147 @@ def test_steady_tabs_still_lay_out_a_tab_whose_text_needs_more_room(qtbot):
     drain()
     assert bar.width() > narrow  # the tab widget laid the wider tab bar out
     assert bar.tabRect(1).width() >= bar.tabSizeHint(1).width()
+
+
+class PaintCounter(QObject):
+    """How many times each widget of the application is painted while recording."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recording = False
+        self.paints: dict[int, int] = {}
+        self.widgets: dict[int, QWidget] = {}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.recording and event.type() == QEvent.Type.Paint:
+            key = id(watched)
+            self.paints[key] = self.paints.get(key, 0) + 1
+            self.widgets[key] = watched  # type: ignore[assignment]
+        return False
+
+    def painted_more_than_once(self) -> list[str]:
+        return [
+            f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}: {self.paints[k]}"
+            for k, w in self.widgets.items()
+            if self.paints[k] > 1
+        ]
+
+
+def test_auto_advance_to_a_judgement_paints_each_widget_once(qtbot, tmp_path, clock, settings):
+    """The last prompt of a key question answered, its judgement takes the prompt's place:
+    Qt paints each widget once. (The panel's body filled its background, so Qt painted it
+    on its own and again with the window for the labels and buttons shown with it; a
+    label resized or measured asked to be painted again.)"""
+    window = opened(qtbot, tmp_path, clock, settings)
+    view = window.case_view
+    items = view.session.detail.items
+    last, judgement = next(
+        (a, b)
+        for a, b in zip(items, items[1:], strict=False)
+        if a.kind is ItemKind.PROMPT and b.kind is ItemKind.JUDGEMENT and a.applies
+    )
+    view.go_to(last.item_id)
+    view.focus_navigator()
+    drain()
+    assert view.panels.currentWidget() is view.prompt_panel
+    # the store's reply to the answer (the navigator's progress, the prompts' answers) is
+    # a frame of its own: it waits until the swap is painted
+    gate = threading.Event()
+    window.runner.submit(lambda _service: gate.wait(TIMEOUT / 1000), lambda _result: None)
+    counter = PaintCounter()
+    app = QApplication.instance()
+    app.installEventFilter(counter)
+    try:
+        counter.recording = True
+        qtbot.keyClick(view.navigator, Qt.Key.Key_Y)
+        drain()
+        counter.recording = False
+    finally:
+        app.removeEventFilter(counter)
+        gate.set()
+    settle(qtbot, window)
+    assert view.current_item.item_id == judgement.item_id
+    assert view.panels.currentWidget() is view.judgement_panel
+    panel = view.judgement_panel
+    for part in (panel.heading, panel.wording, panel.yes, panel.note.viewport()):
+        assert counter.paints.get(id(part), 0) == 1, f"{part.accessibleName()!r} painted " + (
+            f"{counter.paints.get(id(part), 0)} times"
+        )
+    assert counter.painted_more_than_once() == []
+    close_window(qtbot, window)
+
+
+def test_a_wrapped_label_measured_again_is_not_repainted(qtbot):
+    """A layout asks a word-wrapped label its height for a width; the answer is QLabel's,
+    and asking does not repaint the label (QLabel lays its text out to measure it, and
+    each layout asked for a repaint)."""
+    text = "Does assessment focus sufficiently on keeping the service user safe? " * 3
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    label = ScaledLabel(text, holder, scale=1.25)
+    plain = QLabel(text, holder)  # the same label without the cache, for the heights
+    plain.setWordWrap(True)
+    plain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    plain.setFont(label.font())
+    layout = QVBoxLayout(holder)
+    layout.addWidget(label)
+    layout.addWidget(plain)
+    holder.resize(500, 300)
+    holder.show()
+    qtbot.waitExposed(holder)
+    drain()
+    log = EventLog(label)
+    log.recording = True
+    heights = {width: label.heightForWidth(width) for width in (150, 300, 500, 150)}
+    drain()
+    log.recording = False
+    assert log.region(label).isEmpty(), "measuring the label repainted it"
+    assert heights == {width: plain.heightForWidth(width) for width in heights}
+    assert heights[150] > heights[500]
+    label.setText("Short.")  # a new text is measured afresh
+    assert label.heightForWidth(150) == QLabel("Short.", font=label.font()).heightForWidth(150)
+
+
+def test_an_item_view_paints_its_rows_without_python_and_keeps_its_focus_ring(qtbot):
+    """The navigator and the prompts' answers paint their rows with the platform's style
+    (through FocusStyle each row's primitives called Python); the focus ring FocusStyle
+    draws round a focused list is drawn over the frame instead, pixel for pixel."""
+    app = QApplication.instance()
+    theme.apply(app)
+    model = QStandardItemModel()
+    for n in range(12):
+        parent = QStandardItem(f"Standard {n}")
+        parent.appendRow(QStandardItem(f"Prompt {n}.1: a prompt's wording"))
+        model.appendRow(parent)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    ringed, plain = QTreeView(holder), QTreeView(holder)
+    layout = QHBoxLayout(holder)
+    for view in (ringed, plain):
+        view.setModel(model)
+        view.expandAll()
+        layout.addWidget(view)
+    theme.plain_item_view(plain)
+    holder.resize(600, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+    qtbot.waitActive(holder)
+    # the rows of the plain view go to a style with no Python override in it
+    assert isinstance(ringed.style(), theme.FocusStyle)
+    assert not isinstance(plain.style(), theme.FocusStyle)
+    assert type(plain.style()).drawPrimitive is not theme.FocusStyle.drawPrimitive
+    images = {}
+    for view in (ringed, plain):
+        view.setFocus()
+        view.setCurrentIndex(model.index(1, 0))
+        drain()
+        assert view.hasFocus()
+        view.viewport().repaint()
+        images[view] = view.grab().toImage()
+        view.clearFocus()
+        drain()
+        images[(view, "unfocused")] = view.grab().toImage()
+    assert images[ringed] == images[plain], "the focus ring differs from FocusStyle's"
+    assert images[(ringed, "unfocused")] == images[(plain, "unfocused")]
+    assert images[plain] != images[(plain, "unfocused")], "no focus ring at all"

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
     QProxyStyle,
     QStyle,
+    QStyleFactory,
     QStyleOption,
     QWidget,
 )
@@ -198,6 +199,13 @@ class FocusStyle(QProxyStyle):
         super().__init__(key)
         self._edges: dict[int, QColor] = {}
 
+    def plain(self, owner: QWidget) -> QStyle:
+        """A new instance of the platform's style, with no Python in it, for ``owner``
+        alone and deleted with it (``ItemViewRing``; PySide ties a widget's style to it)."""
+        style = QStyleFactory.create(self.baseStyle().name())
+        style.setParent(owner)
+        return style
+
     def drawPrimitive(
         self,
         element: QStyle.PrimitiveElement,
@@ -241,6 +249,64 @@ class FocusStyle(QProxyStyle):
         painter.setPen(QPen(palette.color(Group.Active, Role.Highlight), 2))
         painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
+
+
+class ItemViewRing(QWidget):
+    """An item view's focus ring, drawn over its frame, so that the view paints its rows
+    with the platform's style alone.
+
+    Through ``FocusStyle`` every primitive of every row painted called Python (the
+    navigator's rows, branches and cells: some 40 calls per answer, each waiting for the
+    interpreter while the store's thread saves). The view takes a plain instance of the
+    platform's style; this child, shown while the view has the focus, draws the ring
+    FocusStyle draws in a focused scroll area's frame. It lies under the view's other
+    children (viewport, header, scroll bars), as the frame does, so the same pixels show."""
+
+    def __init__(self, view: QAbstractItemView, plain: QStyle):
+        super().__init__(view)
+        self.setObjectName("focusRing")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._view = view
+        view.setStyle(plain)
+        view.installEventFilter(self)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+        self._fit()
+        self.setVisible(view.hasFocus())
+
+    def _fit(self) -> None:
+        rect = self._view.rect()
+        self.setGeometry(rect)
+        self.setMask(QRegion(rect).subtracted(QRegion(rect.adjusted(3, 3, -3, -3))))
+        self.lower()  # over the frame, under the viewport, header and scroll bars
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._view and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return False
+
+    def _focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        focused = self._view.hasFocus()
+        if focused != self.isVisible():
+            if focused:
+                self._fit()
+            self.setVisible(focused)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        FocusStyle._ring(self.rect(), self._view.palette(), painter)
+        painter.end()
+
+
+def plain_item_view(view: QAbstractItemView) -> None:
+    """Paint ``view``'s rows with the platform's style, its focus ring drawn by an
+    ``ItemViewRing``; nothing changes if the application's style is not a FocusStyle.
+    For views without check boxes (FocusStyle also draws their edges)."""
+    style = QApplication.style()
+    if isinstance(style, FocusStyle):
+        ItemViewRing(view, style.plain(view))
 
 
 def apply(app: QApplication) -> None:

@@ -4,7 +4,8 @@ the "saved" dialog with Show in folder, and the window's fit to the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -276,6 +278,8 @@ class ScaledLabel(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._purpose = accessible_name
+        self._heights: dict[tuple[int, int, int], int] = {}  # (width, margin, indent): height
+        self._measured = text  # the text those heights are for
         self._name_for(text)
         self._apply_font()
 
@@ -284,6 +288,57 @@ class ScaledLabel(QLabel):
             return  # the item panels show every item afresh: most of their texts stay
         super().setText(text)
         self._name_for(text)
+
+    def heightForWidth(self, width: int) -> int:
+        """The height the text needs at ``width``, kept until the text or font changes.
+
+        QLabel measures a selectable label by laying its text out at ``width`` and back
+        again, and each layout of the text asks for a repaint of the whole label: every
+        relayout of a panel repainted all its labels (the title too), a frame after the
+        panel had been painted. Measured once per width, with the text's layout quiet: the
+        text shown is laid out as it was, and needs no repaint."""
+        text = self.text()
+        if text != self._measured:
+            self._heights.clear()
+            self._measured = text
+        key = (width, self.margin(), self.indent())
+        height = self._heights.get(key)
+        if height is None:
+            with self._quiet_text():
+                height = super().heightForWidth(width)
+            if len(self._heights) > 16:
+                self._heights.clear()
+            self._heights[key] = height
+        return height
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A label resized laid its text out again at its first paint, and that layout asked
+        for a repaint of the whole label from inside the paint: Qt painted it twice. The
+        text is laid out at the new width here, quietly (QLabel does that first when it
+        measures), and the paint finds it done."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        with self._quiet_text():
+            height = super().heightForWidth(width)
+        if self.text() == self._measured:
+            self._heights[(width, self.margin(), self.indent())] = height
+
+    @contextmanager
+    def _quiet_text(self) -> Iterator[None]:
+        """No repaint requests from the label's private text control (selectable labels
+        have one) while it lays the text out."""
+        control = next(
+            (c for c in self.children() if c.metaObject().className() == "QWidgetTextControl"),
+            None,
+        )
+        if control is None or control.signalsBlocked():
+            yield
+            return
+        control.blockSignals(True)
+        try:
+            yield
+        finally:
+            control.blockSignals(False)
 
     def _name_for(self, text: str) -> None:
         purpose = self._purpose
@@ -304,6 +359,8 @@ class ScaledLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ApplicationFontChange:
             self._apply_font()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.ContentsRectChange):
+            getattr(self, "_heights", {}).clear()  # (a change made while QLabel was built)
         super().changeEvent(event)
 
 

@@ -20,6 +20,7 @@ from fieldwork.answers import Answer
 from fieldwork.applicability import CaseItem, ItemState
 from fieldwork.bundles.comments import QaComment
 from fieldwork.framework import Framework
+from ui import theme
 from ui.case.navigator import ITEM_ID_ROLE, state_text
 from ui.case.panel import ItemPanel, panel_button
 from ui.case.prompt import PromptAnswersModel
@@ -67,6 +68,7 @@ class JudgementPanel(ItemPanel):
         self.prompt_list.setSpacing(2)
         self.prompt_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
         self.prompt_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        theme.plain_item_view(self.prompt_list)  # its rows painted without Python
         for signal in (self.prompt_list.activated, self.prompt_list.clicked):
             signal.connect(lambda index: self.jump_requested.emit(index.data(ITEM_ID_ROLE)))
         answers_label = ScaledLabel("The prompts' answers", self, bold=True)

@@ -158,6 +158,13 @@ class ItemPanel(QWidget):
         QA comments and guidance."""
         layout = QVBoxLayout(self.body)
         self.body_scroll.setWidget(self.body)
+        # The body and the viewport show the window's background through them rather than
+        # filling it (QScrollArea makes both fill, the same colour). A filled ("opaque")
+        # widget shown is painted on its own, and then again with the window around it
+        # for the labels and buttons shown with it: a judgement shown in place of a prompt
+        # was painted twice. Transparent, the whole panel is painted once.
+        self.body.setAutoFillBackground(False)
+        self.body_scroll.viewport().setAutoFillBackground(False)
         layout.addWidget(self.context)
         if under_context is not None:
             layout.addWidget(under_context)

@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QWidget,
@@ -25,8 +20,6 @@ from ui.case.navigator import ITEM_ID_ROLE, state_text
 from ui.case.panel import ItemPanel, panel_button
 from ui.icons import state_icon
 from ui.widgets import FlowLayout, ScaledLabel
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 class PromptPanel(ItemPanel):
@@ -122,8 +115,12 @@ class PromptPanel(ItemPanel):
         self.na.setChecked(state is ItemState.NA_CHOICE)
 
 
-class PromptAnswersModel(QAbstractListModel):
-    """A key question's prompts and their answers, shown beside its judgement."""
+class PromptAnswersModel(QStandardItemModel):
+    """A key question's prompts and their answers, shown beside its judgement.
+
+    The cells hold their text, icon and tooltip: laying out and painting the list calls no
+    Python (a Python ``data()`` was called some 150 times for each judgement shown, each
+    call waiting for the interpreter while the store's thread saved the answer)."""
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
@@ -135,30 +132,24 @@ class PromptAnswersModel(QAbstractListModel):
             changed = [n for n, (a, b) in enumerate(zip(self._items, items, strict=True)) if a != b]
             self._items = items
             for row in changed:
-                index = self.index(row, 0)
-                self.dataChanged.emit(
-                    index,
-                    index,
-                    [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole],
-                )
+                self.setItem(row, 0, _answer_cell(items[row]))
             return
-        self.beginResetModel()
         self._items = items
+        self.beginResetModel()
+        self.blockSignals(True)  # one reset for the list, not a signal per row
+        try:
+            self.setRowCount(0)
+            self.invisibleRootItem().appendRows([_answer_cell(item) for item in items])
+        finally:
+            self.blockSignals(False)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._items)):
-            return None
-        item = self._items[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{item.item_id}  {state_text(item)}: {item.text}"
-        if role == Qt.ItemDataRole.DecorationRole:
-            return state_icon(item.state)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return item.note or item.text
-        if role == ITEM_ID_ROLE:
-            return item.item_id
-        return None
+def _answer_cell(item: CaseItem) -> QStandardItem:
+    text = f"{item.item_id}  {state_text(item)}: {item.text}"
+    cell = QStandardItem(state_icon(item.state), text)
+    cell.setData(text, Qt.ItemDataRole.AccessibleTextRole)
+    cell.setToolTip(item.note or item.text)
+    cell.setData(item.item_id, ITEM_ID_ROLE)
+    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    return cell

@@ -34,6 +34,7 @@ from fieldwork.framework import Framework
 from fieldwork.qa.review import last_reason, move
 from fieldwork.qa.review import state as review_state
 from fieldwork.service import CaseDetail, Change
+from ui import theme
 from ui.case.attributes import AttributesPanel
 from ui.case.completion import CompletionPanel
 from ui.case.edits import CaseEdits
@@ -144,6 +145,7 @@ class CaseView(CaseEdits):
         self.navigator.header().setStretchLastSection(False)
         self.navigator.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.state_column = ColumnFit(self.navigator, 1)
+        theme.plain_item_view(self.navigator)  # its rows painted without Python
         self.navigator.selectionModel().currentChanged.connect(self._navigator_moved)
 
         self.prompt_panel = PromptPanel(self.work)
