@@ -326,7 +326,13 @@ class ScaledLabel(QLabel):
     @contextmanager
     def _quiet_text(self) -> Iterator[None]:
         """No repaint requests from the label's private text control (selectable labels
-        have one) while it lays the text out."""
+        have one) while it lays the text out. A hidden label's requests go nowhere, and
+        reaching the control is not free the first time (PySide builds some 180 enums to
+        wrap its first object of a class it does not expose: 20 ms at start-up, where the
+        case view is laid out unseen), so a hidden label is left as it is."""
+        if not self.isVisible():
+            yield
+            return
         control = next(
             (c for c in self.children() if c.metaObject().className() == "QWidgetTextControl"),
             None,
