@@ -186,12 +186,13 @@ def test_rotating_central_keys_from_the_central_menu(qtbot, world: World):
     assert dialog.error.isVisible()
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=TIMEOUT)
     assert sorted(p.name for p in world.central_keys().folder.iterdir()) == files_before
+    # the passphrase is selected to type again, and Enter rotates (not Cancel)
+    assert dialog.fields.passphrase.hasFocus() and dialog.fields.passphrase.hasSelectedText()
 
     # The right one: rotated in the background, and the dialog says what to tell inspectors.
-    dialog.fields.passphrase.clear()
-    qtbot.keyClicks(dialog.fields.passphrase, CENTRAL_PASS)
-    with qtbot.waitSignal(dialog.rotated, timeout=TIMEOUT) as done:
-        qtbot.mouseClick(dialog.rotate_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.fields.passphrase, CENTRAL_PASS)  # replaces the selected text
+    with qtbot.waitSignal(dialog.rotated, timeout=TIMEOUT) as done:  # the keyboard alone
+        qtbot.keyClick(dialog.fields.passphrase, Qt.Key.Key_Return)
     new = next(r for r in done.args[0] if r.purpose == SIGNING)
     assert new.id != old.id and new.endorsed_by == old.id
     said = dialog.done_text.text()

@@ -104,6 +104,7 @@ class RotateKeysDialog(CentralDialog):
             "&Rotate the keys", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.rotate_button.setAccessibleName("Rotate the keys")
+        self.rotate_button.setDefault(True)  # Enter in the passphrase field rotates
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setAccessibleName("Close")
         self.buttons.accepted.connect(self.rotate)
@@ -165,6 +166,10 @@ class RotateKeysDialog(CentralDialog):
         def failed(error: BaseException) -> None:
             self._fail(error)
             self._update()
+            # back to the passphrase, selected, to type again and press Enter (the rotate
+            # button's disabling had moved the focus, and Enter with it, to Cancel)
+            self.fields.passphrase.setFocus()
+            self.fields.passphrase.selectAll()
 
         self.runner.submit(
             lambda service: rotate_central_keys(service, keyring),
