@@ -229,6 +229,7 @@ def test_pdf_is_byte_stable_and_written_whole(decided: Scores, tmp_path: Path) -
     with pytest.raises(ReportError, match="cannot write the report"):
         write_report(decided, occupied)
     assert not list(tmp_path.glob(".ratings-*"))
+    assert not list(tmp_path.glob(".ratings.pdf.*"))  # the temporary file it is built in
 
 
 # -- the command line ---------------------------------------------------------------------

@@ -10,10 +10,7 @@ their breakdowns by grade and cluster, as the scoring's plain tables for CSV and
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,11 +20,11 @@ from typing import IO, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table
 
-from fieldwork.errors import FieldworkError, MissingItem, StorageError
+from fieldwork.errors import FieldworkError, MissingItem
 from fieldwork.interviews.figures import InterviewFigure, InterviewFigures
 from fieldwork.interviews.questionnaire import AnswerType, answer_label
 from fieldwork.interviews.store import InterviewDetail, Interviews
-from fieldwork.reports.document import Furniture, SheetDocument, SheetStart
+from fieldwork.reports.document import Furniture, SheetDocument, SheetStart, write_whole
 from fieldwork.reports.furniture import WIDTH
 from fieldwork.reports.styles import TABLE_STYLE, Para, paragraphs, styles, text
 from fieldwork.scoring.tables import Row
@@ -296,24 +293,12 @@ def write_interview_sheets(
 ) -> Path:
     """Write interview sheets to one PDF file, whole or not at all."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError("the folder does not exist", file=str(folder))
-    data = interview_sheets_pdf(interviews, ids, printed_at=printed_at, invariant=invariant)
-    temp = ""
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise StorageError(
-            f"cannot write the PDF ({exc.strerror or exc})", file=str(path)
-        ) from None
-    finally:
-        if temp:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+    write_whole(
+        path,
+        lambda stream: stream.write(
+            interview_sheets_pdf(interviews, ids, printed_at=printed_at, invariant=invariant)
+        ),
+    )
     return path
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from fieldwork.applicability import CaseItem, ItemKind, ItemState
-from fieldwork.errors import FieldworkError, MissingItem, StorageError
+from fieldwork.errors import FieldworkError, MissingItem
 from fieldwork.framework import AttributeValue, Framework, Sample
 from fieldwork.reports.document import (
     Built,
@@ -32,6 +30,7 @@ from fieldwork.reports.document import (
     Progress,
     SheetDocument,
     SheetStart,
+    write_whole,
 )
 from fieldwork.reports.drawn import Block, Grid, Look, Row, Run, Text, cell
 from fieldwork.reports.styles import BOLD, FONT, ITALIC, register_fonts
@@ -446,28 +445,10 @@ def write_case_sheets(
 
     The file appears whole or not at all: the PDF is built beside it and moved into place.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise StorageError("this is a folder; give a file name for the PDF", file=str(path))
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError("the folder does not exist", file=str(folder))
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise StorageError(f"cannot write here ({exc.strerror or exc})", file=str(path)) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            written = _write(service, case_ids, stream, printed_at, invariant, progress)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise StorageError(
-            f"cannot write the PDF ({exc.strerror or exc})", file=str(path)
-        ) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-    return written
+    return write_whole(
+        Path(path),
+        lambda stream: _write(service, case_ids, stream, printed_at, invariant, progress),
+    )
 
 
 def _write(

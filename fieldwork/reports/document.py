@@ -14,10 +14,14 @@ printers and text extraction all see "Page 2 of 3".
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,6 +29,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from fieldwork.errors import FieldworkError, StorageError
 from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, PAGE_WIDTH
 from fieldwork.reports.styles import BOLD, FONT, RULE, register_fonts
 
@@ -34,6 +39,39 @@ FOOTER_SIZE = HEADER_SIZE = 8.5
 
 #: Called as ``progress(done, total)``; it may raise to stop the build.
 Progress = Callable[[int, int], None]
+Written = TypeVar("Written")
+
+
+def write_whole(
+    path: Path,
+    write: Callable[[IO[bytes]], Written],
+    *,
+    what: str = "the PDF",
+    error: type[FieldworkError] = StorageError,
+) -> Written:
+    """Write a file whole or not at all, as every PDF Fieldwork writes is: ``write`` fills a
+    temporary file beside ``path``, which is then moved into place. A problem is raised as
+    ``error`` naming the file, and nothing is left behind (not even when ``write`` raises
+    something else, e.g. a cancelled print)."""
+    if path.is_dir():
+        raise error(f"cannot write {what} here: this is a folder; give a file name", file=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise error("the folder does not exist", file=str(path))
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise error(f"cannot write here ({exc.strerror or exc})", file=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            written = write(stream)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise error(f"cannot write {what} ({exc.strerror or exc})", file=str(path)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    return written
 
 
 @dataclass(frozen=True)

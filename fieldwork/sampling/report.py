@@ -9,8 +9,6 @@ workspace and writes the file whole or not at all.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +32,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from fieldwork.errors import FieldworkError, StorageError
+from fieldwork.errors import FieldworkError
+from fieldwork.reports.document import write_whole
 from fieldwork.reports.furniture import MARGIN, MARKING, PAGE_HEIGHT, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, TABLE_STYLE, Para, register_fonts, styles, text
 from fieldwork.sampling.draw import drawn_samples
@@ -388,25 +387,15 @@ def write_sampling_report(
     """Write the sampling report to ``path``: built beside it, then moved into place."""
     path = Path(path)
     summaries = _summaries(service, samples)
-    if not path.parent.is_dir():
-        raise FieldworkError("the folder does not exist", file=str(path))
-    handle, temporary = tempfile.mkstemp(prefix=".sampling-", suffix=".pdf", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pages = _build(
-                summaries,
-                out,
-                inspection=_inspection(service),
-                printed_at=printed_at,
-                invariant=invariant,
-            )
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise StorageError(
-            f"the report could not be written ({exc.strerror})", file=str(path)
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    pages = write_whole(
+        path,
+        lambda out: _build(
+            summaries,
+            out,
+            inspection=_inspection(service),
+            printed_at=printed_at,
+            invariant=invariant,
+        ),
+        what="the report",
+    )
     return ReportWritten(str(path), tuple(s.sample_id for s in summaries), pages)

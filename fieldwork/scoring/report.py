@@ -9,8 +9,6 @@ out on A4 pages marked OFFICIAL-SENSITIVE, with "Page X of Y" in the footer.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from fieldwork.errors import FieldworkError
+from fieldwork.reports.document import write_whole
 from fieldwork.reports.furniture import MARGIN, WIDTH, numbered_canvas
 from fieldwork.reports.styles import BOLD, FONT, TABLE_STYLE, styles, text
 from fieldwork.scoring.scores import Figure, Scores, StandardScore
@@ -501,18 +500,5 @@ def write_report(
     """Write the ratings report; the file appears whole or not at all."""
     path = Path(path)
     data = report_pdf(scores, invariant=invariant, evidence=evidence)
-    temp: str | None = None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".ratings-", suffix=".pdf", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, path)
-        temp = None
-    except FileNotFoundError:
-        raise ReportError("the folder does not exist", file=str(path)) from None
-    except OSError as exc:
-        raise ReportError(f"cannot write the report ({exc.strerror})", file=str(path)) from None
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+    write_whole(path, lambda stream: stream.write(data), what="the report", error=ReportError)
     return path
