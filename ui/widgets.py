@@ -94,6 +94,16 @@ def fits(widget: QWidget) -> bool:
     return available.contains(geometry) and geometry.height() + 30 <= available.height()
 
 
+def fit_wrapped_height(widget: QWidget, layout: QLayout, width: int | None = None) -> None:
+    """Size ``widget`` to ``width`` (its own by default) and to the height its wrapped text
+    needs at that width, never taller than the available screen. Qt sizes a window by its
+    layout's minimum size, which leaves word wrap out, so a wrapped label was cut."""
+    layout.activate()
+    width = widget.width() if width is None else width
+    needed = max(widget.sizeHint().height(), layout.totalHeightForWidth(width))
+    widget.resize(width, min(needed, available_geometry(widget).height() - 60))
+
+
 def fit_to_screen(widget: QWidget, preferred: QSize) -> None:
     """Size ``widget`` to ``preferred``, or to the available screen if that is smaller
     (allowing for the window frame), and centre it there."""
@@ -490,7 +500,7 @@ class ReasonDialog(QDialog):
         width = max(self.sizeHint().width(), label.fontMetrics().averageCharWidth() * 60)
         width = min(width, available_geometry(parent).width() - 40)
         # tall enough for the explanation wrapped at that width (it was cut to one line)
-        self.resize(width, max(self.sizeHint().height(), layout.totalHeightForWidth(width)))
+        fit_wrapped_height(self, layout, width)
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

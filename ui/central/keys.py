@@ -29,6 +29,7 @@ from fieldwork.keys import (
 from fieldwork.service import Service
 from ui.central.dialog import CentralDialog
 from ui.passphrase_fields import PassphraseFields
+from ui.widgets import fit_wrapped_height
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -140,11 +141,11 @@ class RotateKeysDialog(CentralDialog):
                 f"(made {state.signing.created_at[:10]})."
             )
         self._update()
-        self._fit_height()
+        fit_wrapped_height(self, self.body)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._fit_height()
+        fit_wrapped_height(self, self.body)
 
     def _update(self, *_args: object) -> None:
         ready = (
@@ -194,14 +195,5 @@ class RotateKeysDialog(CentralDialog):
         self.close_button.setText("Close")
         self.close_button.setFocus()
         self._update()
-        self._fit_height()
+        fit_wrapped_height(self, self.body)
         self.rotated.emit(records)
-
-    def _fit_height(self) -> None:
-        """Grow (never beyond the screen) to the height the wrapped text now needs at the
-        dialog's width: a shown label is never clipped."""
-        self.body.activate()
-        needed = self.body.totalHeightForWidth(self.width())
-        room = self.screen().availableGeometry().height() - 60
-        if needed > self.height():
-            self.resize(self.width(), min(needed, room))
