@@ -186,6 +186,7 @@ class RotateKeysDialog(CentralDialog):
         # Done: what rotating would do and the passphrase give way to what to do now.
         self.explanation.hide()
         self.fields.hide()
+        self.rotate_button.hide()  # once is enough
         signing = next(r for r in records if r.purpose == SIGNING)
         self.done_text.setText(after_rotation(signing, str(self.folder)))
         self.done_text.show()
