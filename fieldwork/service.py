@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlite_utils import Database
 
@@ -152,6 +152,48 @@ def default_user() -> str:
         return "unknown"
 
 
+#: What has been written so far (``Service.store_version``).
+StoreVersion = tuple[int, int]
+Kept_ = TypeVar("Kept_")
+
+
+class Kept(Generic[Kept_]):
+    """The last few things read from the store (cases, interviews), each with the store's
+    version it was read at, returned again while nothing has been written since. Any write
+    anywhere, by any path, makes every kept one stale; one read inside a transaction is not
+    kept (it may yet be rolled back). The service is passed in, not held, so that a cache
+    keyed weakly by its service does not keep it alive."""
+
+    def __init__(self, size: int = 16):
+        self._size = size
+        self._items: OrderedDict[str, tuple[StoreVersion, Kept_]] = OrderedDict()
+
+    def get(self, key: str, version: StoreVersion) -> Kept_ | None:
+        kept = self._items.get(key)
+        if kept is None or kept[0] != version:
+            return None
+        self._items.move_to_end(key)
+        return kept[1]
+
+    def keep(self, service: Service, key: str, value: Kept_, version: StoreVersion) -> None:
+        if service.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
+            self._items.pop(key, None)
+            return
+        self._items[key] = (version, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def committed(self, service: Service, key: str, value: Kept_, read_at: StoreVersion) -> None:
+        """After a change is committed: keep what it left, unless another connection
+        committed since it was read (then it is read afresh next time)."""
+        version = service.store_version()
+        if version[1] == read_at[1]:
+            self.keep(service, key, value, version)
+        else:
+            self._items.pop(key, None)
+
+
 class Service:
     """The handle on one open workspace and its case-editing operations. Owned by one thread.
 
@@ -165,7 +207,7 @@ class Service:
         # The last cases read or changed, each with the store's version it was built at:
         # answering needs the case's items, and rebuilding them (every applicability rule)
         # for each key press is most of an answer's work. See ``case``.
-        self._details: OrderedDict[str, tuple[tuple[int, int], CaseDetail]] = OrderedDict()
+        self._details: Kept[CaseDetail] = Kept()
 
     # -- lifecycle --------------------------------------------------------------------------
     @classmethod
@@ -446,18 +488,15 @@ class Service:
         Any write anywhere, by any path, makes every kept case stale. A case read inside a
         transaction is not kept: the transaction may yet be rolled back."""
         version = self.store_version()
-        kept = self._details.get(case_id)
-        if kept is not None and kept[0] == version:
-            self._details.move_to_end(case_id)
-            return kept[1]
+        kept = self._details.get(case_id, version)
+        if kept is not None:
+            return kept
         summary = self.case_summary(case_id)
         detail = CaseDetail(summary, tuple(self._items(summary)))
-        self._keep(detail, version)
+        self._details.keep(self, case_id, detail, version)
         return detail
 
-    _CASES_KEPT = 16
-
-    def store_version(self) -> tuple[int, int]:
+    def store_version(self) -> StoreVersion:
         """What has been written so far: changes through this connection, and
         ``PRAGMA data_version`` for commits of any other. Anything kept in memory from the
         store (a case here, an interview in ``fieldwork/interviews/store.py``) is current while
@@ -465,23 +504,8 @@ class Service:
         data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
         return self.db.conn.total_changes, data_version
 
-    def _keep(self, detail: CaseDetail, version: tuple[int, int]) -> None:
-        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
-            self._details.pop(detail.summary.id, None)
-            return
-        self._details[detail.summary.id] = (version, detail)
-        self._details.move_to_end(detail.summary.id)
-        while len(self._details) > self._CASES_KEPT:
-            self._details.popitem(last=False)
-
-    def _committed(self, change: Change, read_at: tuple[int, int]) -> Change:
-        """After a change is committed: keep the case it left, unless another connection
-        committed since the case was read (then it is read afresh next time)."""
-        version = self.store_version()
-        if version[1] == read_at[1]:
-            self._keep(change.detail, version)
-        else:
-            self._details.pop(change.case_id, None)
+    def _committed(self, change: Change, read_at: StoreVersion) -> Change:
+        self._details.committed(self, change.case_id, change.detail, read_at)
         return change
 
     def missing(self, case_id: str) -> list[MissingItem]:

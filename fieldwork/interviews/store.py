@@ -15,7 +15,6 @@ table (the answer, its history row, the interview's progress) in one transaction
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -34,7 +33,7 @@ from fieldwork.interviews.questionnaire import (
     Questionnaire,
     questionnaire_for,
 )
-from fieldwork.service import Service
+from fieldwork.service import Kept, Service, StoreVersion
 from fieldwork.store import new_id
 
 STATUSES = ("not started", "in progress", "complete")
@@ -173,9 +172,6 @@ def interview_items(
     )
 
 
-StoreVersion = tuple[int, int]
-
-
 @dataclass
 class _Kept:
     """What the interviews of one open service keep between calls (the GUI makes an
@@ -184,13 +180,10 @@ class _Kept:
     at. Any write anywhere, by this connection or another, makes every kept one stale."""
 
     questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
-    details: OrderedDict[str, tuple[StoreVersion, InterviewDetail]] = field(
-        default_factory=OrderedDict
-    )
+    details: Kept[InterviewDetail] = field(default_factory=Kept)
 
 
 _KEPT: WeakKeyDictionary[Service, _Kept] = WeakKeyDictionary()
-_INTERVIEWS_KEPT = 16
 
 
 @cache
@@ -300,37 +293,20 @@ class Interviews:
         One read or changed here before is not read again while nothing has been written
         since, as ``Service.case`` keeps cases; one read inside a transaction is not kept."""
         version = self.service.store_version()
-        kept = self._kept.details.get(interview_id)
-        if kept is not None and kept[0] == version:
-            self._kept.details.move_to_end(interview_id)
-            return kept[1], version
+        kept = self._kept.details.get(interview_id, version)
+        if kept is not None:
+            return kept, version
         summary = self.summary(interview_id)
         questionnaire = self.questionnaire(summary.questionnaire)
         items = interview_items(questionnaire, self.answers(interview_id))
         detail = InterviewDetail(summary, questionnaire, items)
-        self._keep(detail, version)
+        self._kept.details.keep(self.service, interview_id, detail, version)
         return detail, version
-
-    def _keep(self, detail: InterviewDetail, version: StoreVersion) -> None:
-        details = self._kept.details
-        if self.db.conn.in_transaction:  # it may yet be rolled back: keep nothing
-            details.pop(detail.summary.id, None)
-            return
-        details[detail.summary.id] = (version, detail)
-        details.move_to_end(detail.summary.id)
-        while len(details) > _INTERVIEWS_KEPT:
-            details.popitem(last=False)
 
     def _committed(
         self, change: InterviewChange, detail: InterviewDetail, read_at: StoreVersion
     ) -> InterviewChange:
-        """After a change: keep the interview it left, unless another connection committed
-        since it was read (then it is read afresh next time)."""
-        version = self.service.store_version()
-        if version[1] == read_at[1]:
-            self._keep(detail, version)
-        else:
-            self._kept.details.pop(detail.summary.id, None)
+        self._kept.details.committed(self.service, detail.summary.id, detail, read_at)
         return change
 
     def missing(self, interview_id: str) -> list[MissingItem]:
